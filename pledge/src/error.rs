@@ -1,0 +1,84 @@
+use serde::{Deserialize, Serialize};
+
+/// Why a field was refused. The code is stable and machine-readable: the widget maps it to a
+/// sentence in the donor's language, the receiver to the `detail` of a problem+json response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Required,
+    TooLong,
+    ControlCharacters,
+    InvalidEmail,
+    InvalidCountry,
+    InvalidPostcode,
+    AmountBelowMinimum,
+    AmountAboveMaximum,
+    FrequencyMismatch,
+    GiftAidNotEligible,
+    InvalidIdempotencyKey,
+    InvalidPartner,
+    InvalidUrl,
+    InvalidTimestamp,
+    UnsupportedSchemaVersion,
+    UnknownWordingVersion,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 16] = [
+        ErrorCode::Required,
+        ErrorCode::TooLong,
+        ErrorCode::ControlCharacters,
+        ErrorCode::InvalidEmail,
+        ErrorCode::InvalidCountry,
+        ErrorCode::InvalidPostcode,
+        ErrorCode::AmountBelowMinimum,
+        ErrorCode::AmountAboveMaximum,
+        ErrorCode::FrequencyMismatch,
+        ErrorCode::GiftAidNotEligible,
+        ErrorCode::InvalidIdempotencyKey,
+        ErrorCode::InvalidPartner,
+        ErrorCode::InvalidUrl,
+        ErrorCode::InvalidTimestamp,
+        ErrorCode::UnsupportedSchemaVersion,
+        ErrorCode::UnknownWordingVersion,
+    ];
+
+    /// A plain-English explanation for API clients. Donors see the widget's own catalogue instead.
+    pub fn detail(self) -> &'static str {
+        match self {
+            ErrorCode::Required => "This field is required.",
+            ErrorCode::TooLong => "This value is longer than allowed.",
+            ErrorCode::ControlCharacters => "This value contains control characters.",
+            ErrorCode::InvalidEmail => "This is not a valid email address.",
+            ErrorCode::InvalidCountry => "This is not an ISO 3166-1 alpha-2 country code.",
+            ErrorCode::InvalidPostcode => "This is not a valid UK postcode.",
+            ErrorCode::AmountBelowMinimum => "The amount is below the minimum for this currency.",
+            ErrorCode::AmountAboveMaximum => "The amount is above the maximum for this currency.",
+            ErrorCode::FrequencyMismatch => "This frequency does not match the chosen option.",
+            ErrorCode::GiftAidNotEligible => {
+                "Gift Aid applies only to gifts in GBP from donors in the United Kingdom."
+            }
+            ErrorCode::InvalidIdempotencyKey => "The idempotency key must be a UUID version 4.",
+            ErrorCode::InvalidPartner => "The partner id must match [a-z0-9-]{1,64}.",
+            ErrorCode::InvalidUrl => "The page URL must be an absolute http or https URL.",
+            ErrorCode::InvalidTimestamp => "The timestamp must be an RFC 3339 date-time in UTC.",
+            ErrorCode::UnsupportedSchemaVersion => "This schema version is not supported.",
+            ErrorCode::UnknownWordingVersion => "This wording version is not known.",
+        }
+    }
+}
+
+/// One refused field, located by a JSON Pointer (RFC 6901) into the pledge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FieldError {
+    pub pointer: String,
+    pub code: ErrorCode,
+}
+
+impl FieldError {
+    pub fn new(pointer: &str, code: ErrorCode) -> Self {
+        FieldError { pointer: pointer.to_owned(), code }
+    }
+}

@@ -1,0 +1,314 @@
+use serde::{Deserialize, Serialize};
+
+use crate::email::validate_email;
+use crate::text::{check_optional, check_required, limits};
+use crate::{is_country_code, is_uuid_v4, Amount, Currency, ErrorCode, FieldError};
+
+/// The version of this contract. A receiver refuses versions it does not know.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the Gift Aid declaration wording the widget shows. It is stored with each
+/// declaration, so the charity can prove which words the donor agreed to.
+pub const GIFT_AID_WORDING_VERSION: &str = "gift-aid-2026-11";
+/// The version of the marketing consent wording, kept for the same reason.
+pub const CONSENT_WORDING_VERSION: &str = "consent-2026-11";
+
+/// A donor's sponsorship pledge: what they intend to give and how to reach them.
+/// It never carries card or bank data; the charity collects payment separately.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Pledge {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// A UUID v4 made once per pledge; the same value travels in the `Idempotency-Key` header.
+    pub idempotency_key: String,
+    pub option: SponsorshipOption,
+    pub frequency: Frequency,
+    pub amount: Amount,
+    pub donor: Donor,
+    /// Present only when the donor made a Gift Aid declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_aid: Option<GiftAid>,
+    pub consent: Consent,
+    /// The partner whose page carried the widget, `[a-z0-9-]{1,64}`.
+    pub partner: String,
+    /// The address of the page the pledge was made on.
+    pub page_url: String,
+    pub locale: Locale,
+    /// When the donor confirmed, as the browser's clock saw it (RFC 3339, UTC).
+    pub client_created_at: String,
+    pub anti_spam: AntiSpam,
+}
+
+/// How the donor chose to help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SponsorshipOption {
+    /// Sponsor a child, monthly.
+    Child,
+    /// Sponsor the village as a whole, monthly.
+    Village,
+    /// A single gift to the village's emergency and family support.
+    OneOff,
+}
+
+impl SponsorshipOption {
+    pub const ALL: [SponsorshipOption; 3] =
+        [SponsorshipOption::Child, SponsorshipOption::Village, SponsorshipOption::OneOff];
+
+    pub fn frequency(self) -> Frequency {
+        match self {
+            SponsorshipOption::Child | SponsorshipOption::Village => Frequency::Monthly,
+            SponsorshipOption::OneOff => Frequency::Once,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SponsorshipOption::Child => "child",
+            SponsorshipOption::Village => "village",
+            SponsorshipOption::OneOff => "one_off",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    Monthly,
+    Once,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Monthly => "monthly",
+            Frequency::Once => "once",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Locale {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+
+    /// Reads a BCP 47 tag such as `fr-ML` or `en-GB` by its primary language only.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Locale::En),
+            "fr" => Some(Locale::Fr),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Donor {
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: String,
+}
+
+/// A UK Gift Aid declaration. Its presence means the donor confirmed the declaration text of
+/// `wording_version`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GiftAid {
+    pub wording_version: String,
+    pub home_address: String,
+    pub postcode: String,
+}
+
+/// Separate marketing opt-ins, each off unless the donor ticked it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub wording_version: String,
+    pub email: bool,
+    pub post: bool,
+    pub phone: bool,
+}
+
+impl Default for Consent {
+    fn default() -> Self {
+        Consent {
+            wording_version: CONSENT_WORDING_VERSION.to_owned(),
+            email: false,
+            post: false,
+            phone: false,
+        }
+    }
+}
+
+/// Signals for the receiver's spam decision. The widget reports them; it does not judge them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AntiSpam {
+    /// The hidden field's content; people never see it, so anything here came from a bot.
+    pub honeypot: String,
+    /// Milliseconds from the first step being shown to the pledge being confirmed.
+    pub fill_ms: u64,
+}
+
+impl Pledge {
+    /// Checks every rule of the contract and reports every refused field, in document order.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut push = |error: Option<FieldError>| errors.extend(error);
+
+        if self.schema_version != SCHEMA_VERSION {
+            push(Some(FieldError::new("/schema_version", ErrorCode::UnsupportedSchemaVersion)));
+        }
+        if !is_uuid_v4(&self.idempotency_key) {
+            push(Some(FieldError::new("/idempotency_key", ErrorCode::InvalidIdempotencyKey)));
+        }
+        if self.frequency != self.option.frequency() {
+            push(Some(FieldError::new("/frequency", ErrorCode::FrequencyMismatch)));
+        }
+        push(self.amount.check_bounds().err().map(|code| FieldError::new("/amount/minor_units", code)));
+        for error in self.donor.validate() {
+            push(Some(error));
+        }
+        if let Some(gift_aid) = &self.gift_aid {
+            if self.amount.currency != Currency::GBP || self.donor.country != "GB" {
+                push(Some(FieldError::new("/gift_aid", ErrorCode::GiftAidNotEligible)));
+            }
+            for error in gift_aid.validate() {
+                push(Some(error));
+            }
+        }
+        if self.consent.wording_version != CONSENT_WORDING_VERSION {
+            push(Some(FieldError::new("/consent/wording_version", ErrorCode::UnknownWordingVersion)));
+        }
+        if !is_partner_id(&self.partner) {
+            push(Some(FieldError::new("/partner", ErrorCode::InvalidPartner)));
+        }
+        if !is_page_url(&self.page_url) {
+            push(Some(FieldError::new("/page_url", ErrorCode::InvalidUrl)));
+        }
+        if !is_utc_timestamp(&self.client_created_at) {
+            push(Some(FieldError::new("/client_created_at", ErrorCode::InvalidTimestamp)));
+        }
+        push(check_optional("/anti_spam/honeypot", &self.anti_spam.honeypot, limits::HONEYPOT).filter(|e| e.code == ErrorCode::TooLong));
+
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl Donor {
+    /// The donor's details alone, so the widget can check the details step before review.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        errors.extend(check_required("/donor/given_name", &self.given_name, limits::NAME));
+        errors.extend(check_required("/donor/family_name", &self.family_name, limits::NAME));
+        if let Err(code) = validate_email(&self.email) {
+            errors.push(FieldError::new("/donor/email", code));
+        }
+        if self.country.is_empty() {
+            errors.push(FieldError::new("/donor/country", ErrorCode::Required));
+        } else if !is_country_code(&self.country) {
+            errors.push(FieldError::new("/donor/country", ErrorCode::InvalidCountry));
+        }
+        errors
+    }
+}
+
+impl GiftAid {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.wording_version != GIFT_AID_WORDING_VERSION {
+            errors.push(FieldError::new("/gift_aid/wording_version", ErrorCode::UnknownWordingVersion));
+        }
+        errors.extend(check_required("/gift_aid/home_address", &self.home_address, limits::HOME_ADDRESS));
+        if self.postcode.trim().is_empty() {
+            errors.push(FieldError::new("/gift_aid/postcode", ErrorCode::Required));
+        } else if !is_uk_postcode(&self.postcode) {
+            errors.push(FieldError::new("/gift_aid/postcode", ErrorCode::InvalidPostcode));
+        }
+        errors
+    }
+}
+
+/// Whether `id` matches `[a-z0-9-]{1,64}`.
+pub fn is_partner_id(id: &str) -> bool {
+    (1..=limits::PARTNER).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_page_url(url: &str) -> bool {
+    url.len() <= limits::PAGE_URL
+        && (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
+/// A UK postcode in the shape HMRC accepts for Gift Aid claims: an outward code of two to four
+/// characters starting with a letter, then an inward code of a digit and two letters. The space
+/// is optional and letter case is ignored.
+pub fn is_uk_postcode(postcode: &str) -> bool {
+    let compact: Vec<u8> = postcode
+        .bytes()
+        .filter(|b| *b != b' ')
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if !(5..=7).contains(&compact.len()) || postcode.len() > limits::POSTCODE {
+        return false;
+    }
+    let (outward, inward) = compact.split_at(compact.len() - 3);
+    inward[0].is_ascii_digit()
+        && inward[1..].iter().all(u8::is_ascii_uppercase)
+        && outward[0].is_ascii_uppercase()
+        && outward[1..].iter().all(u8::is_ascii_alphanumeric)
+        && outward.iter().any(u8::is_ascii_digit)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, as `Date.prototype.toISOString` writes it.
+fn is_utc_timestamp(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() < 20 || bytes.len() > limits::TIMESTAMP || bytes.last() != Some(&b'Z') {
+        return false;
+    }
+    let shape_ok = bytes[..19].iter().enumerate().all(|(index, &b)| match index {
+        4 | 7 => b == b'-',
+        10 => b == b'T',
+        13 | 16 => b == b':',
+        _ => b.is_ascii_digit(),
+    });
+    let fraction = &bytes[19..bytes.len() - 1];
+    let fraction_ok = fraction.is_empty()
+        || (fraction.len() >= 2 && fraction[0] == b'.' && fraction[1..].iter().all(u8::is_ascii_digit));
+    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(99);
+    shape_ok
+        && fraction_ok
+        && (1..=12).contains(&number(5..7))
+        && (1..=31).contains(&number(8..10))
+        && number(11..13) < 24
+        && number(14..16) < 60
+        && number(17..19) < 61
+}

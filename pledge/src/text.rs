@@ -1,0 +1,67 @@
+//! Length and character rules shared by every free-text field.
+
+use crate::{ErrorCode, FieldError};
+
+/// Maximum lengths, in characters, of every string in a pledge.
+pub mod limits {
+    pub const NAME: usize = 100;
+    pub const EMAIL: usize = 254;
+    pub const HOME_ADDRESS: usize = 200;
+    pub const POSTCODE: usize = 10;
+    pub const PARTNER: usize = 64;
+    pub const PAGE_URL: usize = 2048;
+    pub const HONEYPOT: usize = 200;
+    pub const WORDING_VERSION: usize = 32;
+    pub const TIMESTAMP: usize = 35;
+}
+
+/// Checks a required free-text field. Leading and trailing white space does not count as content.
+pub(crate) fn check_required(pointer: &str, value: &str, max_chars: usize) -> Option<FieldError> {
+    if value.trim().is_empty() {
+        Some(FieldError::new(pointer, ErrorCode::Required))
+    } else {
+        check_optional(pointer, value, max_chars)
+    }
+}
+
+/// Checks a free-text field that may be empty.
+pub(crate) fn check_optional(pointer: &str, value: &str, max_chars: usize) -> Option<FieldError> {
+    if value.chars().count() > max_chars {
+        Some(FieldError::new(pointer, ErrorCode::TooLong))
+    } else if value.chars().any(char::is_control) {
+        // Names and addresses never need control characters, and refusing them keeps
+        // CSV exports and logs free of line breaks smuggled into a cell.
+        Some(FieldError::new(pointer, ErrorCode::ControlCharacters))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_refuses_blank() {
+        assert_eq!(check_required("/x", "  ", 5).unwrap().code, ErrorCode::Required);
+        assert_eq!(check_required("/x", "", 5).unwrap().code, ErrorCode::Required);
+        assert!(check_required("/x", "Awa", 5).is_none());
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert!(check_optional("/x", "ééééé", 5).is_none());
+        assert_eq!(check_optional("/x", "éééééé", 5).unwrap().code, ErrorCode::TooLong);
+    }
+
+    #[test]
+    fn refuses_control_characters() {
+        for value in ["a\nb", "a\rb", "a\u{0}b", "a\tb", "a\u{7f}b"] {
+            assert_eq!(
+                check_optional("/x", value, 50).unwrap().code,
+                ErrorCode::ControlCharacters
+            );
+        }
+        assert!(check_optional("/x", "<img src=x onerror=alert(1)>", 50).is_none());
+    }
+}
