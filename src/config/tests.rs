@@ -1,0 +1,187 @@
+use super::*;
+use pledge::{Amount, SponsorshipOption};
+
+fn raw(endpoint: &str) -> RawConfig {
+    RawConfig { endpoint: Some(endpoint.to_owned()), ..RawConfig::default() }
+}
+
+fn problems(raw: &RawConfig) -> Vec<(&'static str, ConfigProblem)> {
+    WidgetConfig::parse(raw).unwrap_err().into_iter().map(|e| (e.attribute, e.problem)).collect()
+}
+
+#[test]
+fn minimal_config_takes_documented_defaults() {
+    let config = WidgetConfig::parse(&raw("https://charity.example.org/v1/pledges")).unwrap();
+    assert_eq!(config.endpoint, "https://charity.example.org/v1/pledges");
+    assert_eq!(config.partner, DEFAULT_PARTNER);
+    assert_eq!(config.currency, Currency::GBP);
+    assert_eq!(config.locale, Locale::En);
+    assert_eq!(config.presets, default_presets(Currency::GBP));
+}
+
+#[test]
+fn full_config_is_read() {
+    let config = WidgetConfig::parse(&RawConfig {
+        endpoint: Some("https://charity.example.org/v1/pledges".into()),
+        partner: Some("acme-school".into()),
+        lang: Some("fr".into()),
+        currency: Some("eur".into()),
+        presets: Some("child: 30, 40".into()),
+        ..RawConfig::default()
+    })
+    .unwrap();
+    assert_eq!(config.partner, "acme-school");
+    assert_eq!(config.locale, Locale::Fr);
+    assert_eq!(config.currency, Currency::EUR);
+    assert_eq!(config.presets.child, vec![Amount::new(3000, Currency::EUR), Amount::new(4000, Currency::EUR)]);
+    assert_eq!(config.presets.village, default_presets(Currency::EUR).village);
+}
+
+#[test]
+fn endpoint_is_required() {
+    assert_eq!(problems(&RawConfig::default()), vec![("endpoint", ConfigProblem::Missing)]);
+    assert_eq!(problems(&raw("   ")), vec![("endpoint", ConfigProblem::Missing)]);
+}
+
+#[test]
+fn endpoint_must_be_https_or_loopback_http() {
+    for good in [
+        "https://charity.example.org/v1/pledges",
+        "HTTPS://charity.example.org",
+        "http://localhost:8080/v1/pledges",
+        "http://127.0.0.1:9/v1/pledges",
+        "http://[::1]:8080/v1/pledges",
+    ] {
+        assert!(WidgetConfig::parse(&raw(good)).is_ok(), "{good}");
+    }
+    let cases = [
+        ("http://evil.example/v1/pledges", ConfigProblem::EndpointInsecure),
+        ("http://localhost.evil.example/", ConfigProblem::EndpointInsecure),
+        ("http://127.0.0.1.evil.example/", ConfigProblem::EndpointInsecure),
+        ("javascript:alert(1)", ConfigProblem::EndpointNotAbsolute),
+        ("data:text/html,<script>alert(1)</script>", ConfigProblem::EndpointNotAbsolute),
+        ("/v1/pledges", ConfigProblem::EndpointNotAbsolute),
+        ("//charity.example.org/v1/pledges", ConfigProblem::EndpointNotAbsolute),
+        ("ftp://charity.example.org/", ConfigProblem::EndpointNotAbsolute),
+        ("https://", ConfigProblem::EndpointNotAbsolute),
+        ("https://charity.example.org/v1 pledges", ConfigProblem::EndpointNotAbsolute),
+        ("https://user:pass@charity.example.org/v1/pledges", ConfigProblem::EndpointHasCredentials),
+        ("https://user@charity.example.org/", ConfigProblem::EndpointHasCredentials),
+        ("http://localhost@evil.example/", ConfigProblem::EndpointHasCredentials),
+    ];
+    for (endpoint, problem) in cases {
+        assert_eq!(problems(&raw(endpoint)), vec![("endpoint", problem)], "{endpoint}");
+    }
+}
+
+#[test]
+fn partner_must_be_a_slug() {
+    for good in ["acme-school", "a", "0-9", &"x".repeat(64)] {
+        let mut config = raw("https://e.example");
+        config.partner = Some(good.to_owned());
+        assert!(WidgetConfig::parse(&config).is_ok(), "{good}");
+    }
+    for bad in ["Acme", "acme_school", "acme school", "école", &"x".repeat(65), "<b>"] {
+        let mut config = raw("https://e.example");
+        config.partner = Some(bad.to_owned());
+        assert_eq!(problems(&config), vec![("partner", ConfigProblem::MalformedPartner)], "{bad}");
+    }
+}
+
+#[test]
+fn currency_must_be_supported() {
+    for (code, currency) in [("GBP", Currency::GBP), ("eur", Currency::EUR), ("USD", Currency::USD), ("XOF", Currency::XOF)] {
+        let mut config = raw("https://e.example");
+        config.currency = Some(code.to_owned());
+        assert_eq!(WidgetConfig::parse(&config).unwrap().currency, currency);
+    }
+    let mut config = raw("https://e.example");
+    config.currency = Some("JPY".to_owned());
+    assert_eq!(problems(&config), vec![("currency", ConfigProblem::UnknownCurrency("JPY".into()))]);
+}
+
+#[test]
+fn language_falls_back_from_attribute_to_page_to_browser_to_english() {
+    let mut config = raw("https://e.example");
+    config.browser_languages = vec!["de-DE".into(), "fr-FR".into()];
+    assert_eq!(WidgetConfig::parse(&config).unwrap().locale, Locale::Fr);
+    config.document_lang = Some("en-GB".into());
+    assert_eq!(WidgetConfig::parse(&config).unwrap().locale, Locale::En);
+    config.lang = Some("fr-ML".into());
+    assert_eq!(WidgetConfig::parse(&config).unwrap().locale, Locale::Fr);
+    let mut unknown_everywhere = raw("https://e.example");
+    unknown_everywhere.document_lang = Some("bm".into());
+    unknown_everywhere.browser_languages = vec!["de".into()];
+    assert_eq!(WidgetConfig::parse(&unknown_everywhere).unwrap().locale, Locale::En);
+}
+
+#[test]
+fn an_explicit_unsupported_language_is_an_error() {
+    let mut config = raw("https://e.example");
+    config.lang = Some("de".into());
+    assert_eq!(problems(&config), vec![("lang", ConfigProblem::UnsupportedLanguage("de".into()))]);
+}
+
+#[test]
+fn presets_are_read_in_major_units_of_the_currency() {
+    let presets = Presets::parse("child:20,30; village:5; one-off:100", Currency::GBP).unwrap();
+    assert_eq!(presets.for_option(SponsorshipOption::Child), [Amount::new(2000, Currency::GBP), Amount::new(3000, Currency::GBP)]);
+    assert_eq!(presets.for_option(SponsorshipOption::Village), [Amount::new(500, Currency::GBP)]);
+    assert_eq!(presets.for_option(SponsorshipOption::OneOff), [Amount::new(10000, Currency::GBP)]);
+    let xof = Presets::parse("child:15000", Currency::XOF).unwrap();
+    assert_eq!(xof.child, [Amount::new(15_000, Currency::XOF)]);
+}
+
+#[test]
+fn malformed_presets_are_explained() {
+    for bad in ["child", "pony:5", "child:abc", "child:2.50", "child:", "child:1", "child:1000000", "child:1,2,3,4,5"] {
+        let result = Presets::parse(bad, Currency::GBP);
+        assert!(result.is_err(), "{bad} was accepted");
+    }
+    let mut config = raw("https://e.example");
+    config.presets = Some("pony:5".into());
+    assert!(matches!(problems(&config)[..], [("presets", ConfigProblem::MalformedPresets(_))]));
+}
+
+#[test]
+fn default_presets_are_within_bounds_for_every_currency() {
+    for currency in Currency::ALL {
+        let presets = default_presets(currency);
+        for option in SponsorshipOption::ALL {
+            let amounts = presets.for_option(option);
+            assert!(!amounts.is_empty() && amounts.len() <= MAX_PRESETS_PER_OPTION);
+            assert!(amounts.iter().all(|a| a.currency == currency && a.check_bounds().is_ok()));
+        }
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let config = RawConfig {
+        endpoint: None,
+        partner: Some("Bad Id".into()),
+        currency: Some("BTC".into()),
+        lang: Some("xx".into()),
+        ..RawConfig::default()
+    };
+    let attributes: Vec<_> = problems(&config).into_iter().map(|(attribute, _)| attribute).collect();
+    assert_eq!(attributes, ["endpoint", "partner", "currency", "lang"]);
+}
+
+#[test]
+fn absurdly_long_values_are_refused_before_parsing() {
+    let mut config = raw(&format!("https://e.example/{}", "a".repeat(MAX_ATTRIBUTE_CHARS)));
+    config.partner = Some("p".repeat(100_000));
+    assert_eq!(
+        problems(&config),
+        vec![("endpoint", ConfigProblem::TooLong), ("partner", ConfigProblem::TooLong)]
+    );
+}
+
+#[test]
+fn messages_name_the_attribute_and_the_expectation() {
+    let message = ConfigError::new("currency", ConfigProblem::UnknownCurrency("JPY".into())).message();
+    assert!(message.contains("\"currency\"") && message.contains("GBP, EUR, USD or XOF") && message.contains("JPY"));
+    let message = ConfigError::new("endpoint", ConfigProblem::EndpointInsecure).message();
+    assert!(message.contains("\"endpoint\"") && message.contains("https:"));
+}

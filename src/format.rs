@@ -1,0 +1,1 @@
+//! Formatting through the browser's Intl.
