@@ -61,8 +61,11 @@ impl Currency {
     }
 }
 
+/// A sum of money in integer minor units. Each currency has its own minimum and maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::amount_bounds))]
+#[serde(deny_unknown_fields)]
 pub struct Amount {
     /// The amount in the currency's minor unit (pence, cents; whole francs for XOF).
     pub minor_units: u64,

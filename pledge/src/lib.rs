@@ -1,24 +1,31 @@
 //! The sponsorship pledge: a donor's intent and contact details, never card data.
 //!
 //! The widget and the receiver both call [`Pledge::validate`], so a pledge the browser accepts is
-//! exactly a pledge the server accepts.
+//! exactly a pledge the server accepts. The receiver reads request bodies with `parse` (feature
+//! `json`); the published JSON Schema comes from `schema::json_schema` (feature `schema`).
 
 mod amount;
 mod country;
 mod email;
 mod error;
+#[cfg(feature = "json")]
+mod parse;
 mod pledge;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod text;
 mod uuid;
 
-pub use amount::{Amount, Currency};
+pub use amount::{Amount, AmountParseError, Currency};
 pub use country::{is_country_code, COUNTRY_CODES};
 pub use email::validate_email;
 pub use error::{ErrorCode, FieldError};
+#[cfg(feature = "json")]
+pub use parse::{parse, ParseFailure, MAX_BODY_BYTES};
 pub use pledge::{
-    AntiSpam, Consent, Donor, Frequency, GiftAid, Locale, Pledge, SponsorshipOption,
-    CONSENT_WORDING_VERSION, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
+    is_partner_id, is_uk_postcode, AntiSpam, Consent, Donor, Frequency, GiftAid, Locale, Pledge,
+    SponsorshipOption, CONSENT_WORDING_VERSION, GIFT_AID_WORDING_VERSION, MIN_HUMAN_FILL_MS,
+    SCHEMA_VERSION,
 };
 pub use text::limits;
 pub use uuid::is_uuid_v4;
-pub use pledge::{is_partner_id, is_uk_postcode};

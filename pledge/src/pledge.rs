@@ -11,31 +11,50 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const GIFT_AID_WORDING_VERSION: &str = "gift-aid-2026-11";
 /// The version of the marketing consent wording, kept for the same reason.
 pub const CONSENT_WORDING_VERSION: &str = "consent-2026-11";
+/// Choosing an option, an amount and typing a name, an email and a country takes a person
+/// longer than this, even with the browser filling the fields in.
+pub const MIN_HUMAN_FILL_MS: u64 = 3_000;
 
 /// A donor's sponsorship pledge: what they intend to give and how to reach them.
 /// It never carries card or bank data; the charity collects payment separately.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::cross_field_rules))]
 #[serde(deny_unknown_fields)]
 pub struct Pledge {
-    /// Always [`SCHEMA_VERSION`].
+    /// The version of this contract. Receivers refuse versions they do not know.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = SCHEMA_VERSION)))]
     pub schema_version: u32,
-    /// A UUID v4 made once per pledge; the same value travels in the `Idempotency-Key` header.
+    /// A UUID v4 in lower case, made once per pledge with `crypto.randomUUID()`. The same
+    /// value travels in the `Idempotency-Key` header.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::UUID_V4_PATTERN)))]
     pub idempotency_key: String,
     pub option: SponsorshipOption,
+    /// Monthly for `child` and `village`, once for `one_off`.
     pub frequency: Frequency,
     pub amount: Amount,
     pub donor: Donor,
-    /// Present only when the donor made a Gift Aid declaration.
+    /// Present only when the donor made a Gift Aid declaration, which needs a gift in GBP from a
+    /// donor in the United Kingdom.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gift_aid: Option<GiftAid>,
     pub consent: Consent,
-    /// The partner whose page carried the widget, `[a-z0-9-]{1,64}`.
+    /// The partner whose page carried the widget.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::PARTNER_PATTERN)))]
     pub partner: String,
-    /// The address of the page the pledge was made on.
+    /// The absolute http or https address of the page the pledge was made on.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = limits::PAGE_URL), regex(pattern = crate::schema::PAGE_URL_PATTERN), extend("format" = "iri"))
+    )]
     pub page_url: String,
     pub locale: Locale,
-    /// When the donor confirmed, as the browser's clock saw it (RFC 3339, UTC).
+    /// When the donor confirmed, as the browser's clock saw it: RFC 3339 in UTC, as
+    /// `Date.prototype.toISOString()` writes it.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = limits::TIMESTAMP), regex(pattern = crate::schema::TIMESTAMP_PATTERN))
+    )]
     pub client_created_at: String,
     pub anti_spam: AntiSpam,
 }
@@ -122,10 +141,15 @@ impl Locale {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Donor {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN)))]
     pub given_name: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN)))]
     pub family_name: String,
+    /// Checked against the OWASP input-validation rules for email addresses.
+    #[cfg_attr(feature = "schema", schemars(length(max = limits::EMAIL), extend("format" = "idn-email")))]
     pub email: String,
     /// ISO 3166-1 alpha-2, upper case.
+    #[cfg_attr(feature = "schema", schemars(transform = crate::schema::country_codes))]
     pub country: String,
 }
 
@@ -135,8 +159,14 @@ pub struct Donor {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GiftAid {
+    /// The version of the declaration text the donor confirmed.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = GIFT_AID_WORDING_VERSION)))]
     pub wording_version: String,
+    /// The donor's home address without the postcode, as HMRC needs it for a claim.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = limits::HOME_ADDRESS), regex(pattern = crate::schema::NO_CONTROL_PATTERN)))]
     pub home_address: String,
+    /// A UK postcode; the space is optional and letter case does not matter.
+    #[cfg_attr(feature = "schema", schemars(length(max = limits::POSTCODE), regex(pattern = crate::schema::POSTCODE_PATTERN)))]
     pub postcode: String,
 }
 
@@ -145,6 +175,8 @@ pub struct GiftAid {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
+    /// The version of the consent text the donor saw.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = CONSENT_WORDING_VERSION)))]
     pub wording_version: String,
     pub email: bool,
     pub post: bool,
@@ -168,9 +200,23 @@ impl Default for Consent {
 #[serde(deny_unknown_fields)]
 pub struct AntiSpam {
     /// The hidden field's content; people never see it, so anything here came from a bot.
+    #[cfg_attr(feature = "schema", schemars(length(max = limits::HONEYPOT)))]
     pub honeypot: String,
-    /// Milliseconds from the first step being shown to the pledge being confirmed.
+    /// Milliseconds from the first step being shown to the pledge being confirmed. The widget
+    /// caps it at the limit, since a tab left open for weeks says nothing more.
+    #[cfg_attr(feature = "schema", schemars(range(max = limits::FILL_MS)))]
     pub fill_ms: u64,
+}
+
+impl AntiSpam {
+    /// Whether the signals point to a script rather than a person: the hidden field was filled,
+    /// or the form was completed faster than anyone can read it.
+    ///
+    /// This is deliberately not a validation rule. A receiver that answered a bot with an error
+    /// would tell it what to fix; it should answer as if it had accepted the pledge, and drop it.
+    pub fn looks_automated(&self) -> bool {
+        !self.honeypot.is_empty() || self.fill_ms < MIN_HUMAN_FILL_MS
+    }
 }
 
 impl Pledge {
@@ -212,7 +258,11 @@ impl Pledge {
         if !is_utc_timestamp(&self.client_created_at) {
             push(Some(FieldError::new("/client_created_at", ErrorCode::InvalidTimestamp)));
         }
+        // Only the length matters: whatever a bot types is kept as evidence, not judged here.
         push(check_optional("/anti_spam/honeypot", &self.anti_spam.honeypot, limits::HONEYPOT).filter(|e| e.code == ErrorCode::TooLong));
+        if self.anti_spam.fill_ms > limits::FILL_MS {
+            push(Some(FieldError::new("/anti_spam/fill_ms", ErrorCode::TooLong)));
+        }
 
         if errors.is_empty() {
             Ok(())
@@ -263,8 +313,12 @@ pub fn is_partner_id(id: &str) -> bool {
 }
 
 fn is_page_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     url.len() <= limits::PAGE_URL
-        && (url.starts_with("https://") || url.starts_with("http://"))
+        && !host.is_empty()
         && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
@@ -303,12 +357,23 @@ fn is_utc_timestamp(text: &str) -> bool {
     let fraction = &bytes[19..bytes.len() - 1];
     let fraction_ok = fraction.is_empty()
         || (fraction.len() >= 2 && fraction[0] == b'.' && fraction[1..].iter().all(u8::is_ascii_digit));
+    if !(shape_ok && fraction_ok) {
+        return false;
+    }
     let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(99);
-    shape_ok
-        && fraction_ok
-        && (1..=12).contains(&number(5..7))
-        && (1..=31).contains(&number(8..10))
+    let (year, month) = (number(0..4), number(5..7));
+    (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&number(8..10))
         && number(11..13) < 24
         && number(14..16) < 60
         && number(17..19) < 61
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }

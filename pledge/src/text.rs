@@ -2,7 +2,7 @@
 
 use crate::{ErrorCode, FieldError};
 
-/// Maximum lengths, in characters, of every string in a pledge.
+/// Maximum lengths, in characters, of every string in a pledge, and of its one duration.
 pub mod limits {
     pub const NAME: usize = 100;
     pub const EMAIL: usize = 254;
@@ -13,6 +13,9 @@ pub mod limits {
     pub const HONEYPOT: usize = 200;
     pub const WORDING_VERSION: usize = 32;
     pub const TIMESTAMP: usize = 35;
+    /// Thirty days in milliseconds. It keeps the value exact as a JavaScript number and in a
+    /// signed 64-bit database column; it is reported as `too_long`, like an over-long string.
+    pub const FILL_MS: u64 = 30 * 24 * 60 * 60 * 1000;
 }
 
 /// Checks a required free-text field. Leading and trailing white space does not count as content.
