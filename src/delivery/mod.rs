@@ -1,1 +1,89 @@
-//! placeholder
+//! Getting a pledge to the charity's endpoint without losing or duplicating it.
+//!
+//! The pledge is written to this browser's outbox before the first attempt, sent with its
+//! idempotency key, retried while the failure is temporary, and removed from the outbox only
+//! once the endpoint has given a final answer. The outbox is resent when the widget loads and
+//! when the browser comes back online, so a pledge saved during one visit arrives in a later one.
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+use crate::embed::HostEvents;
+
+/// A fresh idempotency key for a new pledge: a lower-case UUID v4 from `crypto.randomUUID()`.
+pub fn new_idempotency_key() -> String {
+    todo!()
+}
+
+/// Where a pledge stands, as the donor must be told it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeliveryStatus {
+    /// Nothing submitted during this visit.
+    Idle,
+    /// An attempt is under way; the submit control stays disabled.
+    Sending,
+    /// Not delivered yet, but saved on this device: the widget keeps trying during this visit,
+    /// and again the next time a page with the widget is opened.
+    Saved { reason: FailureReason },
+    /// Not delivered yet, and this browser refused to save it (private mode, storage full):
+    /// the widget keeps trying only while this page stays open.
+    Unsaved { reason: FailureReason },
+    /// The charity has the pledge; `reference` is what the donor quotes to its staff.
+    Received { reference: String },
+    /// The endpoint refused the pledge for good. `errors` name the fields to fix; `detail` is
+    /// the endpoint's English explanation when it gave one.
+    Rejected { errors: Vec<pledge::FieldError>, detail: Option<String> },
+}
+
+/// Why the last attempt did not deliver the pledge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureReason {
+    /// The request never reached the endpoint: no connection, or the browser is offline.
+    Offline,
+    /// No answer within ten seconds.
+    Timeout,
+    /// The endpoint answered with a temporary failure (408, 425, 500, 502, 503, 504).
+    ServerUnavailable(u16),
+    /// The endpoint asked the widget to slow down (429).
+    TooManyRequests,
+    /// The endpoint answered with success but without a reference, as a captive portal or a
+    /// misconfigured proxy would. Resending is safe: a pledge that did arrive is not stored twice.
+    UnexpectedAnswer(u16),
+}
+
+/// Delivers pledges and reports their status. Cheap to clone; every clone drives the same
+/// deliveries.
+#[derive(Clone)]
+pub struct Courier {
+    status: RwSignal<DeliveryStatus>,
+    // The browser is single-threaded, but reactive context asks for Send + Sync.
+    events: SendWrapper<HostEvents>,
+}
+
+impl Courier {
+    /// Starts delivery for one widget, and resends whatever the outbox holds, now and whenever
+    /// the browser comes back online. Call it under the widget's reactive owner: its listeners
+    /// and timers are removed when that owner is disposed of.
+    pub fn new(endpoint: &str, events: HostEvents) -> Courier {
+        let _ = (endpoint, events);
+        todo!()
+    }
+
+    /// Saves `pledge` to the outbox, then sends it. Submitting a pledge whose idempotency key is
+    /// already in flight or waiting in the outbox starts no second delivery.
+    pub fn submit(&self, pledge: pledge::Pledge) {
+        let _ = pledge;
+        todo!()
+    }
+
+    /// The status of the pledge submitted through this courier during this visit.
+    pub fn status(&self) -> Signal<DeliveryStatus> {
+        self.status.into()
+    }
+
+    /// Tries again at once, when the donor asks to, instead of waiting for the next retry.
+    pub fn retry_now(&self) {
+        let _ = &self.events;
+        todo!()
+    }
+}
