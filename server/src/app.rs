@@ -1,0 +1,172 @@
+//! The receiver as one axum application: its routes, its shared state, and starting and
+//! stopping it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::Request;
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::config::Settings;
+use crate::problem::Problem;
+use crate::rate_limit::RateLimiter;
+use crate::storage::Store;
+use crate::{admin, demo_page, health, idempotency, openapi, submit, widget_assets, Error};
+
+/// Longer than any honest request needs, including a body trickling in over a slow phone link.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    pub store: Store,
+    pub admin_token: String,
+    pub rate_limiter: Option<RateLimiter>,
+    pub min_fill: Duration,
+    pub widget_dist: PathBuf,
+    pub demo_page: PathBuf,
+    pub public_url: String,
+    pub openapi: String,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, store: Store, public_url: String) -> AppState {
+        AppState(Arc::new(Shared {
+            store,
+            admin_token: settings.admin_token.clone(),
+            rate_limiter: RateLimiter::new(settings.rate_limit_per_minute),
+            min_fill: settings.min_fill,
+            widget_dist: settings.widget_dist.clone(),
+            demo_page: settings.demo_page.clone(),
+            public_url,
+            openapi: openapi::document_text(),
+        }))
+    }
+}
+
+/// CORS for the pledge API: the configured partner origins only, never `*`, never a
+/// reflected origin, never credentials.
+pub fn pledge_cors(allowed_origins: &[String]) -> Result<CorsLayer, Error> {
+    let origins = allowed_origins
+        .iter()
+        .map(|origin| HeaderValue::from_str(origin))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(idempotency::HEADER)])
+        .expose_headers([HeaderName::from_static(idempotency::REPLAYED_HEADER), header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600)))
+}
+
+pub fn router(state: AppState, cors: CorsLayer) -> Router {
+    Router::new()
+        // The CORS layer wraps the POST and the OPTIONS preflight; the admin GET stays
+        // same-origin only.
+        .route("/v1/pledges", post(submit::submit).layer(cors).get(admin::list))
+        .route("/v1/pledges.csv", get(admin::csv))
+        .route("/healthz", get(health::healthz))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .route("/", get(demo_page::page))
+        .route("/demo/{*path}", get(demo_page::asset))
+        .route("/widget/{*path}", get(widget_assets::asset))
+        .fallback(|| async { Problem::not_found() })
+        .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
+        .layer(middleware::from_fn(guard))
+        .with_state(state)
+}
+
+/// Bounds every request's time, marks every answer `nosniff`, and logs one line per request:
+/// method, path, status and duration, never bodies or query strings.
+async fn guard(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path: String = request.uri().path().chars().take(200).collect();
+    let started = Instant::now();
+    let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Problem::unavailable("The request took too long.").into_response(),
+    };
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// A receiver that is listening.
+pub struct Running {
+    /// The address actually bound, with the port chosen when port 0 was asked for.
+    pub local_addr: SocketAddr,
+    /// The origin written into the demo page.
+    pub public_url: String,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Waits until the server has stopped, its in-flight requests have been answered and the
+    /// database is closed.
+    pub async fn wait(self) -> Result<(), Error> {
+        Ok(self.server.await??)
+    }
+}
+
+/// Opens the database (running migrations), binds, and serves until `shutdown` completes;
+/// then stops accepting, drains in-flight requests and closes the database.
+pub async fn start(
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Running, Error> {
+    let cors = pledge_cors(&settings.allowed_origins)?;
+    let store = Store::open_url(&settings.database_url).await?;
+    let listener = TcpListener::bind(settings.bind).await?;
+    let local_addr = listener.local_addr()?;
+    let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{local_addr}"));
+
+    if !settings.widget_dist.is_dir() {
+        widget_assets::report_missing_dist(&settings.widget_dist);
+    }
+    if settings.allowed_origins.is_empty() {
+        tracing::warn!("no partner origins are allowed: only pages served by this receiver can post pledges");
+    }
+    tracing::info!(database = store.kind(), address = %local_addr, "receiver started");
+
+    let app = router(AppState::new(&settings, store.clone(), public_url.clone()), cors);
+    // Without TCP_NODELAY, small answers can wait for the peer's delayed acknowledgement.
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
+    let server = tokio::spawn(async move {
+        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        store.close().await;
+        served
+    });
+    Ok(Running { local_addr, public_url, server })
+}

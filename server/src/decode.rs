@@ -1,0 +1,235 @@
+//! Turning a request body into a [`pledge::Pledge`], or into the problem that says why not.
+//!
+//! Malformed JSON (broken UTF-8, bad syntax, nesting beyond serde_json's recursion limit) is a
+//! `400`; JSON of the wrong shape (unknown, missing or duplicate fields, wrong types) is a `422`
+//! that points at the field, like any other refused field.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use pledge::Pledge;
+use serde_json::error::Category;
+
+use crate::problem::{Problem, ProblemFieldError};
+
+/// A pledge is well under 4 KiB; 32 KiB leaves room for long names in any script while keeping
+/// a flood of large bodies cheap to refuse.
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
+
+/// A slow client may not hold a connection open by trickling its body.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts `application/json`, with or without parameters such as `charset=utf-8`.
+pub fn require_json_content_type(headers: &HeaderMap) -> Result<(), Problem> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Err(Problem::unsupported_media_type());
+    };
+    let essence = value.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(Problem::unsupported_media_type())
+    }
+}
+
+/// Reads at most [`MAX_BODY_BYTES`], refusing early when `Content-Length` already says more.
+pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Problem> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(Problem::payload_too_large(MAX_BODY_BYTES));
+    }
+    let collected = tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_BODY_BYTES).collect())
+        .await
+        .map_err(|_| Problem::request_timeout())?;
+    match collected {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(Problem::payload_too_large(MAX_BODY_BYTES))
+        }
+        Err(_) => Err(Problem::malformed_json("The request body could not be read.")),
+    }
+}
+
+/// Parses the body strictly: duplicate keys, unknown fields and trailing data are refused.
+pub fn parse_pledge(bytes: &[u8]) -> Result<Pledge, Problem> {
+    // JSON is UTF-8 (RFC 8259). Checking the whole body first makes broken text a 400 wherever
+    // it sits, even inside a field the parser would refuse for another reason.
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        Problem::malformed_json(format!("The body is not valid UTF-8 (byte {}).", error.valid_up_to()))
+    })?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let pledge: Pledge = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let pointer = json_pointer(error.path());
+        shape_problem(error.inner(), pointer)
+    })?;
+    deserializer.end().map_err(|error| shape_problem(&error, String::new()))?;
+    Ok(pledge)
+}
+
+fn shape_problem(error: &serde_json::Error, pointer: String) -> Problem {
+    let message = without_position(&error.to_string());
+    match error.classify() {
+        Category::Data => {
+            let (code, field) = data_error_code(&message);
+            let pointer = match field {
+                Some(field) if !pointer.ends_with(&format!("/{}", escape_segment(field))) => {
+                    format!("{pointer}/{}", escape_segment(field))
+                }
+                _ => pointer,
+            };
+            Problem::invalid_pledge(vec![ProblemFieldError::new(pointer, code, message)])
+        }
+        Category::Syntax | Category::Eof | Category::Io => {
+            Problem::malformed_json(format!("{message} (line {}, column {}).", error.line(), error.column()))
+        }
+    }
+}
+
+/// Serde's messages are stable ("unknown field `x`, expected …"); the code and, where the
+/// message names it, the field come from them.
+fn data_error_code(message: &str) -> (&'static str, Option<&str>) {
+    let quoted = || message.split('`').nth(1);
+    if message.starts_with("unknown field") {
+        ("unknown_field", quoted())
+    } else if message.starts_with("missing field") {
+        ("missing_field", quoted())
+    } else if message.starts_with("duplicate field") {
+        ("duplicate_field", None)
+    } else if message.starts_with("invalid type") {
+        ("invalid_type", None)
+    } else {
+        ("invalid_value", None)
+    }
+}
+
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(escape_segment(key)),
+            Segment::Enum { variant } => Some(escape_segment(variant)),
+            Segment::Unknown => None,
+        })
+        .fold(String::new(), |pointer, segment| format!("{pointer}/{segment}"))
+}
+
+/// RFC 6901: `~` and `/` inside a key are written `~0` and `~1`.
+fn escape_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn valid_json() -> serde_json::Value {
+        serde_json::json!({
+            "schema_version": 1,
+            "idempotency_key": "3f2b8c1e-9d4a-4c3b-8e2f-1a2b3c4d5e6f",
+            "option": "child",
+            "frequency": "monthly",
+            "amount": {"minor_units": 2500, "currency": "GBP"},
+            "donor": {"given_name": "Awa", "family_name": "Traoré", "email": "awa@example.org", "country": "GB"},
+            "consent": {"wording_version": pledge::CONSENT_WORDING_VERSION, "email": false, "post": false, "phone": false},
+            "partner": "st-marys-school",
+            "page_url": "https://example.org/give",
+            "locale": "en",
+            "client_created_at": "2026-11-27T10:00:00.000Z",
+            "anti_spam": {"honeypot": "", "fill_ms": 12000}
+        })
+    }
+
+    fn refusal(body: &[u8]) -> Problem {
+        parse_pledge(body).expect_err("the body should be refused")
+    }
+
+    #[test]
+    fn accepts_a_well_formed_pledge() {
+        let pledge = parse_pledge(valid_json().to_string().as_bytes()).unwrap();
+        assert_eq!(pledge.partner, "st-marys-school");
+    }
+
+    #[test]
+    fn syntax_errors_are_400() {
+        for body in [&b"{"[..], b"not json", b"", b"{\"a\":\"\xff\xfe\"}", b"[1,]"] {
+            assert_eq!(refusal(body).status, 400, "{body:?}");
+        }
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(refusal(deep.as_bytes()).status, 422, "an array is the wrong shape for a pledge");
+        let mut nested = valid_json();
+        nested["donor"]["given_name"] = serde_json::Value::Null;
+        let deep_inside = nested.to_string().replace("null", &format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)));
+        assert!(matches!(refusal(deep_inside.as_bytes()).status, 400 | 422));
+    }
+
+    #[test]
+    fn trailing_data_is_malformed() {
+        let body = format!("{} x", valid_json());
+        assert_eq!(refusal(body.as_bytes()).status, 400);
+    }
+
+    #[test]
+    fn unknown_fields_point_at_themselves() {
+        let mut body = valid_json();
+        body["donor"]["nickname"] = "A".into();
+        let problem = refusal(body.to_string().as_bytes());
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors[0].code, "unknown_field");
+        assert_eq!(problem.errors[0].pointer, "/donor/nickname");
+    }
+
+    #[test]
+    fn missing_fields_point_at_where_they_belong() {
+        let mut body = valid_json();
+        body["amount"].as_object_mut().unwrap().remove("currency");
+        let problem = refusal(body.to_string().as_bytes());
+        assert_eq!(problem.errors[0].code, "missing_field");
+        assert_eq!(problem.errors[0].pointer, "/amount/currency");
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_field() {
+        let mut body = valid_json();
+        body["amount"]["minor_units"] = "25.00".into();
+        let problem = refusal(body.to_string().as_bytes());
+        assert_eq!(problem.errors[0].code, "invalid_type");
+        assert_eq!(problem.errors[0].pointer, "/amount/minor_units");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let text = valid_json().to_string().replacen("\"partner\":", "\"partner\":\"evil\",\"partner\":", 1);
+        let problem = refusal(text.as_bytes());
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors[0].code, "duplicate_field");
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        assert_eq!(escape_segment("a/b~c"), "a~1b~0c");
+    }
+
+    #[test]
+    fn content_type_must_be_json() {
+        let mut headers = HeaderMap::new();
+        assert!(require_json_content_type(&headers).is_err());
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert!(require_json_content_type(&headers).is_err());
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("Application/JSON; charset=utf-8"));
+        assert!(require_json_content_type(&headers).is_ok());
+    }
+}

@@ -1,0 +1,80 @@
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use sanankoroba_receiver::{app, logging, openapi, Args};
+
+/// How long in-flight requests may take to finish after a stop signal.
+const DRAIN_LIMIT: Duration = Duration::from_secs(30);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.print_openapi {
+        print!("{}", openapi::document_text());
+        return ExitCode::SUCCESS;
+    }
+    logging::init();
+    let (settings, token_generated) = match args.into_settings() {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = match app::start(settings.clone(), async {
+        let _ = stopped.await;
+    })
+    .await
+    {
+        Ok(running) => running,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Test harnesses and `cargo xtask demo` read these lines from standard output.
+    println!("listening on http://{}", running.local_addr);
+    println!("demo page: {}/", running.public_url);
+    if token_generated {
+        println!("admin token: {}", settings.admin_token);
+    }
+
+    stop_signal().await;
+    tracing::info!("stopping: no new connections; answering the requests in flight");
+    let _ = stop.send(());
+    match tokio::time::timeout(DRAIN_LIMIT, running.wait()).await {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(error)) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            eprintln!("error: requests were still running {} s after the stop signal", DRAIN_LIMIT.as_secs());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM from a service manager or container runtime.
+async fn stop_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
