@@ -1,0 +1,82 @@
+use pledge::{limits, Amount, AmountParseError, Consent, Currency, Donor, GiftAid, Locale, SponsorshipOption, GIFT_AID_WORDING_VERSION};
+
+use super::Problem;
+
+/// Everything the donor has entered, kept exactly as typed so that going back never loses it.
+/// Values are trimmed only when a pledge is made from them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Draft {
+    pub option: Option<SponsorshipOption>,
+    /// A suggested amount the donor picked. Picking one empties `other_amount`, and typing an
+    /// other amount unpicks it, so exactly one of them is the donor's answer.
+    pub preset: Option<Amount>,
+    pub other_amount: String,
+    pub donor: Donor,
+    /// The Gift Aid box. It only counts while Gift Aid is offered (see [`Draft::gift_aid_offered`]).
+    pub gift_aid: bool,
+    pub home_address: String,
+    pub postcode: String,
+    pub consent: Consent,
+    /// The hidden field that only bots fill in.
+    pub honeypot: String,
+}
+
+impl Draft {
+    /// The amount the donor chose, read in the widget's currency.
+    pub fn amount(&self, currency: Currency) -> Result<Amount, Problem> {
+        if let Some(preset) = self.preset {
+            return Ok(preset);
+        }
+        let amount = Amount::parse(&self.other_amount, currency).map_err(|error| match error {
+            AmountParseError::Empty => Problem::Rule(pledge::ErrorCode::Required),
+            AmountParseError::NotANumber => Problem::NotANumber,
+            AmountParseError::TooManyDecimals => Problem::TooManyDecimals,
+        })?;
+        amount.check_bounds().map(|()| amount).map_err(Problem::Rule)
+    }
+
+    /// UK Gift Aid can only be claimed on gifts in pounds from donors living in the UK.
+    pub fn gift_aid_offered(&self, currency: Currency) -> bool {
+        currency == Currency::GBP && self.donor.country == "GB"
+    }
+
+    /// The declaration the pledge carries: present only when Gift Aid is offered and ticked.
+    pub fn gift_aid_declaration(&self, currency: Currency) -> Option<GiftAid> {
+        (self.gift_aid && self.gift_aid_offered(currency)).then(|| GiftAid {
+            wording_version: GIFT_AID_WORDING_VERSION.to_owned(),
+            home_address: self.home_address.trim().to_owned(),
+            postcode: self.postcode.trim().to_owned(),
+        })
+    }
+
+    /// The donor's details as they are sent: without the spaces that autofill and pasting add.
+    pub fn trimmed_donor(&self) -> Donor {
+        Donor {
+            given_name: self.donor.given_name.trim().to_owned(),
+            family_name: self.donor.family_name.trim().to_owned(),
+            email: self.donor.email.trim().to_owned(),
+            country: self.donor.country.clone(),
+        }
+    }
+
+    /// The honeypot as reported: whatever a bot typed, cut to what the contract carries, so a
+    /// long bot answer still reaches the receiver, which decides what it means.
+    pub fn honeypot_evidence(&self) -> String {
+        self.honeypot.chars().take(limits::HONEYPOT).collect()
+    }
+}
+
+/// An amount as a donor would type it in `locale`: `25.50` in English, `25,50` in French.
+/// Used when a picked suggestion moves into the other-amount box.
+pub fn editable_amount(amount: Amount, locale: Locale) -> String {
+    let text = amount.to_decimal_string();
+    // Whole amounts read better without a fraction: `30` rather than `30.00`.
+    let text = match text.strip_suffix(".00") {
+        Some(whole) => whole.to_owned(),
+        None => text,
+    };
+    match locale {
+        Locale::En => text,
+        Locale::Fr => text.replace('.', ","),
+    }
+}
