@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -83,9 +83,12 @@ pub fn pledge_cors(allowed_origins: &[String]) -> Result<CorsLayer, Error> {
 
 pub fn router(state: AppState, cors: CorsLayer) -> Router {
     Router::new()
-        // The CORS layer wraps the POST and the OPTIONS preflight; the admin GET stays
-        // same-origin only.
-        .route("/v1/pledges", post(submit::submit).layer(cors).get(admin::list))
+        // The CORS layer wraps the POST and its OPTIONS preflight, which it answers itself;
+        // the admin GET, added after the layer, stays same-origin only.
+        .route(
+            "/v1/pledges",
+            post(submit::submit).options(|| async { StatusCode::NO_CONTENT }).layer(cors).get(admin::list),
+        )
         .route("/v1/pledges.csv", get(admin::csv))
         .route("/healthz", get(health::healthz))
         .route("/openapi.json", get(openapi::openapi_json))
