@@ -1,10 +1,11 @@
 //! Money as integer minor units, with the ISO 4217 exponent of each supported currency.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::wire::deserialize_named;
 use crate::ErrorCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Currency {
     #[default]
@@ -58,6 +59,12 @@ impl Currency {
 
     fn scale(self) -> u64 {
         10u64.pow(self.exponent())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_named(deserializer, &Currency::ALL, Currency::code)
     }
 }
 

@@ -15,17 +15,17 @@ mod pledge;
 pub mod schema;
 mod text;
 mod uuid;
+mod wire;
 
 pub use amount::{Amount, AmountParseError, Currency};
 pub use country::{is_country_code, COUNTRY_CODES};
 pub use email::validate_email;
 pub use error::{ErrorCode, FieldError};
 #[cfg(feature = "json")]
-pub use parse::{parse, ParseFailure, MAX_BODY_BYTES};
+pub use parse::{parse, ParseFailure, ShapeCode, ShapeError, MAX_BODY_BYTES};
 pub use pledge::{
     is_partner_id, is_uk_postcode, AntiSpam, Consent, Donor, Frequency, GiftAid, Locale, Pledge,
-    SponsorshipOption, CONSENT_WORDING_VERSION, GIFT_AID_WORDING_VERSION, MIN_HUMAN_FILL_MS,
-    SCHEMA_VERSION,
+    SponsorshipOption, CONSENT_WORDING_VERSION, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
 };
 pub use text::limits;
 pub use uuid::is_uuid_v4;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde_json::error::Category;
+use serde_json::Value;
 use serde_path_to_error::{Path, Segment};
 
 use crate::{FieldError, Pledge};
@@ -16,21 +16,63 @@ pub const MAX_BODY_BYTES: usize = 32 * 1024;
 pub enum ParseFailure {
     /// The body is longer than [`MAX_BODY_BYTES`].
     TooLarge,
-    /// The body is not JSON, or not shaped like a pledge: a field is missing, unknown or of the
-    /// wrong type. `pointer` locates the offending value when the parser got that far into
-    /// the document (`""` is the whole document); `message` is the parser's own explanation.
-    Malformed { pointer: Option<String>, message: String },
+    /// The body is not JSON: broken syntax or UTF-8, trailing data, or nesting beyond the
+    /// parser's recursion limit. The message gives the line and column.
+    NotJson { message: String },
+    /// JSON, but not shaped like a pledge. This is reported like a refused field.
+    WrongShape(ShapeError),
     /// A well-formed pledge that breaks the contract's rules, in document order.
     Invalid(Vec<FieldError>),
 }
 
+/// Where and how a JSON document differs from the shape of a pledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    /// A JSON Pointer (RFC 6901) to the offending member; for a missing member, where it belongs.
+    pub pointer: String,
+    pub code: ShapeCode,
+    /// The parser's explanation, without a position, which the pointer gives better.
+    pub message: String,
+}
+
+/// The kinds of shape error, named like [`crate::ErrorCode`]s in problem responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShapeCode {
+    UnknownField,
+    MissingField,
+    DuplicateField,
+    InvalidType,
+    /// The right type with a value outside it: an unknown enum variant, a negative count, etc.
+    InvalidValue,
+}
+
+impl ShapeCode {
+    pub const ALL: [ShapeCode; 5] = [
+        ShapeCode::UnknownField,
+        ShapeCode::MissingField,
+        ShapeCode::DuplicateField,
+        ShapeCode::InvalidType,
+        ShapeCode::InvalidValue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShapeCode::UnknownField => "unknown_field",
+            ShapeCode::MissingField => "missing_field",
+            ShapeCode::DuplicateField => "duplicate_field",
+            ShapeCode::InvalidType => "invalid_type",
+            ShapeCode::InvalidValue => "invalid_value",
+        }
+    }
+}
+
 impl ParseFailure {
-    /// The status a receiver answers with: 413, 400 or 422.
+    /// The status a receiver answers with: 413, 400, or 422 for anything about the pledge's fields.
     pub fn http_status(&self) -> u16 {
         match self {
             ParseFailure::TooLarge => 413,
-            ParseFailure::Malformed { .. } => 400,
-            ParseFailure::Invalid(_) => 422,
+            ParseFailure::NotJson { .. } => 400,
+            ParseFailure::WrongShape(_) | ParseFailure::Invalid(_) => 422,
         }
     }
 }
@@ -38,28 +80,23 @@ impl ParseFailure {
 impl fmt::Display for ParseFailure {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseFailure::TooLarge => {
-                write!(formatter, "the body is longer than {MAX_BODY_BYTES} bytes")
+            ParseFailure::TooLarge => write!(formatter, "the body is longer than {MAX_BODY_BYTES} bytes"),
+            ParseFailure::NotJson { message } => write!(formatter, "the body is not JSON: {message}"),
+            ParseFailure::WrongShape(shape) => {
+                write!(formatter, "{} at \"{}\": {}", shape.code.as_str(), shape.pointer, shape.message)
             }
-            ParseFailure::Malformed { pointer: Some(pointer), message } => {
-                write!(formatter, "malformed pledge at \"{pointer}\": {message}")
-            }
-            ParseFailure::Malformed { pointer: None, message } => {
-                write!(formatter, "malformed pledge: {message}")
-            }
-            ParseFailure::Invalid(errors) => {
-                write!(formatter, "the pledge breaks {} rule(s)", errors.len())
-            }
+            ParseFailure::Invalid(errors) => write!(formatter, "the pledge breaks {} rule(s)", errors.len()),
         }
     }
 }
 
 impl std::error::Error for ParseFailure {}
 
-/// Reads a request body as a pledge and validates it.
+/// Reads a request body strictly (unknown and duplicate fields and trailing data are refused) as
+/// a pledge, and validates it.
 ///
-/// Nesting is bounded by serde_json's recursion limit, so a deeply nested body is refused with an
-/// error rather than exhausting the stack.
+/// Nesting deeper than serde_json's recursion limit (128 levels) is refused as not JSON, long
+/// before it could exhaust the stack.
 pub fn parse(body: &[u8]) -> Result<Pledge, ParseFailure> {
     if body.len() > MAX_BODY_BYTES {
         return Err(ParseFailure::TooLarge);
@@ -70,41 +107,91 @@ pub fn parse(body: &[u8]) -> Result<Pledge, ParseFailure> {
 }
 
 fn read(body: &[u8]) -> Result<Pledge, ParseFailure> {
+    // The untyped pass alone decides whether the body is JSON at all. The typed pass stops at
+    // the first member it dislikes, so a truncated body could otherwise pass for a shape error.
+    let document: Value =
+        serde_json::from_slice(body).map_err(|error| ParseFailure::NotJson { message: error.to_string() })?;
+    // The typed pass reads the bytes again rather than the document, whose map has already
+    // merged duplicate members that must be refused.
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let pledge: Pledge = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        // Only a shape error has a meaningful path; a syntax error's path is wherever the
-        // parser happened to stop, which the message's line and column already say better.
-        let pointer = match error.inner().classify() {
-            Category::Data => Some(json_pointer(error.path())),
-            Category::Io | Category::Syntax | Category::Eof => None,
-        };
-        ParseFailure::Malformed { pointer, message: error.into_inner().to_string() }
-    })?;
-    deserializer
-        .end()
-        .map_err(|error| ParseFailure::Malformed { pointer: None, message: error.to_string() })?;
+    let pledge = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| ParseFailure::WrongShape(shape_error(error.inner(), error.path())))?;
+    // serde reads an array where a struct belongs as the struct's fields in order; the contract
+    // has no arrays, so a pledge read that way is refused.
+    if let Some(pointer) = first_array(&document, String::new()) {
+        return Err(ParseFailure::WrongShape(ShapeError {
+            pointer,
+            code: ShapeCode::InvalidType,
+            message: "invalid type: array, expected an object".to_owned(),
+        }));
+    }
     Ok(pledge)
 }
 
-/// RFC 6901: `~` and `/` inside a key are escaped as `~0` and `~1`.
+fn first_array(value: &Value, pointer: String) -> Option<String> {
+    match value {
+        Value::Array(_) => Some(pointer),
+        Value::Object(members) => members
+            .iter()
+            .find_map(|(key, member)| first_array(member, format!("{pointer}/{}", escape(key)))),
+        _ => None,
+    }
+}
+
+/// serde's errors are plain text with stable openings ("unknown field `nickname`, expected one
+/// of …"), so the kind, and the member a field error names, are read from them.
+fn shape_error(error: &serde_json::Error, path: &Path) -> ShapeError {
+    let full = error.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(at) => full[..at].to_owned(),
+        None => full,
+    };
+    let named_member = || message.split('`').nth(1);
+    let (code, member) = if message.starts_with("unknown field") {
+        (ShapeCode::UnknownField, named_member())
+    } else if message.starts_with("missing field") {
+        (ShapeCode::MissingField, named_member())
+    } else if message.starts_with("duplicate field") {
+        (ShapeCode::DuplicateField, named_member())
+    } else if message.starts_with("invalid type") {
+        (ShapeCode::InvalidType, None)
+    } else {
+        (ShapeCode::InvalidValue, None)
+    };
+    let mut pointer = json_pointer(path);
+    if let Some(member) = member {
+        // The path stops at the object for a missing member, and sometimes for an unknown one.
+        let last = format!("/{}", escape(member));
+        if !pointer.ends_with(&last) {
+            pointer.push_str(&last);
+        }
+    }
+    ShapeError { pointer, code, message }
+}
+
 fn json_pointer(path: &Path) -> String {
     let mut pointer = String::new();
     for segment in path.iter() {
         match segment {
             Segment::Map { key } => {
                 pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&escape(key));
             }
             Segment::Seq { index } => {
                 pointer.push('/');
                 pointer.push_str(&index.to_string());
             }
-            // The pledge has no enum with data, so an enum segment adds nothing to locate.
+            // The pledge has no enum carrying data, so a variant adds nothing to locate.
             Segment::Enum { .. } => {}
             Segment::Unknown => break,
         }
     }
     pointer
+}
+
+/// RFC 6901: `~` and `/` inside a key are written `~0` and `~1`.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
@@ -113,20 +200,31 @@ mod tests {
 
     #[test]
     fn pointers_escape_tilde_and_slash() {
-        let body = br#"{"a/b~c": 1}"#;
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let error = serde_path_to_error::deserialize::<_, std::collections::BTreeMap<String, bool>>(
-            &mut deserializer,
-        )
-        .unwrap_err();
-        assert_eq!(json_pointer(error.path()), "/a~1b~0c");
+        assert_eq!(escape("a/b~c"), "a~1b~0c");
+        assert_eq!(escape("~1"), "~01");
+    }
+
+    #[test]
+    fn codes_have_distinct_snake_case_names() {
+        let names: std::collections::HashSet<&str> = ShapeCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(names.len(), ShapeCode::ALL.len());
+        assert!(names.iter().all(|name| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+    }
+
+    #[test]
+    fn shape_codes_never_shadow_field_codes() {
+        for code in crate::ErrorCode::ALL {
+            let name = serde_json::to_value(code).unwrap();
+            assert!(ShapeCode::ALL.iter().all(|shape| name != shape.as_str()), "{name}");
+        }
     }
 
     #[test]
     fn each_failure_has_its_status() {
         assert_eq!(ParseFailure::TooLarge.http_status(), 413);
-        let malformed = ParseFailure::Malformed { pointer: None, message: String::new() };
-        assert_eq!(malformed.http_status(), 400);
+        assert_eq!(ParseFailure::NotJson { message: String::new() }.http_status(), 400);
+        let shape = ShapeError { pointer: String::new(), code: ShapeCode::InvalidType, message: String::new() };
+        assert_eq!(ParseFailure::WrongShape(shape).http_status(), 422);
         assert_eq!(ParseFailure::Invalid(Vec::new()).http_status(), 422);
     }
 }

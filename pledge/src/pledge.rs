@@ -1,7 +1,8 @@
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::email::validate_email;
 use crate::text::{check_optional, check_required, limits};
+use crate::wire::deserialize_named;
 use crate::{is_country_code, is_uuid_v4, Amount, Currency, ErrorCode, FieldError};
 
 /// The version of this contract. A receiver refuses versions it does not know.
@@ -11,9 +12,6 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const GIFT_AID_WORDING_VERSION: &str = "gift-aid-2026-11";
 /// The version of the marketing consent wording, kept for the same reason.
 pub const CONSENT_WORDING_VERSION: &str = "consent-2026-11";
-/// Choosing an option, an amount and typing a name, an email and a country takes a person
-/// longer than this, even with the browser filling the fields in.
-pub const MIN_HUMAN_FILL_MS: u64 = 3_000;
 
 /// A donor's sponsorship pledge: what they intend to give and how to reach them.
 /// It never carries card or bank data; the charity collects payment separately.
@@ -60,7 +58,7 @@ pub struct Pledge {
 }
 
 /// How the donor chose to help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SponsorshipOption {
@@ -92,7 +90,7 @@ impl SponsorshipOption {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
@@ -101,6 +99,8 @@ pub enum Frequency {
 }
 
 impl Frequency {
+    pub const ALL: [Frequency; 2] = [Frequency::Monthly, Frequency::Once];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Frequency::Monthly => "monthly",
@@ -109,7 +109,7 @@ impl Frequency {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
@@ -119,6 +119,8 @@ pub enum Locale {
 }
 
 impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Fr];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Locale::En => "en",
@@ -134,6 +136,24 @@ impl Locale {
             "fr" => Some(Locale::Fr),
             _ => None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SponsorshipOption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_named(deserializer, &SponsorshipOption::ALL, SponsorshipOption::as_str)
+    }
+}
+
+impl<'de> Deserialize<'de> for Frequency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_named(deserializer, &Frequency::ALL, Frequency::as_str)
+    }
+}
+
+impl<'de> Deserialize<'de> for Locale {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_named(deserializer, &Locale::ALL, Locale::as_str)
     }
 }
 
@@ -208,16 +228,6 @@ pub struct AntiSpam {
     pub fill_ms: u64,
 }
 
-impl AntiSpam {
-    /// Whether the signals point to a script rather than a person: the hidden field was filled,
-    /// or the form was completed faster than anyone can read it.
-    ///
-    /// This is deliberately not a validation rule. A receiver that answered a bot with an error
-    /// would tell it what to fix; it should answer as if it had accepted the pledge, and drop it.
-    pub fn looks_automated(&self) -> bool {
-        !self.honeypot.is_empty() || self.fill_ms < MIN_HUMAN_FILL_MS
-    }
-}
 
 impl Pledge {
     /// Checks every rule of the contract and reports every refused field, in document order.
@@ -258,7 +268,8 @@ impl Pledge {
         if !is_utc_timestamp(&self.client_created_at) {
             push(Some(FieldError::new("/client_created_at", ErrorCode::InvalidTimestamp)));
         }
-        // Only the length matters: whatever a bot types is kept as evidence, not judged here.
+        // Only the honeypot's length is a rule. Refusing a filled honeypot would tell a bot what to
+        // fix; the receiver's spam decision drops such a pledge while answering as if it were kept.
         push(check_optional("/anti_spam/honeypot", &self.anti_spam.honeypot, limits::HONEYPOT).filter(|e| e.code == ErrorCode::TooLong));
         if self.anti_spam.fill_ms > limits::FILL_MS {
             push(Some(FieldError::new("/anti_spam/fill_ms", ErrorCode::TooLong)));
@@ -371,7 +382,7 @@ fn is_utc_timestamp(text: &str) -> bool {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -16,6 +16,7 @@ pub mod limits {
     /// Thirty days in milliseconds. It keeps the value exact as a JavaScript number and in a
     /// signed 64-bit database column; it is reported as `too_long`, like an over-long string.
     pub const FILL_MS: u64 = 30 * 24 * 60 * 60 * 1000;
+    const _: () = assert!(FILL_MS < 1 << 53 && FILL_MS < i64::MAX as u64);
 }
 
 /// Checks a required free-text field. Leading and trailing white space does not count as content.
