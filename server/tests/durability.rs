@@ -1,0 +1,123 @@
+//! Durability: the receiver process is killed with SIGKILL while pledges stream in. After a
+//! restart, every pledge that had been answered 201 is there, exactly once.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{new_key, pledge_json, ADMIN_TOKEN};
+use serde_json::Value;
+
+struct Receiver {
+    child: Child,
+    base: String,
+}
+
+/// Starts the real binary on a free port and reads the address it prints.
+fn spawn_receiver(database: &Path) -> Receiver {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
+        .args(["--bind", "127.0.0.1:0", "--admin-token", ADMIN_TOKEN, "--rate-limit-per-minute", "0", "--min-fill-ms", "0"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", database.display()))
+        .arg("--dist")
+        .arg(database.with_file_name("no-dist"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
+    // Keep reading, so that later lines never meet a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Receiver { child, base }
+}
+
+async fn all_pledges(client: &reqwest::Client, base: &str) -> Vec<Value> {
+    let mut pledges = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut request = client.get(format!("{base}/v1/pledges?limit=1000")).bearer_auth(ADMIN_TOKEN);
+        if let Some(cursor) = &cursor {
+            request = request.query(&[("cursor", cursor)]);
+        }
+        let page: Value = request.send().await.unwrap().json().await.unwrap();
+        pledges.extend(page["pledges"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return pledges,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_pledge_survives_sigkill_exactly_once() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("pledges.db");
+    let mut receiver = spawn_receiver(&database);
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+
+    let acknowledged: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let failed_in_flight = Arc::new(Mutex::new(0usize));
+    let killed = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, url) = (client.clone(), format!("{}/v1/pledges", receiver.base));
+            let (acknowledged, failed_in_flight, killed) = (acknowledged.clone(), failed_in_flight.clone(), killed.clone());
+            tokio::spawn(async move {
+                while !killed.load(Ordering::SeqCst) {
+                    let key = new_key();
+                    let sent = client.post(&url).header("Idempotency-Key", &key).json(&pledge_json(&key)).send().await;
+                    match sent {
+                        Ok(response) if response.status() == 201 => {
+                            let Ok(receipt) = response.json::<Value>().await else { continue };
+                            let reference = receipt["reference"].as_str().unwrap().to_owned();
+                            acknowledged.lock().unwrap().push((key, reference));
+                        }
+                        Ok(response) => panic!("a valid pledge was answered {}", response.status()),
+                        Err(_) => *failed_in_flight.lock().unwrap() += 1,
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let started = Instant::now();
+    while acknowledged.lock().unwrap().len() < 300 && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    receiver.child.kill().unwrap(); // SIGKILL: no shutdown code runs.
+    receiver.child.wait().unwrap();
+    killed.store(true, Ordering::SeqCst);
+    for client in clients {
+        client.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 50, "only {} pledges were acknowledged before the kill", acknowledged.len());
+
+    let mut restarted = spawn_receiver(&database);
+    let stored = all_pledges(&client, &restarted.base).await;
+    let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
+    for record in &stored {
+        let key = record["pledge"]["idempotency_key"].as_str().unwrap().to_owned();
+        by_key.entry(key).or_default().push(record["reference"].as_str().unwrap().to_owned());
+    }
+    for (key, reference) in &acknowledged {
+        assert_eq!(by_key.get(key), Some(&vec![reference.clone()]), "acknowledged pledge {reference} lost or duplicated");
+    }
+    assert!(by_key.values().all(|references| references.len() == 1));
+    assert!(stored.len() >= acknowledged.len());
+
+    // A stop signal drains and exits cleanly.
+    let status = Command::new("kill").args(["-TERM", &restarted.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = restarted.child.wait().unwrap();
+    assert!(exit.success(), "the receiver exited with {exit} after SIGTERM");
+}
