@@ -1,22 +1,21 @@
-//! Turning a request body into a [`pledge::Pledge`], or into the problem that says why not.
+//! Turning a request into a valid [`pledge::Pledge`], or into the problem that says why not.
 //!
 //! Malformed JSON (broken UTF-8, bad syntax, nesting beyond serde_json's recursion limit) is a
-//! `400`; JSON of the wrong shape (unknown, missing or duplicate fields, wrong types) is a `422`
-//! that points at the field, like any other refused field.
+//! `400`; JSON of the wrong shape (unknown, missing or duplicate fields, wrong types) and
+//! pledges that break a rule are a `422` that points at the field.
 
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use pledge::Pledge;
-use serde_json::error::Category;
+use pledge::{ParseFailure, Pledge};
 
 use crate::problem::{Problem, ProblemFieldError};
 
 /// A pledge is well under 4 KiB; 32 KiB leaves room for long names in any script while keeping
 /// a flood of large bodies cheap to refuse.
-pub const MAX_BODY_BYTES: usize = 32 * 1024;
+pub const MAX_BODY_BYTES: usize = pledge::MAX_BODY_BYTES;
 
 /// A slow client may not hold a connection open by trickling its body.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -55,80 +54,21 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Problem
     }
 }
 
-/// Parses the body strictly: duplicate keys, unknown fields and trailing data are refused.
+/// Parses and validates the pledge with the contract's own reader, so that the receiver refuses
+/// exactly what the contract refuses.
 pub fn parse_pledge(bytes: &[u8]) -> Result<Pledge, Problem> {
-    // JSON is UTF-8 (RFC 8259). Checking the whole body first makes broken text a 400 wherever
-    // it sits, even inside a field the parser would refuse for another reason.
-    let text = std::str::from_utf8(bytes).map_err(|error| {
-        Problem::malformed_json(format!("The body is not valid UTF-8 (byte {}).", error.valid_up_to()))
-    })?;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let pledge: Pledge = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let pointer = json_pointer(error.path());
-        shape_problem(error.inner(), pointer)
-    })?;
-    deserializer.end().map_err(|error| shape_problem(&error, String::new()))?;
-    Ok(pledge)
-}
-
-fn shape_problem(error: &serde_json::Error, pointer: String) -> Problem {
-    let message = without_position(&error.to_string());
-    match error.classify() {
-        Category::Data => {
-            let (code, field) = data_error_code(&message);
-            let pointer = match field {
-                Some(field) if !pointer.ends_with(&format!("/{}", escape_segment(field))) => {
-                    format!("{pointer}/{}", escape_segment(field))
-                }
-                _ => pointer,
-            };
-            Problem::invalid_pledge(vec![ProblemFieldError::new(pointer, code, message)])
+    pledge::parse(bytes).map_err(|failure| match failure {
+        ParseFailure::TooLarge => Problem::payload_too_large(MAX_BODY_BYTES),
+        ParseFailure::NotJson { message } => Problem::malformed_json(message),
+        ParseFailure::WrongShape(shape) => Problem::invalid_pledge(vec![ProblemFieldError::new(
+            shape.pointer,
+            shape.code.as_str(),
+            shape.message,
+        )]),
+        ParseFailure::Invalid(errors) => {
+            Problem::invalid_pledge(errors.iter().map(ProblemFieldError::from).collect())
         }
-        Category::Syntax | Category::Eof | Category::Io => {
-            Problem::malformed_json(format!("{message} (line {}, column {}).", error.line(), error.column()))
-        }
-    }
-}
-
-/// Serde's messages are stable ("unknown field `x`, expected …"); the code and, where the
-/// message names it, the field come from them.
-fn data_error_code(message: &str) -> (&'static str, Option<&str>) {
-    let quoted = || message.split('`').nth(1);
-    if message.starts_with("unknown field") {
-        ("unknown_field", quoted())
-    } else if message.starts_with("missing field") {
-        ("missing_field", quoted())
-    } else if message.starts_with("duplicate field") {
-        ("duplicate_field", None)
-    } else if message.starts_with("invalid type") {
-        ("invalid_type", None)
-    } else {
-        ("invalid_value", None)
-    }
-}
-
-fn without_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
-fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .filter_map(|segment| match segment {
-            Segment::Seq { index } => Some(index.to_string()),
-            Segment::Map { key } => Some(escape_segment(key)),
-            Segment::Enum { variant } => Some(escape_segment(variant)),
-            Segment::Unknown => None,
-        })
-        .fold(String::new(), |pointer, segment| format!("{pointer}/{segment}"))
-}
-
-/// RFC 6901: `~` and `/` inside a key are written `~0` and `~1`.
-fn escape_segment(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    })
 }
 
 #[cfg(test)]
@@ -169,11 +109,11 @@ mod tests {
             assert_eq!(refusal(body).status, 400, "{body:?}");
         }
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert_eq!(refusal(deep.as_bytes()).status, 422, "an array is the wrong shape for a pledge");
+        assert_eq!(refusal(deep.as_bytes()).status, 400, "beyond the recursion limit");
         let mut nested = valid_json();
         nested["donor"]["given_name"] = serde_json::Value::Null;
         let deep_inside = nested.to_string().replace("null", &format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)));
-        assert!(matches!(refusal(deep_inside.as_bytes()).status, 400 | 422));
+        assert_eq!(refusal(deep_inside.as_bytes()).status, 400);
     }
 
     #[test]
@@ -219,8 +159,15 @@ mod tests {
     }
 
     #[test]
-    fn pointers_escape_slashes_and_tildes() {
-        assert_eq!(escape_segment("a/b~c"), "a~1b~0c");
+    fn broken_rules_are_422_with_every_field() {
+        let mut body = valid_json();
+        body["donor"]["email"] = "nope".into();
+        body["partner"] = "Not A Partner".into();
+        let problem = refusal(body.to_string().as_bytes());
+        assert_eq!(problem.status, 422);
+        let pointers: Vec<&str> = problem.errors.iter().map(|error| error.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/donor/email", "/partner"]);
+        assert_eq!(problem.errors[0].code, "invalid_email");
     }
 
     #[test]

@@ -70,11 +70,26 @@ pub fn document() -> serde_json::Value {
     document
 }
 
-/// The document as checked in: pretty-printed, with a final newline.
+/// The document as checked in: pretty-printed with sorted keys, and a final newline.
 pub fn document_text() -> String {
-    let mut text = serde_json::to_string_pretty(&document()).expect("the OpenAPI document serialises");
+    let mut text = serde_json::to_string_pretty(&sorted(document())).expect("the OpenAPI document serialises");
     text.push('\n');
     text
+}
+
+/// Rebuilds every object with its keys in order. Another crate in the same build may switch on
+/// serde_json's `preserve_order`, which would otherwise make the text depend on the build.
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(members) => {
+            let mut entries: Vec<(String, Value)> = members.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(key, member)| (key, sorted(member))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
 
 /// This receiver's OpenAPI document.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::problem::{Problem, ProblemFieldError};
+use crate::problem::Problem;
 use crate::rate_limit::retry_after_seconds;
 use crate::storage::{NewPledge, Receipt, Recorded, SpamAttempt};
 use crate::timestamp::Timestamp;
@@ -85,9 +85,8 @@ async fn accept(state: &AppState, peer: SocketAddr, headers: &HeaderMap, body: B
     }
     let received_at = Timestamp::now();
 
-    // Judged before validation, so that a bot learns nothing from field errors either.
     if let Some(reason) = spam::judge(&pledge.anti_spam, state.min_fill) {
-        let partner = if pledge::is_partner_id(&pledge.partner) { pledge.partner.clone() } else { "unknown".to_owned() };
+        let partner = pledge.partner.clone();
         tracing::info!(partner = %partner, reason = reason.as_str(), "spam attempt counted");
         let attempt = SpamAttempt { partner, reason, received_at };
         if let Err(error) = state.store.count_spam(attempt).await {
@@ -96,10 +95,6 @@ async fn accept(state: &AppState, peer: SocketAddr, headers: &HeaderMap, body: B
         let decoy = Receipt { reference: reference::generate(), received_at };
         return Ok(created(&decoy, false));
     }
-
-    pledge
-        .validate()
-        .map_err(|errors| Problem::invalid_pledge(errors.iter().map(ProblemFieldError::from).collect()))?;
 
     match state.store.record_pledge(NewPledge::new(&pledge, received_at)).await {
         Ok(Recorded::Created(receipt)) => {

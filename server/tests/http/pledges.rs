@@ -251,13 +251,14 @@ async fn bodies_that_are_not_json_are_400_or_415() {
     let problem = assert_problem(send("application/json", not_utf8).await.unwrap(), 400).await;
     assert_eq!(problem["type"], "/problems/malformed-json");
     assert_problem(send("application/json", b"{\"schema_version\": 1,".to_vec()).await.unwrap(), 400).await;
-    // Nesting 10,000 deep at the top is refused by the parser's recursion limit.
-    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    assert!(matches!(send("application/json", deep.into_bytes()).await.unwrap().status().as_u16(), 400 | 422));
-    // Under a known field it is a type error there, reported before the parser descends.
-    let deep = format!("{{\"donor\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
-    let problem = assert_problem(send("application/json", deep.into_bytes()).await.unwrap(), 422).await;
-    assert_eq!(problem["errors"][0]["code"], "invalid_type");
+    // Nesting 10,000 deep is refused by the parser's recursion limit, wherever it sits.
+    for deep in [
+        format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
+        format!("{{\"donor\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000)),
+    ] {
+        let problem = assert_problem(send("application/json", deep.into_bytes()).await.unwrap(), 400).await;
+        assert_eq!(problem["type"], "/problems/malformed-json");
+    }
     assert!(server.list_all().await.is_empty());
     server.stop().await;
 }
