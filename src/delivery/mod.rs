@@ -5,15 +5,18 @@
 //! once the endpoint has given a final answer. The outbox is resent when the widget loads and
 //! when the browser comes back online, so a pledge saved during one visit arrives in a later one.
 
-use leptos::prelude::*;
-use send_wrapper::SendWrapper;
+mod answer;
+mod body;
+mod courier;
+mod key;
+pub mod outbox;
+pub mod retry;
+pub mod storage;
+mod timer;
+mod transport;
 
-use crate::embed::HostEvents;
-
-/// A fresh idempotency key for a new pledge: a lower-case UUID v4 from `crypto.randomUUID()`.
-pub fn new_idempotency_key() -> String {
-    todo!()
-}
+pub use courier::Courier;
+pub use key::new_idempotency_key;
 
 /// Where a pledge stands, as the donor must be told it.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,41 +52,4 @@ pub enum FailureReason {
     /// The endpoint answered with success but without a reference, as a captive portal or a
     /// misconfigured proxy would. Resending is safe: a pledge that did arrive is not stored twice.
     UnexpectedAnswer(u16),
-}
-
-/// Delivers pledges and reports their status. Cheap to clone; every clone drives the same
-/// deliveries.
-#[derive(Clone)]
-pub struct Courier {
-    status: RwSignal<DeliveryStatus>,
-    // The browser is single-threaded, but reactive context asks for Send + Sync.
-    events: SendWrapper<HostEvents>,
-}
-
-impl Courier {
-    /// Starts delivery for one widget, and resends whatever the outbox holds, now and whenever
-    /// the browser comes back online. Call it under the widget's reactive owner: its listeners
-    /// and timers are removed when that owner is disposed of.
-    pub fn new(endpoint: &str, events: HostEvents) -> Courier {
-        let _ = (endpoint, events);
-        todo!()
-    }
-
-    /// Saves `pledge` to the outbox, then sends it. Submitting a pledge whose idempotency key is
-    /// already in flight or waiting in the outbox starts no second delivery.
-    pub fn submit(&self, pledge: pledge::Pledge) {
-        let _ = pledge;
-        todo!()
-    }
-
-    /// The status of the pledge submitted through this courier during this visit.
-    pub fn status(&self) -> Signal<DeliveryStatus> {
-        self.status.into()
-    }
-
-    /// Tries again at once, when the donor asks to, instead of waiting for the next retry.
-    pub fn retry_now(&self) {
-        let _ = &self.events;
-        todo!()
-    }
 }

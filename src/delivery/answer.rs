@@ -1,0 +1,172 @@
+//! What one attempt's outcome means for the pledge: delivered, worth another try, or refused.
+
+use pledge::{ErrorCode, FieldError};
+use serde::de::value::{Error as ValueError, StrDeserializer};
+use serde::Deserialize;
+
+use super::retry::{classify, parse_retry_after, StatusClass};
+use super::FailureReason;
+
+/// How one attempt ended, as the transport saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Attempt {
+    /// The request failed before any answer: no connection, DNS, CORS, or the browser offline.
+    Unreachable,
+    /// No complete answer within the attempt's time limit.
+    TimedOut,
+    Answered(Reply),
+}
+
+/// An HTTP answer, reduced to what delivery needs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    /// The raw `Retry-After` header.
+    pub retry_after: Option<String>,
+    /// The `reference` of a `201` body.
+    pub reference: Option<String>,
+    /// The `detail` of a problem+json body.
+    pub detail: Option<String>,
+    /// The `errors` of a problem+json body, as `(pointer, code)`.
+    pub errors: Vec<(String, String)>,
+}
+
+/// What to do with the pledge after an attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    Received { reference: String },
+    Retry { reason: FailureReason, retry_after_ms: Option<u64> },
+    Rejected { status: u16, errors: Vec<FieldError>, detail: Option<String> },
+}
+
+pub fn verdict(attempt: &Attempt, now_ms: u64) -> Verdict {
+    let reply = match attempt {
+        Attempt::Unreachable => return Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None },
+        Attempt::TimedOut => return Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None },
+        Attempt::Answered(reply) => reply,
+    };
+    match classify(reply.status) {
+        StatusClass::Acknowledged => match reply.reference.as_deref().filter(|r| is_reference(r)) {
+            Some(reference) => Verdict::Received { reference: reference.to_owned() },
+            // A success without a reference did not come from the receiver; resending is safe
+            // because a pledge that did arrive is answered again with its first reference.
+            None => Verdict::Retry { reason: FailureReason::UnexpectedAnswer(reply.status), retry_after_ms: None },
+        },
+        StatusClass::Temporary(reason) => Verdict::Retry {
+            reason,
+            retry_after_ms: reply.retry_after.as_deref().and_then(|value| parse_retry_after(value, now_ms)),
+        },
+        StatusClass::Final => Verdict::Rejected {
+            status: reply.status,
+            errors: reply.errors.iter().filter_map(|(pointer, code)| field_error(pointer, code)).collect(),
+            detail: reply.detail.clone(),
+        },
+    }
+}
+
+/// A reference as the receiver makes them, such as `SK-7Q2M-K9XD`: short printable ASCII that
+/// is safe to show the donor and to put in an event.
+fn is_reference(reference: &str) -> bool {
+    (1..=64).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A problem's field error, if its code is one the widget knows. Codes about the shape of the
+/// body (`unknown_field` and the like) name no field the donor can fix, so they are left to
+/// the problem's `detail`.
+fn field_error(pointer: &str, code: &str) -> Option<FieldError> {
+    let code = ErrorCode::deserialize(StrDeserializer::<ValueError>::new(code)).ok()?;
+    Some(FieldError { pointer: pointer.to_owned(), code })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(status: u16) -> Attempt {
+        Attempt::Answered(Reply { status, ..Reply::default() })
+    }
+
+    #[test]
+    fn a_reference_means_received() {
+        let reply = Reply { status: 201, reference: Some("SK-7Q2M-K9XD".into()), ..Reply::default() };
+        assert_eq!(verdict(&Attempt::Answered(reply), 0), Verdict::Received { reference: "SK-7Q2M-K9XD".into() });
+    }
+
+    #[test]
+    fn a_success_without_a_reference_is_retried() {
+        for reference in [None, Some(String::new()), Some("<html>".repeat(20)), Some("SK 1".into())] {
+            let reply = Reply { status: 200, reference, ..Reply::default() };
+            assert_eq!(
+                verdict(&Attempt::Answered(reply), 0),
+                Verdict::Retry { reason: FailureReason::UnexpectedAnswer(200), retry_after_ms: None }
+            );
+        }
+    }
+
+    #[test]
+    fn network_failures_and_timeouts_are_retried() {
+        assert_eq!(verdict(&Attempt::Unreachable, 0), Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None });
+        assert_eq!(verdict(&Attempt::TimedOut, 0), Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None });
+        assert_eq!(
+            verdict(&answered(503), 0),
+            Verdict::Retry { reason: FailureReason::ServerUnavailable(503), retry_after_ms: None }
+        );
+    }
+
+    #[test]
+    fn too_many_requests_carries_its_wait() {
+        let reply = Reply { status: 429, retry_after: Some("7".into()), ..Reply::default() };
+        assert_eq!(
+            verdict(&Attempt::Answered(reply), 0),
+            Verdict::Retry { reason: FailureReason::TooManyRequests, retry_after_ms: Some(7_000) }
+        );
+    }
+
+    #[test]
+    fn refused_fields_come_back_with_their_codes() {
+        let reply = Reply {
+            status: 422,
+            detail: Some("2 fields were refused.".into()),
+            errors: vec![
+                ("/donor/email".into(), "invalid_email".into()),
+                ("/extra".into(), "unknown_field".into()),
+                ("/amount/minor_units".into(), "amount_below_minimum".into()),
+            ],
+            ..Reply::default()
+        };
+        assert_eq!(
+            verdict(&Attempt::Answered(reply), 0),
+            Verdict::Rejected {
+                status: 422,
+                errors: vec![
+                    FieldError::new("/donor/email", ErrorCode::InvalidEmail),
+                    FieldError::new("/amount/minor_units", ErrorCode::AmountBelowMinimum),
+                ],
+                detail: Some("2 fields were refused.".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn every_known_code_is_read() {
+        for code in ErrorCode::ALL {
+            let name = format!("{code:?}");
+            // The wire name is the variant in snake case.
+            let snake: String = name
+                .chars()
+                .enumerate()
+                .flat_map(|(i, c)| {
+                    let lower = c.to_ascii_lowercase();
+                    if c.is_ascii_uppercase() && i > 0 { vec!['_', lower] } else { vec![lower] }
+                })
+                .collect();
+            assert_eq!(field_error("/x", &snake), Some(FieldError::new("/x", code)), "{snake}");
+        }
+    }
+
+    #[test]
+    fn other_statuses_are_final() {
+        assert_eq!(verdict(&answered(400), 0), Verdict::Rejected { status: 400, errors: vec![], detail: None });
+        assert_eq!(verdict(&answered(501), 0), Verdict::Rejected { status: 501, errors: vec![], detail: None });
+    }
+}
