@@ -61,14 +61,14 @@ pub fn mount_widget(host: HtmlElement, shadow: ShadowRoot, sheet: CssStyleSheet,
     let events = HostEvents::new(host);
 
     let view: Box<dyn Any> = match WidgetConfig::parse(raw) {
-        Ok(config) => Box::new(leptos::mount::mount_to(parent, move || view! { <App config events /> })),
+        Ok(config) => Box::new(leptos::mount::mount_to(parent, move || view! { class="sk", <App config events /> })),
         Err(errors) => {
             let messages: Vec<String> = errors.iter().map(|error| error.message()).collect();
             for message in &messages {
                 web_sys::console::error_1(&format!("Sanankoroba widget: {message}").into());
             }
             events.error("config", &messages.join(" "));
-            Box::new(leptos::mount::mount_to(parent, move || view! { <ConfigErrorPanel messages /> }))
+            Box::new(leptos::mount::mount_to(parent, move || view! { class="sk", <ConfigErrorPanel messages /> }))
         }
     };
     WidgetHandle { mounted: Some(Mounted { view, shadow, container }) }

@@ -1,0 +1,18 @@
+//! `cargo xtask fuzz`: libFuzzer on the path from request body to validated pledge.
+
+use std::process::Command;
+
+use crate::cmd::run_with;
+use crate::{project_root, tools, Result};
+
+pub const TARGET: &str = "body_to_pledge";
+
+pub fn run(seconds: u64) -> Result {
+    tools::cargo_fuzz()?;
+    run_with(
+        Command::new("cargo")
+            .args(["+nightly", "fuzz", "run", TARGET, "--"])
+            .arg(format!("-max_total_time={seconds}"))
+            .current_dir(project_root()),
+    )
+}

@@ -1,0 +1,64 @@
+//! `cargo xtask test`: every test, fastest feedback first.
+
+use std::process::Command;
+
+use crate::cmd::{self, run_with};
+use crate::flags::TestOptions;
+use crate::{dist, fuzz, project_root, tools, Result};
+
+pub fn run(options: &TestOptions) -> Result {
+    tools::wasm_target()?;
+    tools::wasm_bindgen_cli()?;
+    tools::npm_packages()?;
+    tools::chromium()?;
+    let database_url = match tools::postgres() {
+        Ok(url) => Some(url),
+        Err(reason) if std::env::var_os("CI").is_some() => return Err(format!("PostgreSQL is needed in CI: {reason}")),
+        Err(reason) => {
+            eprintln!("The receiver's PostgreSQL suite will be skipped: {reason}");
+            None
+        }
+    };
+
+    section("native tests");
+    let mut native = Command::new("cargo");
+    native.args(["test", "--workspace"]).current_dir(project_root());
+    if let Some(url) = &database_url {
+        native.env("DATABASE_URL", url);
+    }
+    run_with(&mut native)?;
+    cmd::run("cargo", &["test", "--package", "pledge", "--all-features"])?;
+
+    section("component tests in headless Chromium");
+    run_with(
+        Command::new("cargo")
+            .args(["test", "--package", "sanankoroba-widget", "--target", "wasm32-unknown-unknown", "--tests"])
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .current_dir(project_root()),
+    )?;
+
+    section("bundle and size gate");
+    dist::run()?;
+
+    section("end-to-end tests");
+    cmd::run("cargo", &["build", "--package", "sanankoroba-receiver", "--bin", "sanankoroba-receiver"])?;
+    run_with(
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+            .arg("tests/e2e/")
+            .env("RECEIVER_BIN", project_root().join("target/debug/sanankoroba-receiver"))
+            .env("CHROMIUM", tools::CHROMIUM)
+            .current_dir(project_root()),
+    )?;
+
+    if options.fuzz_seconds > 0 {
+        section("fuzzing");
+        fuzz::run(options.fuzz_seconds)?;
+    }
+    println!("\nAll tests passed.");
+    Ok(())
+}
+
+fn section(title: &str) {
+    eprintln!("\n==== {title} ====");
+}

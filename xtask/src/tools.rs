@@ -1,0 +1,130 @@
+//! The tools the verbs need, installed when missing where that is possible, and otherwise named
+//! exactly, with the command that installs them.
+
+use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::cmd::{exists, output, run};
+use crate::{project_root, Result};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub fn wasm_target() -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).ok_or(
+        "rustup is missing: install Rust with rustup (https://rustup.rs), then run this again",
+    )?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    run("rustup", &["target", "add", WASM_TARGET])
+}
+
+/// wasm-bindgen-cli must be exactly the version of the `wasm-bindgen` crate in Cargo.lock:
+/// both the glue it writes and the test runner's handshake depend on it.
+pub fn wasm_bindgen_cli() -> Result {
+    let wanted = locked_version("wasm-bindgen")?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    eprintln!("wasm-bindgen-cli {wanted} is needed (found {:?}); installing, which takes a few minutes", have);
+    // Not --locked: the CLI's own lock file names a release of one of its dependencies that
+    // the registry no longer serves.
+    run("cargo", &["install", "wasm-bindgen-cli", "--version", &format!("={wanted}")])
+}
+
+/// `npm ci` from the committed lock file, when node_modules does not already match it.
+pub fn npm_packages() -> Result {
+    output("node", &["--version"]).ok_or("Node.js is missing: install Node.js 20 or newer (Debian: apt-get install nodejs npm)")?;
+    let root = project_root();
+    let lock = fs::read(root.join("package-lock.json")).map_err(|e| format!("package-lock.json: {e}"))?;
+    let stamp = root.join("node_modules/.installed-from-lock");
+    if fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {
+        return Ok(());
+    }
+    run("npm", &["ci", "--no-audit", "--no-fund"])?;
+    fs::write(&stamp, lock).map_err(|e| format!("writing {}: {e}", stamp.display()))
+}
+
+pub fn npm_bin(name: &str) -> String {
+    project_root().join("node_modules/.bin").join(name).to_string_lossy().into_owned()
+}
+
+/// Debian's Chromium and ChromeDriver, for the browser and end-to-end tests.
+pub fn chromium() -> Result {
+    if exists(CHROMIUM) && exists(CHROMEDRIVER) {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// A PostgreSQL server on loopback for the receiver's storage suite, as a `DATABASE_URL`.
+/// An existing `DATABASE_URL` is used as it is.
+pub fn postgres() -> Result<String> {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        return Ok(url);
+    }
+    if !exists("/usr/bin/pg_ctlcluster") {
+        apt_install(&["postgresql"])?;
+    }
+    let clusters = output("pg_lsclusters", &["--no-header"]).unwrap_or_default();
+    let (version, cluster) = clusters
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split_whitespace();
+            Some((fields.next()?.to_owned(), fields.next()?.to_owned()))
+        })
+        .ok_or("PostgreSQL is installed but has no cluster: run `pg_createcluster 15 main`")?;
+    if !clusters.contains("online") {
+        run("pg_ctlcluster", &[&version, &cluster, "start"])?;
+    }
+    let psql = |sql: &str| run("su", &["postgres", "-c", &format!("psql -v ON_ERROR_STOP=1 -qc \"{sql}\"")]);
+    let has_role = output("su", &["postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='sanankoroba'\""])
+        .is_some_and(|out| out == "1");
+    if !has_role {
+        psql("CREATE ROLE sanankoroba LOGIN CREATEDB PASSWORD 'sanankoroba'")?;
+    }
+    let has_db = output("su", &["postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='sanankoroba_test'\""])
+        .is_some_and(|out| out == "1");
+    if !has_db {
+        psql("CREATE DATABASE sanankoroba_test OWNER sanankoroba")?;
+    }
+    Ok("postgres://sanankoroba:sanankoroba@127.0.0.1:5432/sanankoroba_test".to_owned())
+}
+
+/// cargo-fuzz on the nightly toolchain the machine has.
+pub fn cargo_fuzz() -> Result {
+    let toolchains = output("rustup", &["toolchain", "list"]).unwrap_or_default();
+    if !toolchains.lines().any(|line| line.starts_with("nightly")) {
+        return Err("fuzzing needs a nightly toolchain: run `rustup toolchain install nightly`".to_owned());
+    }
+    if output("cargo", &["fuzz", "--version"]).is_some() {
+        return Ok(());
+    }
+    run("cargo", &["install", "cargo-fuzz"])
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let list = packages.join(" ");
+    let is_root = output("id", &["-u"]).is_some_and(|uid| uid == "0");
+    if !is_root || !exists("/usr/bin/apt-get") {
+        return Err(format!("missing: {list}. Install them (Debian: `sudo apt-get install -y {list}`), then run this again"));
+    }
+    static UPDATED: AtomicBool = AtomicBool::new(false);
+    if !UPDATED.swap(true, Ordering::SeqCst) {
+        run("apt-get", &["update", "-qq"])?;
+    }
+    let mut args = vec!["install", "-y", "-qq"];
+    args.extend_from_slice(packages);
+    run("apt-get", &args)
+}
+
+/// The version of `package` that Cargo.lock resolved.
+pub fn locked_version(package: &str) -> Result<String> {
+    let lock = fs::read_to_string(project_root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let header = format!("name = \"{package}\"\nversion = \"");
+    let start = lock.find(&header).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + header.len();
+    Ok(lock[start..].split('"').next().unwrap_or_default().to_owned())
+}
