@@ -1,0 +1,75 @@
+// The real pledge receiver, started as a child process on a fresh SQLite file and port.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline";
+import { DIST_DIR, RECEIVER_BIN, ROOT } from "./paths.mjs";
+
+/**
+ * Starts the receiver. `allowedOrigins` are the partner origins its CORS allow-list accepts.
+ * Resolves once it prints the address it listens on.
+ */
+export async function startReceiver({ allowedOrigins = [], dataDir, extraArgs = [] } = {}) {
+  const ownDir = !dataDir;
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "sanankoroba-e2e-"));
+  const adminToken = randomUUID();
+  const args = [
+    "--bind", "127.0.0.1:0",
+    "--database-url", `sqlite://${join(dir, "pledges.db")}`,
+    "--admin-token", adminToken,
+    "--dist", DIST_DIR,
+    "--demo-page", join(ROOT, "index.html"),
+    // Browsers driven by tests fill the form in well under a human's time.
+    "--min-fill-ms", "0",
+    "--rate-limit-per-minute", "100000",
+    ...extraArgs,
+  ];
+  if (allowedOrigins.length) args.push("--allowed-origins", allowedOrigins.join(","));
+  const child = spawn(RECEIVER_BIN, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const origin = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      const match = /^listening on (http:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`receiver exited with ${code} before listening:\n${stderr}`)));
+  });
+
+  const admin = async (path) => {
+    const response = await fetch(origin + path, { headers: { authorization: `Bearer ${adminToken}` } });
+    if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+    return response;
+  };
+
+  return {
+    origin,
+    endpoint: `${origin}/v1/pledges`,
+    adminToken,
+    dataDir: dir,
+    /** Every stored pledge, through the charity's admin API. */
+    async pledges() {
+      const stored = [];
+      let cursor = null;
+      do {
+        const page = await (await admin(`/v1/pledges?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json();
+        stored.push(...page.pledges);
+        cursor = page.next_cursor ?? null;
+      } while (cursor);
+      return stored;
+    },
+    admin,
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      if (ownDir && !keepData) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
