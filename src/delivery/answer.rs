@@ -78,7 +78,7 @@ fn field_error(pointer: &str, code: &str) -> Option<FieldError> {
     Some(FieldError { pointer: pointer.to_owned(), code })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

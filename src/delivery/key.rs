@@ -43,7 +43,7 @@ pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
     key
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

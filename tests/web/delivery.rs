@@ -1,1 +1,491 @@
-//! delivery
+//! Delivery in a real browser: the outbox in real localStorage, the courier's answers to what
+//! the endpoint says, and the events that reach the host page.
+//!
+//! HTTP answers come from a stand-in for `window.fetch`, which is what gloo-net calls, so each
+//! test decides exactly what the endpoint answers and sees exactly what was sent. The real
+//! receiver is exercised by the end-to-end tests.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use js_sys::{Array, Function, Object, Reflect, JSON};
+use leptos::prelude::*;
+use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, Locale, Pledge, SponsorshipOption, SCHEMA_VERSION};
+use sanankoroba_widget::delivery::outbox::{Entry, Outbox, EXPIRY_MS, STORAGE_KEY};
+use sanankoroba_widget::delivery::storage::OutboxStore;
+use sanankoroba_widget::delivery::{new_idempotency_key, Courier, DeliveryStatus, FailureReason};
+use sanankoroba_widget::embed::HostEvents;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{CustomEvent, HtmlElement, ShadowRootInit, ShadowRootMode, Storage};
+
+use crate::support::{document, sleep, tick};
+
+/// Nothing listens on port 9 of the loopback interface: every real attempt fails at once.
+const UNREACHABLE: &str = "http://127.0.0.1:9/v1/pledges";
+const PERSONAL: [&str; 4] = ["Awa", "Traoré", "awa@example.org", "ML"];
+
+fn local_storage() -> Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn a_pledge() -> Pledge {
+    Pledge {
+        schema_version: SCHEMA_VERSION,
+        idempotency_key: new_idempotency_key(),
+        option: SponsorshipOption::Child,
+        frequency: Frequency::Monthly,
+        amount: Amount::new(2_500, Currency::EUR),
+        donor: Donor {
+            given_name: PERSONAL[0].into(),
+            family_name: PERSONAL[1].into(),
+            email: PERSONAL[2].into(),
+            country: PERSONAL[3].into(),
+        },
+        gift_aid: None,
+        consent: Consent::default(),
+        partner: "bamako-friends".into(),
+        page_url: "https://partner.example/sponsor".into(),
+        locale: Locale::Fr,
+        client_created_at: "2026-11-27T15:00:00.000Z".into(),
+        anti_spam: AntiSpam { honeypot: String::new(), fill_ms: 45_000 },
+    }
+}
+
+/// Every test starts and ends with the widget's outbox empty, since all widgets in the test
+/// page share it.
+struct CleanOutbox;
+
+impl CleanOutbox {
+    fn new() -> CleanOutbox {
+        local_storage().remove_item(STORAGE_KEY).unwrap();
+        CleanOutbox
+    }
+}
+
+impl Drop for CleanOutbox {
+    fn drop(&mut self) {
+        let _ = local_storage().remove_item(STORAGE_KEY);
+    }
+}
+
+fn stored_outbox() -> Outbox {
+    Outbox::decode(&local_storage().get_item(STORAGE_KEY).unwrap().unwrap_or_default())
+}
+
+/// A host element in the page, and every event of the widget's dispatched on it.
+struct Host {
+    element: HtmlElement,
+    heard: Rc<RefCell<Vec<CustomEvent>>>,
+    listener: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+const EVENTS: [&str; 3] = ["sanankoroba:pledge", "sanankoroba:error", "sanankoroba:step"];
+
+impl Host {
+    fn new() -> Host {
+        let element: HtmlElement = document().create_element("sanankoroba-widget").unwrap().unchecked_into();
+        document().body().unwrap().append_child(&element).unwrap();
+        let heard = Rc::new(RefCell::new(Vec::new()));
+        let sink = heard.clone();
+        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            sink.borrow_mut().push(event.unchecked_into::<CustomEvent>());
+        });
+        for name in EVENTS {
+            element.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref()).unwrap();
+        }
+        Host { element, heard, listener }
+    }
+
+    fn events(&self) -> HostEvents {
+        HostEvents::new(self.element.clone())
+    }
+
+    fn heard(&self, name: &str) -> Vec<CustomEvent> {
+        self.heard.borrow().iter().filter(|event| event.type_() == name).cloned().collect()
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        for name in EVENTS {
+            let _ = self.element.remove_event_listener_with_callback(name, self.listener.as_ref().unchecked_ref());
+        }
+        self.element.remove();
+    }
+}
+
+fn detail_string(event: &CustomEvent, field: &str) -> Option<String> {
+    Reflect::get(&event.detail(), &field.into()).ok()?.as_string()
+}
+
+fn detail_keys(event: &CustomEvent) -> Vec<String> {
+    let mut keys: Vec<String> = Object::keys(event.detail().unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
+    keys.sort();
+    keys
+}
+
+/// One answer of the stand-in endpoint: a status, headers and a body, or a network failure.
+enum Answer {
+    Status(u16, &'static [(&'static str, &'static str)], &'static str),
+    NetworkError,
+}
+
+/// Replaces `window.fetch` for as long as it lives. It answers with `answers` in turn (then
+/// with the last one again) and records each request's method, `Idempotency-Key`,
+/// `Content-Type`, credentials mode and body.
+struct FakeEndpoint {
+    original: JsValue,
+    calls: Array,
+}
+
+impl FakeEndpoint {
+    fn answering(answers: Vec<Answer>) -> FakeEndpoint {
+        let window = web_sys::window().unwrap();
+        let original = Reflect::get(&window, &"fetch".into()).unwrap();
+        let plan = Array::new();
+        for answer in answers {
+            let item = match answer {
+                Answer::NetworkError => JsValue::NULL,
+                Answer::Status(status, headers, body) => {
+                    let headers_object = Object::new();
+                    for (name, value) in headers {
+                        Reflect::set(&headers_object, &(*name).into(), &(*value).into()).unwrap();
+                    }
+                    Array::of3(&status.into(), &headers_object, &body.into()).into()
+                }
+            };
+            plan.push(&item);
+        }
+        let calls = Array::new();
+        let fake = Function::new_with_args(
+            "plan, calls, request",
+            "return request.text().then(body => {
+                calls.push({
+                    method: request.method,
+                    key: request.headers.get('Idempotency-Key'),
+                    type: request.headers.get('Content-Type'),
+                    credentials: request.credentials,
+                    body,
+                });
+                const answer = plan.length > 1 ? plan.shift() : plan[0];
+                if (answer === null) throw new TypeError('Failed to fetch');
+                return new Response(answer[2], { status: answer[0], headers: answer[1] });
+            });",
+        )
+        .bind2(&JsValue::NULL, &plan, &calls);
+        Reflect::set(&window, &"fetch".into(), &fake).unwrap();
+        FakeEndpoint { original, calls }
+    }
+
+    fn calls(&self) -> Vec<JsValue> {
+        self.calls.iter().collect()
+    }
+
+    fn call_field(&self, index: usize, field: &str) -> String {
+        Reflect::get(&self.calls.get(index as u32), &field.into()).unwrap().as_string().unwrap_or_default()
+    }
+}
+
+impl Drop for FakeEndpoint {
+    fn drop(&mut self) {
+        let _ = Reflect::set(&web_sys::window().unwrap(), &"fetch".into(), &self.original);
+    }
+}
+
+const RECEIPT: &str = r#"{"reference":"SK-7Q2M-K9XD","received_at":"2026-11-27T15:00:01Z"}"#;
+const CREATED: Answer = Answer::Status(201, &[("Content-Type", "application/json")], RECEIPT);
+const UNAVAILABLE: Answer = Answer::Status(503, &[("Content-Type", "application/problem+json")], r#"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"The database is unavailable."}"#);
+
+/// A courier under its own reactive owner, as the widget's App creates it.
+struct Running {
+    owner: Owner,
+    courier: Courier,
+}
+
+impl Running {
+    fn start(endpoint: &str, host: &Host) -> Running {
+        let owner = Owner::new();
+        let courier = owner.with(|| Courier::new(endpoint, host.events()));
+        Running { owner, courier }
+    }
+
+    fn status(&self) -> DeliveryStatus {
+        self.courier.status().get_untracked()
+    }
+
+    /// Waits up to `limit` for the status to satisfy `done`, and returns the status.
+    async fn wait_for(&self, limit: Duration, done: impl Fn(&DeliveryStatus) -> bool) -> DeliveryStatus {
+        let started = now_ms();
+        loop {
+            let status = self.status();
+            if done(&status) || now_ms() - started > limit.as_millis() as u64 {
+                return status;
+            }
+            sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.owner.cleanup();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_outbox_round_trips_through_local_storage() {
+    let _clean = CleanOutbox::new();
+    let store = OutboxStore::local();
+    let pledge = a_pledge();
+    let body = r#"{"schema_version":1,"note":"tab\tand line\nbreak escaped"}"#;
+    let entry = Entry::new(&pledge.idempotency_key, body, now_ms()).unwrap();
+    store.update(|outbox| outbox.insert(entry.clone()).clone()).unwrap();
+
+    let raw = local_storage().get_item(STORAGE_KEY).unwrap().expect("the outbox is under its own key");
+    assert!(raw.contains(&pledge.idempotency_key) && raw.contains(body), "{raw}");
+    assert_eq!(store.read().unwrap().entries(), [entry.clone()]);
+
+    store.update(|outbox| outbox.remove(&entry.key)).unwrap();
+    assert_eq!(local_storage().get_item(STORAGE_KEY).unwrap(), None, "an empty outbox leaves nothing behind");
+}
+
+#[wasm_bindgen_test]
+async fn a_pledge_is_saved_before_the_first_attempt_and_kept_when_it_fails() {
+    let _clean = CleanOutbox::new();
+    let host = Host::new();
+    let running = Running::start(UNREACHABLE, &host);
+    let pledge = a_pledge();
+    running.courier.submit(pledge.clone());
+
+    // Synchronously, before any answer could have come back.
+    assert_eq!(running.status(), DeliveryStatus::Sending);
+    let saved = stored_outbox();
+    let entry = saved.get(&pledge.idempotency_key).expect("saved before sending");
+    let json = JSON::parse(&entry.body).unwrap();
+    assert_eq!(Reflect::get(&json, &"idempotency_key".into()).unwrap().as_string(), Some(pledge.idempotency_key.clone()));
+
+    let status = running.wait_for(Duration::from_secs(5), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
+    assert_eq!(status, DeliveryStatus::Saved { reason: FailureReason::Offline });
+    assert!(stored_outbox().get(&pledge.idempotency_key).is_some(), "still saved after the failure");
+    let errors = host.heard("sanankoroba:error");
+    assert!(!errors.is_empty(), "the page hears about the failed attempt");
+    assert_eq!(detail_string(&errors[0], "kind").as_deref(), Some("delivery"));
+    assert!(host.heard("sanankoroba:pledge").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn retries_a_temporary_failure_with_the_same_key_and_bytes_until_received() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![UNAVAILABLE, Answer::NetworkError, CREATED]);
+    let host = Host::new();
+    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let pledge = a_pledge();
+    running.courier.submit(pledge.clone());
+
+    // Backoff waits at most 1 s and then 2 s.
+    let status = running.wait_for(Duration::from_secs(6), |s| matches!(s, DeliveryStatus::Received { .. })).await;
+    assert_eq!(status, DeliveryStatus::Received { reference: "SK-7Q2M-K9XD".into() });
+    assert_eq!(endpoint.calls().len(), 3);
+    for call in 0..3 {
+        assert_eq!(endpoint.call_field(call, "method"), "POST");
+        assert_eq!(endpoint.call_field(call, "key"), pledge.idempotency_key);
+        assert_eq!(endpoint.call_field(call, "type"), "application/json");
+        assert_eq!(endpoint.call_field(call, "credentials"), "omit");
+        assert_eq!(endpoint.call_field(call, "body"), endpoint.call_field(0, "body"), "every attempt sends the same bytes");
+    }
+    assert!(stored_outbox().is_empty(), "removed after the final answer");
+    assert_eq!(host.heard("sanankoroba:pledge").len(), 1);
+    assert_eq!(host.heard("sanankoroba:error").len(), 2, "one notice per failed attempt");
+}
+
+#[wasm_bindgen_test]
+async fn a_double_submit_sends_one_pledge() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![CREATED]);
+    let host = Host::new();
+    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let pledge = a_pledge();
+    running.courier.submit(pledge.clone());
+    running.courier.submit(pledge.clone());
+    running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Received { .. })).await;
+    sleep(Duration::from_millis(100)).await;
+    assert_eq!(endpoint.calls().len(), 1);
+    assert_eq!(host.heard("sanankoroba:pledge").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn refused_fields_come_back_and_the_pledge_leaves_the_outbox() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![Answer::Status(
+        422,
+        &[("Content-Type", "application/problem+json")],
+        r#"{"type":"/problems/invalid-pledge","title":"The pledge has invalid fields","status":422,"detail":"1 field was refused.","errors":[{"pointer":"/donor/email","code":"invalid_email","detail":"This is not a valid email address."}]}"#,
+    )]);
+    let host = Host::new();
+    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    running.courier.submit(a_pledge());
+    let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Rejected { .. })).await;
+    assert_eq!(
+        status,
+        DeliveryStatus::Rejected {
+            errors: vec![pledge::FieldError::new("/donor/email", pledge::ErrorCode::InvalidEmail)],
+            detail: Some("1 field was refused.".into()),
+        }
+    );
+    sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(endpoint.calls().len(), 1, "a refusal is never retried");
+    assert!(stored_outbox().is_empty());
+    let errors = host.heard("sanankoroba:error");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(detail_string(&errors[0], "kind").as_deref(), Some("rejected"));
+    let message = detail_string(&errors[0], "message").unwrap();
+    assert!(message.contains("422") && message.contains("/donor/email"), "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_pledge_is_refused_without_being_sent_or_saved() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![CREATED]);
+    let host = Host::new();
+    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let mut pledge = a_pledge();
+    pledge.donor.email = "not an address".into();
+    running.courier.submit(pledge);
+    assert!(matches!(running.status(), DeliveryStatus::Rejected { ref errors, .. } if errors[0].pointer == "/donor/email"));
+    tick().await;
+    assert!(endpoint.calls().is_empty());
+    assert!(stored_outbox().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_dropped() {
+    let _clean = CleanOutbox::new();
+    let saved = a_pledge();
+    let expired = a_pledge();
+    // An earlier visit saved `saved`, and the endpoint was down then.
+    let body = {
+        let host = Host::new();
+        let running = Running::start(UNREACHABLE, &host);
+        running.courier.submit(saved.clone());
+        running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
+        stored_outbox().get(&saved.idempotency_key).unwrap().body.clone()
+    };
+    let mut outbox = stored_outbox();
+    outbox.insert(Entry::new(&expired.idempotency_key, &body, now_ms() - EXPIRY_MS - 1).unwrap());
+    local_storage().set_item(STORAGE_KEY, &outbox.encode()).unwrap();
+
+    let endpoint = FakeEndpoint::answering(vec![CREATED]);
+    let host = Host::new();
+    // Two widgets on one page both resend the outbox when they load.
+    let first = Running::start("https://charity.example.org/v1/pledges", &host);
+    let second = Running::start("https://charity.example.org/v1/pledges", &host);
+    assert!(stored_outbox().get(&expired.idempotency_key).is_none(), "a week-old pledge is dropped unsent");
+    let started = now_ms();
+    while !stored_outbox().is_empty() && now_ms() - started < 3_000 {
+        sleep(Duration::from_millis(20)).await;
+    }
+    sleep(Duration::from_millis(100)).await;
+    assert!(stored_outbox().is_empty(), "removed once received");
+    assert_eq!(endpoint.calls().len(), 1, "one of the two widgets sent it");
+    assert_eq!(endpoint.call_field(0, "key"), saved.idempotency_key);
+    assert_eq!(endpoint.call_field(0, "body"), body, "the saved bytes are what is sent");
+    let pledges = host.heard("sanankoroba:pledge");
+    assert_eq!(pledges.len(), 1, "the page hears of it once");
+    assert_eq!(detail_string(&pledges[0], "reference").as_deref(), Some("SK-7Q2M-K9XD"));
+    // Neither courier's donor submitted anything during this visit.
+    assert_eq!(first.status(), DeliveryStatus::Idle);
+    assert_eq!(second.status(), DeliveryStatus::Idle);
+}
+
+#[wasm_bindgen_test]
+async fn the_pledge_event_crosses_shadow_boundaries_without_personal_data() {
+    // A partner's own component wraps the widget: the event must leave its shadow root too.
+    let outer: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&outer).unwrap();
+    let outer_shadow = outer.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
+    let widget: HtmlElement = document().create_element("sanankoroba-widget").unwrap().unchecked_into();
+    outer_shadow.append_child(&widget).unwrap();
+    let heard = Rc::new(RefCell::new(Vec::<CustomEvent>::new()));
+    let sink = heard.clone();
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        sink.borrow_mut().push(event.unchecked_into());
+    });
+    outer.add_event_listener_with_callback("sanankoroba:pledge", listener.as_ref().unchecked_ref()).unwrap();
+
+    let pledge = a_pledge();
+    HostEvents::new(widget.clone()).pledge("SK-7Q2M-K9XD", &pledge);
+
+    let heard = heard.borrow();
+    assert_eq!(heard.len(), 1, "the listener outside both shadow roots heard it");
+    let event = &heard[0];
+    assert!(event.bubbles() && event.composed());
+    assert_eq!(detail_keys(event), ["amount_minor_units", "currency", "frequency", "option", "reference"]);
+    assert_eq!(detail_string(event, "reference").as_deref(), Some("SK-7Q2M-K9XD"));
+    assert_eq!(detail_string(event, "option").as_deref(), Some("child"));
+    assert_eq!(detail_string(event, "frequency").as_deref(), Some("monthly"));
+    assert_eq!(detail_string(event, "currency").as_deref(), Some("EUR"));
+    assert_eq!(Reflect::get(&event.detail(), &"amount_minor_units".into()).unwrap().as_f64(), Some(2_500.0));
+    let detail = JSON::stringify(&event.detail()).unwrap().as_string().unwrap();
+    let private = [PERSONAL.as_slice(), &[pledge.idempotency_key.as_str(), "partner.example", "bamako-friends"]].concat();
+    for personal in private {
+        assert!(!detail.contains(personal), "{personal} leaked into {detail}");
+    }
+    outer.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_full_storage_still_sends_and_says_the_pledge_is_not_saved() {
+    let _clean = CleanOutbox::new();
+    let filler = FillStorage::until_full();
+    let endpoint = FakeEndpoint::answering(vec![UNAVAILABLE, CREATED]);
+    let host = Host::new();
+    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    running.courier.submit(a_pledge());
+    let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Unsaved { .. })).await;
+    assert_eq!(status, DeliveryStatus::Unsaved { reason: FailureReason::ServerUnavailable(503) });
+    assert_eq!(local_storage().get_item(STORAGE_KEY).unwrap(), None);
+    let message = detail_string(&host.heard("sanankoroba:error")[0], "message").unwrap();
+    assert!(message.contains("would not save"), "{message}");
+    drop(filler);
+    let status = running.wait_for(Duration::from_secs(4), |s| matches!(s, DeliveryStatus::Received { .. })).await;
+    assert_eq!(status, DeliveryStatus::Received { reference: "SK-7Q2M-K9XD".into() });
+    assert_eq!(endpoint.calls().len(), 2);
+}
+
+/// Fills this origin's localStorage to the last character, so the next write fails with a
+/// quota error as it does on a full or restricted browser; empties it again when dropped.
+struct FillStorage {
+    keys: Vec<String>,
+}
+
+impl FillStorage {
+    fn until_full() -> FillStorage {
+        let storage = local_storage();
+        let mut keys = Vec::new();
+        let mut chunk = 1 << 20;
+        while chunk > 0 {
+            let key = format!("sk-test-filler-{}", keys.len());
+            if storage.set_item(&key, &"x".repeat(chunk)).is_ok() {
+                keys.push(key);
+            } else {
+                chunk /= 2;
+            }
+        }
+        FillStorage { keys }
+    }
+}
+
+impl Drop for FillStorage {
+    fn drop(&mut self) {
+        for key in &self.keys {
+            let _ = local_storage().remove_item(key);
+        }
+    }
+}
