@@ -222,8 +222,8 @@ pub struct AntiSpam {
     /// The hidden field's content; people never see it, so anything here came from a bot.
     #[cfg_attr(feature = "schema", schemars(length(max = limits::HONEYPOT)))]
     pub honeypot: String,
-    /// Milliseconds from the first step being shown to the pledge being confirmed. The widget
-    /// caps it at the limit, since a tab left open for weeks says nothing more.
+    /// Milliseconds from the first step being shown to the pledge being confirmed. Clients cap it
+    /// at the limit rather than send more: a tab left open for weeks says nothing more.
     #[cfg_attr(feature = "schema", schemars(range(max = limits::FILL_MS)))]
     pub fill_ms: u64,
 }
