@@ -14,10 +14,12 @@ pub enum Field {
     GiftAid,
     HomeAddress,
     Postcode,
+    /// The marketing opt-ins. They are never wrong, but the review can send the donor to them.
+    Consent,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::Option,
         Field::Amount,
         Field::GivenName,
@@ -27,6 +29,7 @@ impl Field {
         Field::GiftAid,
         Field::HomeAddress,
         Field::Postcode,
+        Field::Consent,
     ];
 
     /// The `id` of the control that receives focus for this field. Ids are scoped to the
@@ -42,6 +45,7 @@ impl Field {
             Field::GiftAid => "sk-gift-aid",
             Field::HomeAddress => "sk-home-address",
             Field::Postcode => "sk-postcode",
+            Field::Consent => "sk-consent-email",
         }
     }
 
@@ -57,6 +61,7 @@ impl Field {
             Field::GiftAid => "sk-gift-aid-error",
             Field::HomeAddress => "sk-home-address-error",
             Field::Postcode => "sk-postcode-error",
+            Field::Consent => "sk-consent-error",
         }
     }
 
@@ -70,7 +75,8 @@ impl Field {
             | Field::Country
             | Field::GiftAid
             | Field::HomeAddress
-            | Field::Postcode => Step::Details,
+            | Field::Postcode
+            | Field::Consent => Step::Details,
         }
     }
 

@@ -162,7 +162,7 @@ impl Flow {
     }
 
     /// Submits the step on screen: moves on when it is complete, or shows its problems.
-    pub fn next(&mut self) -> bool {
+    pub fn advance(&mut self) -> bool {
         let problems = self.check(self.step);
         if !problems.is_empty() {
             self.errors = problems;

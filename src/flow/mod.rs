@@ -14,5 +14,6 @@ pub use field::{Field, FieldProblem, Problem};
 pub use machine::{Flow, Focus, Settings, Submission};
 pub use step::Step;
 
-#[cfg(test)]
+// Native only, like proptest, which needs an entropy source the browser target lacks.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -33,12 +33,12 @@ fn fill_details(flow: &mut Flow) {
 fn at_review(currency: Currency) -> Flow {
     let mut flow = Flow::new(settings(currency));
     flow.choose(SponsorshipOption::Child);
-    assert!(flow.next());
+    assert!(flow.advance());
     let preset = flow.settings().presets.child[1];
     flow.pick_preset(preset);
-    assert!(flow.next());
+    assert!(flow.advance());
     fill_details(&mut flow);
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Review);
     flow
 }
@@ -60,16 +60,16 @@ fn the_flow_starts_on_choose_and_untouched() {
 fn every_forward_transition_in_order() {
     let mut flow = Flow::new(settings(Currency::GBP));
     flow.choose(SponsorshipOption::Village);
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Amount);
     assert!(flow.started(), "leaving the first step starts the flow");
     flow.type_other_amount("15".into());
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Details);
     fill_details(&mut flow);
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Review);
-    assert!(!flow.next(), "the review moves on only by confirming");
+    assert!(!flow.advance(), "the review moves on only by confirming");
     let pledge = flow.confirm(|| KEY.into(), submission()).expect("a complete draft makes a pledge");
     assert_eq!(flow.step(), Step::Confirm);
     assert!(flow.in_flight());
@@ -91,7 +91,7 @@ fn every_back_transition_keeps_the_data() {
     }
     assert!(!flow.back(), "there is nothing before the first step");
     for expected in [Step::Amount, Step::Details, Step::Review] {
-        assert!(flow.next());
+        assert!(flow.advance());
         assert_eq!(flow.step(), expected);
     }
     assert_eq!(flow.draft, draft);
@@ -101,12 +101,12 @@ fn every_back_transition_keeps_the_data() {
 fn back_keeps_what_was_typed_on_the_step_being_left_even_if_invalid() {
     let mut flow = Flow::new(settings(Currency::GBP));
     flow.choose(SponsorshipOption::OneOff);
-    flow.next();
-    flow.next();
+    flow.advance();
+    flow.advance();
     flow.type_other_amount("12,5".into());
-    flow.next();
+    flow.advance();
     flow.draft.donor.email = "not-an-email".into();
-    assert!(!flow.next());
+    assert!(!flow.advance());
     assert!(flow.back());
     assert_eq!(flow.step(), Step::Amount);
     assert!(flow.errors().is_empty(), "errors of the step left behind are not carried over");
@@ -129,12 +129,12 @@ fn no_back_while_a_pledge_is_in_flight_or_after_thanks() {
 #[test]
 fn choose_requires_an_option() {
     let mut flow = Flow::new(settings(Currency::GBP));
-    assert!(!flow.next());
+    assert!(!flow.advance());
     assert_eq!(flow.step(), Step::Choose);
     assert_eq!(problems(&flow), [(Field::Option, Problem::Rule(ErrorCode::Required))]);
     assert_eq!(flow.focus().0, Focus::ErrorSummary);
     flow.choose(SponsorshipOption::Child);
-    assert!(flow.next());
+    assert!(flow.advance());
     assert!(flow.errors().is_empty());
 }
 
@@ -153,9 +153,9 @@ fn amount_problems_use_the_contract_rules() {
     for (typed, currency, expected) in cases {
         let mut flow = Flow::new(settings(currency));
         flow.choose(SponsorshipOption::OneOff);
-        flow.next();
+        flow.advance();
         flow.type_other_amount(typed.into());
-        assert!(!flow.next(), "{typed:?} was accepted");
+        assert!(!flow.advance(), "{typed:?} was accepted");
         assert_eq!(problems(&flow), [(Field::Amount, expected)], "{typed:?} in {currency:?}");
     }
 }
@@ -215,7 +215,7 @@ fn details_use_the_contract_rules_in_field_order() {
     flow.draft.donor.given_name = "  ".into();
     flow.draft.donor.email = "awa@example".into();
     flow.draft.donor.country = String::new();
-    assert!(!flow.next());
+    assert!(!flow.advance());
     assert_eq!(
         problems(&flow),
         [
@@ -234,7 +234,7 @@ fn spaces_around_details_are_not_errors_and_are_not_sent() {
     flow.back();
     flow.draft.donor.email = " awa@example.org ".into();
     flow.draft.donor.given_name = " Awa ".into();
-    assert!(flow.next());
+    assert!(flow.advance());
     let pledge = flow.confirm(|| KEY.into(), submission()).unwrap();
     assert_eq!(pledge.donor.email, "awa@example.org");
     assert_eq!(pledge.donor.given_name, "Awa");
@@ -262,10 +262,10 @@ fn gift_aid_is_offered_only_for_pounds_from_the_uk() {
 #[test]
 fn gift_aid_fields_are_required_only_when_gift_aid_is_ticked() {
     let mut flow = uk_donor_on_details();
-    assert!(flow.next(), "unticked: no address needed");
+    assert!(flow.advance(), "unticked: no address needed");
     flow.back();
     flow.draft.gift_aid = true;
-    assert!(!flow.next());
+    assert!(!flow.advance());
     assert_eq!(
         problems(&flow),
         [
@@ -275,10 +275,10 @@ fn gift_aid_fields_are_required_only_when_gift_aid_is_ticked() {
     );
     flow.draft.home_address = "1 High Street, Leeds".into();
     flow.draft.postcode = "LS1".into();
-    assert!(!flow.next());
+    assert!(!flow.advance());
     assert_eq!(problems(&flow), [(Field::Postcode, Problem::Rule(ErrorCode::InvalidPostcode))]);
     flow.draft.postcode = "ls1 4ap ".into();
-    assert!(flow.next());
+    assert!(flow.advance());
     let pledge = flow.confirm(|| KEY.into(), submission()).unwrap();
     let declaration = pledge.gift_aid.expect("the declaration travels with the pledge");
     assert_eq!(declaration.wording_version, GIFT_AID_WORDING_VERSION);
@@ -291,7 +291,7 @@ fn a_ticked_gift_aid_box_no_longer_counts_once_it_is_not_offered() {
     let mut flow = uk_donor_on_details();
     flow.draft.gift_aid = true;
     flow.draft.donor.country = "IE".into();
-    assert!(flow.next(), "the hidden address fields are not required");
+    assert!(flow.advance(), "the hidden address fields are not required");
     let pledge = flow.confirm(|| KEY.into(), submission()).unwrap();
     assert_eq!(pledge.gift_aid, None);
     assert!(flow.draft.gift_aid, "the tick is kept in case the donor switches back");
@@ -311,7 +311,7 @@ fn edit_from_review_lands_on_the_field_and_returns_to_review() {
         assert_eq!(flow.step(), step);
         assert!(flow.editing());
         assert_eq!(flow.focus().0, Focus::Field(field));
-        assert!(flow.next());
+        assert!(flow.advance());
         assert_eq!(flow.step(), Step::Review, "after editing {field:?}");
         assert!(!flow.editing());
     }
@@ -329,9 +329,9 @@ fn a_changed_option_asks_the_amount_again_before_returning_to_review() {
     let mut flow = at_review(Currency::GBP);
     flow.edit(Field::Option);
     flow.choose(SponsorshipOption::OneOff);
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Amount, "a one-off gift is a different question");
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Review);
 }
 
@@ -342,7 +342,7 @@ fn confirm_makes_the_whole_pledge() {
     flow.draft.home_address = "1 High Street, Leeds".into();
     flow.draft.postcode = "LS1 4AP".into();
     flow.draft.consent.post = true;
-    flow.next();
+    flow.advance();
     let pledge = flow.confirm(|| KEY.into(), submission()).unwrap();
     assert_eq!(pledge.validate(), Ok(()));
     assert_eq!(pledge.schema_version, pledge::SCHEMA_VERSION);
@@ -365,9 +365,9 @@ fn a_one_off_gift_is_sent_once() {
     let mut flow = at_review(Currency::XOF);
     flow.edit(Field::Option);
     flow.choose(SponsorshipOption::OneOff);
-    flow.next();
+    flow.advance();
     flow.type_other_amount("20 000".into());
-    flow.next();
+    flow.advance();
     let pledge = flow.confirm(|| KEY.into(), submission()).unwrap();
     assert_eq!(pledge.frequency, pledge::Frequency::Once);
     assert_eq!(pledge.amount, Amount::new(20_000, Currency::XOF));
@@ -401,7 +401,7 @@ fn the_key_is_reused_after_a_correction() {
     flow.confirm(|| KEY.into(), submission()).unwrap();
     flow.rejected(&[FieldError::new("/donor/email", ErrorCode::InvalidEmail)]);
     flow.draft.donor.email = "awa@example.net".into();
-    assert!(flow.next());
+    assert!(flow.advance());
     let pledge = flow.confirm(|| panic!("no second key"), submission()).unwrap();
     assert_eq!(pledge.idempotency_key, KEY);
     assert_eq!(flow.idempotency_key(), Some(KEY));
@@ -417,7 +417,7 @@ fn confirm_refuses_an_incomplete_draft_and_shows_the_first_incomplete_step() {
     assert_eq!(flow.step(), Step::Details);
     assert_eq!(problems(&flow), [(Field::FamilyName, Problem::Rule(ErrorCode::Required))]);
     flow.draft.donor.family_name = "Traoré".into();
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Review);
 }
 
@@ -435,7 +435,7 @@ fn receiver_errors_land_on_their_fields_starting_with_the_first_step() {
     assert_eq!(problems(&flow), [(Field::Amount, Problem::Rule(ErrorCode::AmountBelowMinimum))]);
     assert_eq!(flow.error_for(Field::Email), Some(Problem::Rule(ErrorCode::InvalidEmail)));
     assert_eq!(flow.focus().0, Focus::ErrorSummary);
-    assert!(flow.next());
+    assert!(flow.advance());
     assert_eq!(flow.step(), Step::Review, "the fix returns to the review");
 }
 
@@ -459,11 +459,11 @@ fn receiver_errors_the_donor_cannot_fix_stay_on_confirm() {
 fn a_pledge_the_contract_refuses_is_never_handed_over() {
     let mut flow = Flow::new(Settings { partner: "Not A Partner".into(), ..settings(Currency::GBP) });
     flow.choose(SponsorshipOption::Child);
-    flow.next();
+    flow.advance();
     flow.type_other_amount("20".into());
-    flow.next();
+    flow.advance();
     fill_details(&mut flow);
-    flow.next();
+    flow.advance();
     assert!(flow.confirm(|| KEY.into(), submission()).is_none());
     assert_eq!(flow.step(), Step::Confirm);
     assert!(flow.refused());
@@ -482,14 +482,14 @@ fn a_late_answer_after_leaving_confirm_is_ignored() {
 fn every_transition_asks_for_focus_again() {
     let mut flow = Flow::new(settings(Currency::GBP));
     let (_, first) = flow.focus();
-    flow.next();
+    flow.advance();
     let (focus, second) = flow.focus();
     assert_eq!(focus, Focus::ErrorSummary);
-    flow.next();
+    flow.advance();
     let (_, third) = flow.focus();
     assert!(first != second && second != third, "a repeated error summary is focused again");
     flow.choose(SponsorshipOption::Child);
-    flow.next();
+    flow.advance();
     assert_eq!(flow.focus().0, Focus::Heading);
 }
 

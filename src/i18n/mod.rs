@@ -209,6 +209,7 @@ impl Messages {
                 Field::HomeAddress => self.required_home_address,
                 Field::Postcode => self.required_postcode,
                 Field::GiftAid => self.gift_aid_not_eligible,
+                Field::Consent => self.setup_problem,
             },
             ErrorCode::TooLong => self.too_long,
             ErrorCode::ControlCharacters => self.control_characters,

@@ -1,9 +1,23 @@
+use leptos::html::Div;
 use leptos::prelude::*;
 
+use super::amount::AmountStep;
+use super::choose::ChooseStep;
+use super::confirm::{status_text, ConfirmStep};
+use super::context::Ctx;
+use super::details::DetailsStep;
+use super::focus::move_focus;
+use super::progress::Progress;
+use super::review::ReviewStep;
+use super::story::Story;
+use super::thanks::ThanksStep;
 use crate::config::WidgetConfig;
+use crate::delivery::{Courier, DeliveryStatus};
 use crate::embed::HostEvents;
+use crate::flow::{Flow, Settings, Step};
+use crate::i18n::{fill, messages};
 
-/// The widget's root.
+/// The widget's root: the story, the step indicator, the step on screen and a live region.
 #[component]
 pub fn App(
     /// The partner's checked configuration.
@@ -11,10 +25,107 @@ pub fn App(
     /// Where the host page hears about steps, pledges and errors.
     events: HostEvents,
 ) -> impl IntoView {
-    let _ = events;
+    let locale = config.locale;
+    let text = messages(locale);
+    let flow = RwSignal::new(Flow::new(Settings {
+        currency: config.currency,
+        presets: config.presets,
+        partner: config.partner,
+        locale,
+    }));
+    let ctx = Ctx { flow, text, locale, currency: config.currency, shown_at: js_sys::Date::now() };
+    let courier = Courier::new(&config.endpoint, events.clone());
+    let status = courier.status();
+    provide_context(ctx);
+    provide_context(courier);
+
+    let step = Memo::new(move |_| flow.with(|flow| flow.step()));
+    let started = Memo::new(move |_| flow.with(|flow| flow.started()));
+    let frame = NodeRef::<Div>::new();
+
+    Effect::new(move |_| {
+        let step = step.get();
+        events.step(step.name(), step.index());
+    });
+    // Focus moves only in answer to the donor, never when the widget first appears: the host
+    // page keeps its focus until the donor comes to the widget.
+    Effect::new(move |previous: Option<u32>| {
+        let request = flow.with(|flow| flow.focus().1);
+        if previous.is_some_and(|previous| previous != request) {
+            // In a task of its own, after the new step's controls have been rendered. Browsers
+            // do not promise to run such tasks in order, so only the latest request is served.
+            set_timeout(
+                move || match (flow.try_with_untracked(|flow| flow.focus()), frame.get_untracked()) {
+                    (Some((focus, latest)), Some(frame)) if latest == request => move_focus(&frame, focus),
+                    _ => {}
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+        request
+    });
+    // A final answer from the receiver moves the flow on.
+    Effect::new(move |_| match status.get() {
+        DeliveryStatus::Received { reference } => flow.update(|flow| flow.received(reference)),
+        // Only the pledge on screen: never one resent from an earlier visit.
+        DeliveryStatus::Rejected { errors, .. }
+            if flow.with_untracked(|flow| flow.step() == Step::Confirm && flow.in_flight()) =>
+        {
+            flow.update(|flow| flow.rejected(&errors))
+        }
+        _ => {}
+    });
+
+    let announcement = move || {
+        let step = step.get();
+        match step {
+            Step::Confirm if flow.with(|flow| flow.refused()) => text.refused.to_owned(),
+            Step::Confirm => status_text(ctx, &status.get()),
+            Step::Thanks => fill(text.thanks_heading, &[("name", flow.with_untracked(|flow| flow.draft.donor.given_name.trim().to_owned()).as_str())]),
+            _ => {
+                let names = [text.step_choose, text.step_amount, text.step_details, text.step_review];
+                fill(
+                    text.step_position,
+                    &[
+                        ("current", &(step.index() + 1).to_string()),
+                        ("total", &Step::INDICATED.len().to_string()),
+                        ("name", names[step.index() as usize]),
+                    ],
+                )
+            }
+        }
+    };
+
+    let current_step = move || match step.get() {
+        Step::Choose => view! { class="sk", <ChooseStep /> }.into_any(),
+        Step::Amount => view! { class="sk", <AmountStep /> }.into_any(),
+        Step::Details => view! { class="sk", <DetailsStep /> }.into_any(),
+        Step::Review => view! { class="sk", <ReviewStep /> }.into_any(),
+        Step::Confirm => view! { class="sk", <ConfirmStep /> }.into_any(),
+        Step::Thanks => view! { class="sk", <ThanksStep /> }.into_any(),
+    };
+
     view! { class="sk",
-        <div class="sk-frame" lang=config.locale.as_str()>
-            <h2 class="sk-title">"Sponsor a child in Sanankoroba"</h2>
+        <div class="sk-frame" class:sk-started=move || started.get() lang=locale.as_str() dir="ltr" node_ref=frame>
+            // Until the donor starts, the frame keeps the height the loader reserved and
+            // scrolls inside, so the page never shifts; this region makes that scrolling
+            // reachable from the keyboard.
+            <div
+                class="sk-scroll"
+                role="region"
+                aria-label=text.title
+                tabindex=move || (!started.get()).then_some("0")
+            >
+                <h2 class="sk-title">{text.title}</h2>
+                <div class="sk-columns">
+                    <Story />
+                    <div class="sk-flow">
+                        <Progress />
+                        <p class="sk-visually-hidden" role="status" aria-live="polite">{announcement}</p>
+                        {current_step}
+                    </div>
+                </div>
+            </div>
         </div>
     }
 }

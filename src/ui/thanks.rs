@@ -1,0 +1,29 @@
+use leptos::prelude::*;
+
+use super::context::ctx;
+use super::focus::STEP_HEADING_ID;
+use super::review::pledge_summary;
+use crate::format;
+use crate::i18n::fill;
+
+/// After the receiver has the pledge: its reference, and what happens next. Only what the
+/// charity has promised is said: that it will be in touch about setting up the gift.
+#[component]
+pub fn ThanksStep() -> impl IntoView {
+    let ctx = ctx();
+    let t = ctx.text;
+    let flow = ctx.flow.get_untracked();
+    let reference = flow.reference().unwrap_or_default().to_owned();
+    let name = flow.draft.donor.given_name.trim().to_owned();
+    let email = flow.draft.donor.email.trim().to_owned();
+    let summary = fill(t.thanks_summary, &[("pledge", &pledge_summary(ctx, &flow)), ("date", &format::today(ctx.locale))]);
+    view! { class="sk",
+        <div class="sk-step sk-thanks">
+            <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{fill(t.thanks_heading, &[("name", &name)])}</h3>
+            <p class="sk-reference">{fill(t.thanks_reference, &[("reference", &reference)])}</p>
+            <p>{summary}</p>
+            <h4 class="sk-subheading">{t.thanks_next_heading}</h4>
+            <p>{fill(t.thanks_next, &[("email", &email)])}</p>
+        </div>
+    }
+}
