@@ -35,7 +35,7 @@
   // Holds the widget's place before it loads, so the page does not shift when it appears.
   const reserve = new CSSStyleSheet();
   reserve.replaceSync(
-    ":host{display:block!important;min-block-size:var(--sanankoroba-block-size,40rem)!important}"
+    ":host{display:block!important;min-block-size:var(--sanankoroba-block-size,640px)!important}"
   );
 
   const configOf = (source, read) => {

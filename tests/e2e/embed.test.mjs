@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { launchBrowser, openPage, artifactPath } from "./support/browser.mjs";
 import { startHost } from "./support/host.mjs";
 import { startReceiver } from "./support/receiver.mjs";
-import { HOSTILE_CSS, plainPage } from "./support/pages.mjs";
+import { HOSTILE_CSS, RESERVE_CSS, plainPage } from "./support/pages.mjs";
 import { computedStyles, cumulativeLayoutShift, recordLayoutShifts, waitForWidget } from "./support/widget.mjs";
 
 let browser, host, receiver;
@@ -76,7 +76,7 @@ describe("the embed contract", () => {
     const widgetFiles = fetched.filter((path) => path.startsWith("/widget/"));
     assert.deepEqual(widgetFiles, ["/widget/sanankoroba-widget.js"], "only the loader is fetched");
     const reserved = await page.locator("sanankoroba-widget").evaluate((el) => el.getBoundingClientRect().height);
-    assert.equal(reserved, 640, "the loader reserves 40rem before the widget loads");
+    assert.equal(reserved, 640, "the loader reserves 640px before the widget loads");
 
     await page.locator("sanankoroba-widget").scrollIntoViewIfNeeded();
     await waitForWidget(page);
@@ -92,7 +92,7 @@ describe("the embed contract", () => {
         `/cls-${placement}.html`,
         plainPage({
           title: "Partner page with text after the widget",
-          head: '<link rel="stylesheet" href="/long-page.css">',
+          head: `<link rel="stylesheet" href="/long-page.css">${RESERVE_CSS}`,
           before: placement === "below-the-fold" ? '<div class="spacer">Intro</div>' : "",
           after: "<p>Text that follows the widget on the partner's page.</p>".repeat(20),
           loaderUrl: host.loaderUrl,
@@ -108,6 +108,35 @@ describe("the embed contract", () => {
       assert.equal(await cumulativeLayoutShift(page), 0, `CLS with the widget ${placement}`);
       await context.close();
     }
+  });
+
+  test("without the partner's reserve rule, nothing shifts once the loader has run", async () => {
+    const url = host.page(
+      "/cls-no-reserve.html",
+      plainPage({
+        title: "Partner page without the reserve rule",
+        after: "<p>Text that follows the widget on the partner's page.</p>".repeat(20),
+        loaderUrl: host.loaderUrl,
+        endpoint: host.endpoint,
+      })
+    );
+    const { page, context } = await openPage(browser);
+    await recordLayoutShifts(page);
+    await page.addInitScript(() => {
+      customElements.whenDefined("sanankoroba-widget").then(() =>
+        requestAnimationFrame(() => requestAnimationFrame(() => (window.__reservedShiftCount = window.__layoutShifts.length)))
+      );
+    });
+    await page.goto(url);
+    await waitForWidget(page);
+    await page.waitForTimeout(500);
+    const { total, afterReserve } = await page.evaluate(() => ({
+      total: window.__layoutShifts.length,
+      afterReserve: window.__layoutShifts.slice(window.__reservedShiftCount).reduce((sum, v) => sum + v, 0),
+    }));
+    assert.ok(total >= 0);
+    assert.equal(afterReserve, 0, "the widget's own loading and rendering move nothing");
+    await context.close();
   });
 
   test("defines one global, sets no cookie and leaves <html> and <head> alone", async () => {
@@ -142,7 +171,7 @@ describe("the embed contract", () => {
   test("the JS API mounts into any element, and unmounting or removal frees it", async () => {
     const url = host.page(
       "/api.html",
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API</title>
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>API</title>
        <script src="${host.loaderUrl}"></script></head>
        <body><div id="slot"></div>${'<sanankoroba-widget endpoint="' + host.endpoint + '"></sanankoroba-widget>'}</body></html>`
     );

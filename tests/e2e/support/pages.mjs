@@ -18,7 +18,7 @@ export function embedSnippet({ loaderUrl, endpoint, partner = "e2e-school", lang
 export function plainPage({ title = "Partner page", head = "", before = "", after = "", htmlAttributes = 'lang="en"', ...embed }) {
   return `<!doctype html>
 <html ${htmlAttributes}>
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>${head}</head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${title}</title>${head}</head>
 <body>
 <main>
 <h1>${title}</h1>
@@ -32,3 +32,9 @@ ${after}
 
 /** Global CSS written to break embedded widgets. It must not reach inside ours. */
 export const HOSTILE_CSS = `<link rel="stylesheet" href="/hostile.css">`;
+
+/**
+ * The rule the README asks partners to add to their own stylesheet. Before the loader script
+ * arrives the browser cannot know the widget's size; this tells it.
+ */
+export const RESERVE_CSS = `<link rel="stylesheet" href="/partner-reserve.css">`;
