@@ -10,7 +10,7 @@
 //! Writes pledges/s, p50/p99/p99.9 latency, the error count and the ratio of the two rates to
 //! `target/bench/receiver.json`, and prints them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,7 +43,7 @@ fn options() -> Options {
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root").join("target"))
 }
 
 fn new_key() -> String {
@@ -82,7 +82,7 @@ struct LoadResult {
     stored: i64,
 }
 
-async fn load(folder: &std::path::Path, options: &Options) -> LoadResult {
+async fn load(folder: &Path, options: &Options) -> LoadResult {
     let database = folder.join("receiver.db");
     let mut settings = Settings::new(format!("sqlite://{}", database.display()), "bench-admin-token");
     settings.rate_limit_per_minute = 0;
@@ -159,7 +159,7 @@ async fn load(folder: &std::path::Path, options: &Options) -> LoadResult {
 
 /// The same rows, inserted and committed one at a time on one connection: what the disk allows
 /// without batching.
-async fn raw_limit(folder: &std::path::Path, options: &Options) -> (usize, Duration) {
+async fn raw_limit(folder: &Path, options: &Options) -> (usize, Duration) {
     let mut connection = SqliteConnectOptions::from_str(&format!("sqlite://{}", folder.join("raw.db").display()))
         .unwrap()
         .create_if_missing(true)

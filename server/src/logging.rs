@@ -3,6 +3,7 @@
 //! Handlers log pledge references, partners and outcomes only; names, emails and bodies are
 //! never passed to the logger, so they cannot leak through it.
 
+use std::io::IsTerminal;
 use std::str::FromStr;
 
 use tracing_subscriber::filter::Targets;
@@ -17,7 +18,14 @@ pub fn init() {
         .and_then(|text| Targets::from_str(&text).ok())
         .unwrap_or_else(|| Targets::from_str(DEFAULT_FILTER).expect("the default filter parses"));
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().compact().with_target(false).with_writer(std::io::stderr))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .compact()
+                .with_target(false)
+                // Colours only for a person at a terminal, not in files or service journals.
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr),
+        )
         .with(filter)
         .init();
 }

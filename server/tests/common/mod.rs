@@ -116,13 +116,20 @@ impl TestServer {
         }
     }
 
-    pub async fn stop(mut self) {
+    /// Asks the receiver to stop, as a stop signal would, without waiting for it.
+    pub fn signal_stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+
+    /// Stops the receiver and waits until it has; returns its folder, database included.
+    pub async fn stop(mut self) -> TempDir {
+        self.signal_stop();
         if let Some(running) = self.running.take() {
             running.wait().await.unwrap();
         }
+        self.dir
     }
 }
 

@@ -118,3 +118,39 @@ async fn unknown_routes_and_methods_are_problems() {
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_answers_the_requests_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut server = TestServer::start().await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let key = new_key();
+    let body = pledge_json(&key).to_string();
+    let (first_half, second_half) = body.as_bytes().split_at(body.len() / 2);
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /v1/pledges HTTP/1.1\r\nHost: {address}\r\nIdempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first_half).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    server.signal_stop();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(tokio::net::TcpStream::connect(&address).await.is_err(), "no new connections after the stop signal");
+
+    stream.write_all(second_half).await.unwrap();
+    let mut response = vec![0u8; 4096];
+    let read = stream.read(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response[..read]);
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let database_url = server.database_url.clone();
+    let _folder = server.stop().await;
+
+    let store = sanankoroba_receiver::storage::Store::open_url(&database_url).await.unwrap();
+    let listed = store.list(sanankoroba_receiver::storage::ListFilter { limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(listed.pledges.len(), 1, "the pledge answered during shutdown is stored");
+    store.close().await;
+}
