@@ -19,14 +19,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::config::Settings;
+use crate::config::{Settings, Timeouts};
 use crate::problem::Problem;
 use crate::rate_limit::RateLimiter;
 use crate::storage::Store;
 use crate::{admin, demo_page, health, idempotency, openapi, submit, widget_assets, Error};
-
-/// Longer than any honest request needs, including a body trickling in over a slow phone link.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -37,6 +34,7 @@ pub struct Shared {
     pub admin_token: String,
     pub rate_limiter: Option<RateLimiter>,
     pub min_fill: Duration,
+    pub timeouts: Timeouts,
     pub widget_dist: PathBuf,
     pub demo_page: PathBuf,
     pub public_url: String,
@@ -58,6 +56,7 @@ impl AppState {
             admin_token: settings.admin_token.clone(),
             rate_limiter: RateLimiter::new(settings.rate_limit_per_minute),
             min_fill: settings.min_fill,
+            timeouts: settings.timeouts,
             widget_dist: settings.widget_dist.clone(),
             demo_page: settings.demo_page.clone(),
             public_url,
@@ -82,6 +81,7 @@ pub fn pledge_cors(allowed_origins: &[String]) -> Result<CorsLayer, Error> {
 }
 
 pub fn router(state: AppState, cors: CorsLayer) -> Router {
+    let request_timeout = state.timeouts.request;
     Router::new()
         // The CORS layer wraps the POST and its OPTIONS preflight, which it answers itself;
         // the admin GET, added after the layer, stays same-origin only.
@@ -97,17 +97,17 @@ pub fn router(state: AppState, cors: CorsLayer) -> Router {
         .route("/widget/{*path}", get(widget_assets::asset))
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
-        .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn(move |request, next| guard(request_timeout, request, next)))
         .with_state(state)
 }
 
 /// Bounds every request's time, marks every answer `nosniff`, and logs one line per request:
 /// method, path, status and duration, never bodies or query strings.
-async fn guard(request: Request, next: Next) -> Response {
+async fn guard(timeout: Duration, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path: String = request.uri().path().chars().take(200).collect();
     let started = Instant::now();
-    let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    let mut response = match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => Problem::unavailable("The request took too long.").into_response(),
     };

@@ -78,6 +78,22 @@ pub struct Settings {
     pub demo_page: PathBuf,
     pub min_fill: Duration,
     pub rate_limit_per_minute: u32,
+    pub timeouts: Timeouts,
+}
+
+/// How long the receiver waits, so that slow or stuck clients cannot hold connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// For a request body to arrive in full; longer than a pledge takes over a poor phone link.
+    pub body: Duration,
+    /// For any request from its headers to its answer.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { body: Duration::from_secs(10), request: Duration::from_secs(20) }
+    }
 }
 
 impl Settings {
@@ -94,6 +110,7 @@ impl Settings {
             demo_page: PathBuf::from("index.html"),
             min_fill: Duration::from_millis(3000),
             rate_limit_per_minute: 10,
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -123,6 +140,7 @@ impl Args {
             demo_page: self.demo_page,
             min_fill: Duration::from_millis(self.min_fill_ms),
             rate_limit_per_minute: self.rate_limit_per_minute,
+            timeouts: Timeouts::default(),
         };
         Ok((settings, generated))
     }

@@ -17,8 +17,6 @@ use crate::problem::{Problem, ProblemFieldError};
 /// a flood of large bodies cheap to refuse.
 pub const MAX_BODY_BYTES: usize = pledge::MAX_BODY_BYTES;
 
-/// A slow client may not hold a connection open by trickling its body.
-pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Accepts `application/json`, with or without parameters such as `charset=utf-8`.
 pub fn require_json_content_type(headers: &HeaderMap) -> Result<(), Problem> {
@@ -33,8 +31,9 @@ pub fn require_json_content_type(headers: &HeaderMap) -> Result<(), Problem> {
     }
 }
 
-/// Reads at most [`MAX_BODY_BYTES`], refusing early when `Content-Length` already says more.
-pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Problem> {
+/// Reads at most [`MAX_BODY_BYTES`], refusing early when `Content-Length` already says more,
+/// and gives up after `timeout` so that a slow client cannot hold a connection by trickling.
+pub async fn read_body(headers: &HeaderMap, body: Body, timeout: Duration) -> Result<Bytes, Problem> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -42,7 +41,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Problem
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return Err(Problem::payload_too_large(MAX_BODY_BYTES));
     }
-    let collected = tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_BODY_BYTES).collect())
+    let collected = tokio::time::timeout(timeout, Limited::new(body, MAX_BODY_BYTES).collect())
         .await
         .map_err(|_| Problem::request_timeout())?;
     match collected {

@@ -25,7 +25,7 @@ pub mod timestamp;
 pub mod widget_assets;
 
 pub use app::{start, Running};
-pub use config::{Args, Settings};
+pub use config::{Args, Settings, Timeouts};
 
 /// Start-up failures, reported to the operator and ending the process.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

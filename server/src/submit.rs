@@ -78,7 +78,7 @@ async fn accept(state: &AppState, peer: SocketAddr, headers: &HeaderMap, body: B
     }
     let key = idempotency::key_from_headers(headers)?;
     decode::require_json_content_type(headers)?;
-    let bytes = decode::read_body(headers, body).await?;
+    let bytes = decode::read_body(headers, body, state.timeouts.body).await?;
     let pledge = decode::parse_pledge(&bytes)?;
     if pledge.idempotency_key != key {
         return Err(Problem::idempotency_key_mismatch());

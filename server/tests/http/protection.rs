@@ -154,3 +154,32 @@ async fn stopping_answers_the_requests_in_flight() {
     assert_eq!(listed.pledges.len(), 1, "the pledge answered during shutdown is stored");
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickling_body_times_out_with_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = TestServer::start_with(|settings, _| {
+        settings.timeouts.body = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let key = new_key();
+    let body = pledge_json(&key).to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /v1/pledges HTTP/1.1\r\nHost: {address}\r\nIdempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+    let mut response = vec![0u8; 4096];
+    let started = std::time::Instant::now();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut response)).await.unwrap().unwrap();
+    let response = String::from_utf8_lossy(&response[..read]).to_ascii_lowercase();
+    assert!(response.starts_with("http/1.1 408"), "{response}");
+    assert!(response.contains("content-type: application/problem+json"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(server.list_all().await.is_empty());
+    server.stop().await;
+}
