@@ -116,7 +116,7 @@ async fn guard(timeout: Duration, request: Request, next: Next) -> Response {
         %method,
         %path,
         status = response.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
+        elapsed = ?started.elapsed(),
         "request"
     );
     response
