@@ -131,9 +131,9 @@ fn read(body: &[u8]) -> Result<Pledge, ParseFailure> {
 fn first_array(value: &Value, pointer: String) -> Option<String> {
     match value {
         Value::Array(_) => Some(pointer),
-        Value::Object(members) => members
-            .iter()
-            .find_map(|(key, member)| first_array(member, format!("{pointer}/{}", escape(key)))),
+        Value::Object(members) => {
+            members.iter().find_map(|(key, member)| first_array(member, format!("{pointer}/{}", escape(key))))
+        }
         _ => None,
     }
 }
@@ -206,7 +206,8 @@ mod tests {
 
     #[test]
     fn codes_have_distinct_snake_case_names() {
-        let names: std::collections::HashSet<&str> = ShapeCode::ALL.iter().map(|code| code.as_str()).collect();
+        let names: std::collections::HashSet<&str> =
+            ShapeCode::ALL.iter().map(|code| code.as_str()).collect();
         assert_eq!(names.len(), ShapeCode::ALL.len());
         assert!(names.iter().all(|name| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
     }
@@ -223,7 +224,8 @@ mod tests {
     fn each_failure_has_its_status() {
         assert_eq!(ParseFailure::TooLarge.http_status(), 413);
         assert_eq!(ParseFailure::NotJson { message: String::new() }.http_status(), 400);
-        let shape = ShapeError { pointer: String::new(), code: ShapeCode::InvalidType, message: String::new() };
+        let shape =
+            ShapeError { pointer: String::new(), code: ShapeCode::InvalidType, message: String::new() };
         assert_eq!(ParseFailure::WrongShape(shape).http_status(), 422);
         assert_eq!(ParseFailure::Invalid(Vec::new()).http_status(), 422);
     }

@@ -43,7 +43,11 @@ pub struct Pledge {
     /// The absolute http or https address of the page the pledge was made on.
     #[cfg_attr(
         feature = "schema",
-        schemars(length(max = limits::PAGE_URL), regex(pattern = crate::schema::PAGE_URL_PATTERN), extend("format" = "iri"))
+        schemars(
+            length(max = limits::PAGE_URL),
+            regex(pattern = crate::schema::PAGE_URL_PATTERN),
+            extend("format" = "iri")
+        )
     )]
     pub page_url: String,
     pub locale: Locale,
@@ -161,9 +165,15 @@ impl<'de> Deserialize<'de> for Locale {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Donor {
-    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN))
+    )]
     pub given_name: String,
-    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN))
+    )]
     pub family_name: String,
     /// Checked against the OWASP input-validation rules for email addresses.
     #[cfg_attr(feature = "schema", schemars(length(max = limits::EMAIL), extend("format" = "idn-email")))]
@@ -183,10 +193,19 @@ pub struct GiftAid {
     #[cfg_attr(feature = "schema", schemars(extend("const" = GIFT_AID_WORDING_VERSION)))]
     pub wording_version: String,
     /// The donor's home address without the postcode, as HMRC needs it for a claim.
-    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = limits::HOME_ADDRESS), regex(pattern = crate::schema::NO_CONTROL_PATTERN)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 1, max = limits::HOME_ADDRESS),
+            regex(pattern = crate::schema::NO_CONTROL_PATTERN)
+        )
+    )]
     pub home_address: String,
     /// A UK postcode; the space is optional and letter case does not matter.
-    #[cfg_attr(feature = "schema", schemars(length(max = limits::POSTCODE), regex(pattern = crate::schema::POSTCODE_PATTERN)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = limits::POSTCODE), regex(pattern = crate::schema::POSTCODE_PATTERN))
+    )]
     pub postcode: String,
 }
 
@@ -270,7 +289,8 @@ impl Pledge {
         }
         // Only the honeypot's length is a rule. Refusing a filled honeypot would tell a bot what to
         // fix; the receiver's spam decision drops such a pledge while answering as if it were kept.
-        push(check_optional("/anti_spam/honeypot", &self.anti_spam.honeypot, limits::HONEYPOT).filter(|e| e.code == ErrorCode::TooLong));
+        let honeypot = check_optional("/anti_spam/honeypot", &self.anti_spam.honeypot, limits::HONEYPOT);
+        push(honeypot.filter(|error| error.code == ErrorCode::TooLong));
         if self.anti_spam.fill_ms > limits::FILL_MS {
             push(Some(FieldError::new("/anti_spam/fill_ms", ErrorCode::TooLong)));
         }

@@ -17,8 +17,7 @@ pub(crate) const UUID_V4_PATTERN: &str =
     "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 pub(crate) const PARTNER_PATTERN: &str = "^[a-z0-9-]{1,64}$";
 /// An http or https address with a host, and no white space or control characters.
-pub(crate) const PAGE_URL_PATTERN: &str =
-    "^https?://[^/?#\\x00-\\x20\\x7F-\\x9F][^\\x00-\\x20\\x7F-\\x9F]*$";
+pub(crate) const PAGE_URL_PATTERN: &str = "^https?://[^/?#\\x00-\\x20\\x7F-\\x9F][^\\x00-\\x20\\x7F-\\x9F]*$";
 pub(crate) const TIMESTAMP_PATTERN: &str =
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$";
 /// Free text without C0 or C1 control characters, which have no place in a name or address.
@@ -29,8 +28,8 @@ pub(crate) const POSTCODE_PATTERN: &str = "^[A-Za-z0-9 ]+$";
 /// trailing newline, so that the same types always give the same bytes.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Pledge);
-    let mut text = serde_json::to_string_pretty(&sorted(schema.to_value()))
-        .expect("a JSON value always serialises");
+    let mut text =
+        serde_json::to_string_pretty(&sorted(schema.to_value())).expect("a JSON value always serialises");
     text.push('\n');
     text
 }
@@ -95,10 +94,7 @@ pub(crate) fn country_codes(schema: &mut Schema) {
 }
 
 fn append_all_of(schema: &mut Schema, rules: Vec<Value>) {
-    let all_of = schema
-        .ensure_object()
-        .entry("allOf")
-        .or_insert_with(|| Value::Array(Vec::new()));
+    let all_of = schema.ensure_object().entry("allOf").or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(existing) = all_of {
         existing.extend(rules);
     }

@@ -33,16 +33,24 @@ fn refuses_what_is_not_json() {
     let mut broken_utf8 = valid.clone();
     let at = valid.windows(3).position(|window| window == b"Awa").unwrap();
     broken_utf8[at + 1] = 0xff;
-    for bytes in [&b""[..], b"{", b"not json", b"{\"schema_version\": 1,}", &trailing, &with_bom, &broken_utf8] {
+    for bytes in
+        [&b""[..], b"{", b"not json", b"{\"schema_version\": 1,}", &trailing, &with_bom, &broken_utf8]
+    {
         let failure = parse(bytes).unwrap_err();
-        assert!(matches!(failure, ParseFailure::NotJson { .. }), "{:?}: {failure:?}", String::from_utf8_lossy(bytes));
+        assert!(
+            matches!(failure, ParseFailure::NotJson { .. }),
+            "{:?}: {failure:?}",
+            String::from_utf8_lossy(bytes)
+        );
         assert_eq!(failure.http_status(), 400);
     }
 }
 
 #[test]
 fn unknown_fields_point_at_themselves() {
-    for pointer in ["/nickname", "/donor/nickname", "/amount/decimals", "/anti_spam/captcha", "/gift_aid/signed"] {
+    for pointer in
+        ["/nickname", "/donor/nickname", "/amount/decimals", "/anti_spam/captcha", "/gift_aid/signed"]
+    {
         let mut value = common::valid_json_with_gift_aid();
         let (parent, member) = pointer.rsplit_once('/').unwrap();
         value.pointer_mut(if parent.is_empty() { "" } else { parent }).unwrap()[member] = json!("x");
@@ -82,7 +90,8 @@ fn wrong_types_and_values_point_at_the_field() {
 
 #[test]
 fn duplicate_fields_are_refused() {
-    let text = common::valid_json().to_string().replacen("\"partner\":", "\"partner\":\"evil\",\"partner\":", 1);
+    let text =
+        common::valid_json().to_string().replacen("\"partner\":", "\"partner\":\"evil\",\"partner\":", 1);
     assert_eq!(shape_failure(text.as_bytes()), ("/partner".to_owned(), ShapeCode::DuplicateField));
 }
 
@@ -146,7 +155,9 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     // It is serde_json's recursion limit that stops them, so they are not JSON to a receiver.
     for body in [&deep, &deep_object] {
         match parse(body.as_bytes()) {
-            Err(ParseFailure::NotJson { message }) => assert!(message.contains("recursion limit exceeded"), "{message}"),
+            Err(ParseFailure::NotJson { message }) => {
+                assert!(message.contains("recursion limit exceeded"), "{message}")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -12,12 +12,40 @@ fn accepts(value: &Value) -> bool {
     serde_json::from_value::<Pledge>(value.clone()).is_ok_and(|pledge| pledge.validate().is_ok())
 }
 
-fn pointer_to_any_member(value: &Value) -> impl Strategy<Value = String> {
-    prop::sample::select(common::all_pointers(value))
+/// A valid pledge as JSON, and one of the pointers into it that `choose` offers.
+fn valid_json_and_pointer(choose: fn(&Value) -> Vec<String>) -> impl Strategy<Value = (Value, String)> {
+    common::any_valid_pledge().prop_map(|pledge| serde_json::to_value(pledge).unwrap()).prop_flat_map(
+        move |value| {
+            let pointers = prop::sample::select(choose(&value));
+            (Just(value), pointers)
+        },
+    )
 }
 
-fn string_pointers(value: &Value) -> Vec<String> {
-    common::all_pointers(value).into_iter().filter(|pointer| value.pointer(pointer).is_some_and(Value::is_string)).collect()
+fn required_members(value: &Value) -> Vec<String> {
+    common::all_pointers(value).into_iter().filter(|pointer| pointer != "/gift_aid").collect()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    common::all_pointers(value)
+        .into_iter()
+        .filter(|pointer| value.pointer(pointer).is_some_and(Value::is_string))
+        .collect()
+}
+
+/// The honeypot is a bot's playground: only its length is a rule.
+fn strings_with_character_rules(value: &Value) -> Vec<String> {
+    strings(value).into_iter().filter(|pointer| pointer != "/anti_spam/honeypot").collect()
+}
+
+/// Every object, the whole document (`""`) included.
+fn objects(value: &Value) -> Vec<String> {
+    let mut objects: Vec<String> = common::all_pointers(value)
+        .into_iter()
+        .filter(|pointer| value.pointer(pointer).is_some_and(Value::is_object))
+        .collect();
+    objects.push(String::new());
+    objects
 }
 
 /// Arbitrary JSON, nested a few levels, with strings that include control characters.
@@ -42,8 +70,10 @@ fn any_json() -> impl Strategy<Value = Value> {
 /// A value of another JSON type than `original`, which no field of a pledge can accept.
 fn other_type(original: &Value, pick: usize) -> Value {
     let candidates = [json!(null), json!(true), json!(7), json!(-3.5), json!("x"), json!([]), json!({})];
-    let differs = |candidate: &&Value| std::mem::discriminant(*candidate) != std::mem::discriminant(original)
-        && !(original.is_number() && candidate.is_number());
+    let differs = |candidate: &&Value| {
+        std::mem::discriminant(*candidate) != std::mem::discriminant(original)
+            && !(original.is_number() && candidate.is_number())
+    };
     let others: Vec<&Value> = candidates.iter().filter(differs).collect();
     others[pick % others.len()].clone()
 }
@@ -61,7 +91,8 @@ proptest! {
         let text = serde_json::to_string(&pledge).unwrap();
         prop_assert_eq!(&serde_json::from_str::<Pledge>(&text).unwrap(), &pledge);
         let pretty = serde_json::to_string_pretty(&pledge).unwrap();
-        prop_assert_eq!(&serde_json::from_str::<Pledge>(&common::escape_non_ascii(&pretty)).unwrap(), &pledge);
+        let escaped = common::escape_non_ascii(&pretty);
+        prop_assert_eq!(&serde_json::from_str::<Pledge>(&escaped).unwrap(), &pledge);
         let value = serde_json::to_value(&pledge).unwrap();
         let from_value = serde_json::from_value::<Pledge>(value).unwrap();
         prop_assert_eq!(&from_value, &pledge);
@@ -71,27 +102,19 @@ proptest! {
 
     #[test]
     fn dropping_a_required_member_is_refused(
-        (value, pointer) in common::any_valid_pledge()
-            .prop_map(|pledge| serde_json::to_value(pledge).unwrap())
-            .prop_flat_map(|value| { let pointers = pointer_to_any_member(&value); (Just(value), pointers) })
-            .prop_filter("gift_aid is optional", |(_, pointer)| pointer != "/gift_aid")
+        (value, pointer) in valid_json_and_pointer(required_members)
     ) {
         let mut mutated = value;
         let (parent, member) = pointer.rsplit_once('/').unwrap();
         mutated.pointer_mut(parent).unwrap().as_object_mut().unwrap().remove(member);
         prop_assert!(!accepts(&mutated));
         #[cfg(feature = "json")]
-        prop_assert_eq!(
-            shape(&mutated),
-            Some((pointer.clone(), pledge::ShapeCode::MissingField))
-        );
+        prop_assert_eq!(shape(&mutated), Some((pointer.clone(), pledge::ShapeCode::MissingField)));
     }
 
     #[test]
     fn a_member_of_the_wrong_type_is_refused(
-        (value, pointer) in common::any_valid_pledge()
-            .prop_map(|pledge| serde_json::to_value(pledge).unwrap())
-            .prop_flat_map(|value| { let pointers = pointer_to_any_member(&value); (Just(value), pointers) }),
+        (value, pointer) in valid_json_and_pointer(common::all_pointers),
         pick in any::<usize>(),
     ) {
         let mut mutated = value;
@@ -107,16 +130,7 @@ proptest! {
 
     #[test]
     fn an_extra_member_anywhere_is_refused(
-        (value, parent) in common::any_valid_pledge()
-            .prop_map(|pledge| serde_json::to_value(pledge).unwrap())
-            .prop_flat_map(|value| {
-                let mut objects: Vec<String> = common::all_pointers(&value)
-                    .into_iter()
-                    .filter(|pointer| value.pointer(pointer).is_some_and(Value::is_object))
-                    .collect();
-                objects.push(String::new());
-                (Just(value), prop::sample::select(objects))
-            }),
+        (value, parent) in valid_json_and_pointer(objects),
         name in "[a-z_]{1,16}",
         extra in any_json(),
     ) {
@@ -126,14 +140,15 @@ proptest! {
         object.insert(name.clone(), extra);
         prop_assert!(!accepts(&mutated));
         #[cfg(feature = "json")]
-        prop_assert_eq!(shape(&mutated), Some((format!("{parent}/{name}"), pledge::ShapeCode::UnknownField)));
+        {
+            let expected = Some((format!("{parent}/{name}"), pledge::ShapeCode::UnknownField));
+            prop_assert_eq!(shape(&mutated), expected);
+        }
     }
 
     #[test]
     fn an_overlong_string_is_refused(
-        (value, pointer) in common::any_valid_pledge()
-            .prop_map(|pledge| serde_json::to_value(pledge).unwrap())
-            .prop_flat_map(|value| { let pointers = prop::sample::select(string_pointers(&value)); (Just(value), pointers) }),
+        (value, pointer) in valid_json_and_pointer(strings),
         filler in "\\PC",
     ) {
         let mut mutated = value;
@@ -146,22 +161,16 @@ proptest! {
 
     #[test]
     fn a_control_character_in_a_string_is_refused(
-        (value, pointer) in common::any_valid_pledge()
-            .prop_map(|pledge| serde_json::to_value(pledge).unwrap())
-            .prop_flat_map(|value| {
-                // The honeypot is a bot's playground: only its length is checked.
-                let pointers: Vec<String> = string_pointers(&value).into_iter().filter(|p| p != "/anti_spam/honeypot").collect();
-                (Just(value), prop::sample::select(pointers))
-            }),
+        (value, pointer) in valid_json_and_pointer(strings_with_character_rules),
         control in "[\\x00-\\x1f\\x7f-\\x9f]",
         position in any::<prop::sample::Index>(),
     ) {
         let mut mutated = value;
         let target = mutated.pointer_mut(&pointer).unwrap();
-        let original: Vec<char> = target.as_str().unwrap().chars().collect();
-        let at = position.index(original.len() + 1);
-        let with_control: String = original[..at].iter().chain(control.chars().collect::<Vec<_>>().iter()).chain(original[at..].iter()).collect();
-        *target = Value::from(with_control);
+        let mut text = target.as_str().unwrap().to_owned();
+        let boundaries: Vec<usize> = text.char_indices().map(|(at, _)| at).chain([text.len()]).collect();
+        text.insert_str(*position.get(&boundaries), &control);
+        *target = Value::from(text);
         prop_assert!(!accepts(&mutated));
     }
 
@@ -169,9 +178,7 @@ proptest! {
     /// accepted again after a round trip.
     #[test]
     fn arbitrary_json_in_place_of_a_member_never_panics(
-        (value, pointer) in common::any_valid_pledge()
-            .prop_map(|pledge| serde_json::to_value(pledge).unwrap())
-            .prop_flat_map(|value| { let pointers = pointer_to_any_member(&value); (Just(value), pointers) }),
+        (value, pointer) in valid_json_and_pointer(common::all_pointers),
         replacement in any_json(),
     ) {
         let mut mutated = value;

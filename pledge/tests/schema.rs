@@ -107,7 +107,12 @@ fn examples() -> Vec<(String, Value)> {
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|extension| extension == "json"))
-        .map(|path| (path.display().to_string(), serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()))
+        .map(|path| {
+            (
+                path.display().to_string(),
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -162,12 +167,15 @@ proptest! {
     ) {
         let validator = &*VALIDATOR;
         let mut instance = serde_json::to_value(&pledge).unwrap();
-        let pointers: Vec<String> = common::all_pointers(&instance).into_iter().filter(|p| p != "/gift_aid").collect();
+        let pointers: Vec<String> =
+            common::all_pointers(&instance).into_iter().filter(|p| p != "/gift_aid").collect();
         let pointer = pick.get(&pointers);
         let (parent, member) = pointer.rsplit_once('/').unwrap();
         if extra {
-            let parent = if instance.pointer(pointer).is_some_and(Value::is_object) { pointer.as_str() } else { parent };
-            instance.pointer_mut(parent).unwrap().as_object_mut().unwrap().insert("unexpected".into(), json!(1));
+            let is_object = instance.pointer(pointer).is_some_and(Value::is_object);
+            let object = if is_object { pointer.as_str() } else { parent };
+            let members = instance.pointer_mut(object).unwrap().as_object_mut().unwrap();
+            members.insert("unexpected".into(), json!(1));
         } else {
             instance.pointer_mut(parent).unwrap().as_object_mut().unwrap().remove(member);
         }

@@ -38,8 +38,12 @@ fn schema_version_is_the_current_one() {
 #[test]
 fn idempotency_key_is_a_lower_case_uuid_v4() {
     assert_accepted("v4", |p| p.idempotency_key = "00000000-0000-4000-b000-000000000000".into());
-    for key in ["", "3F2B8C1E-9D4A-4C3B-8E2F-1A2B3C4D5E6F", "3f2b8c1e-9d4a-1c3b-8e2f-1a2b3c4d5e6f", "pledge-1"] {
-        assert_refused(key, "/idempotency_key", ErrorCode::InvalidIdempotencyKey, |p| p.idempotency_key = key.into());
+    for key in
+        ["", "3F2B8C1E-9D4A-4C3B-8E2F-1A2B3C4D5E6F", "3f2b8c1e-9d4a-1c3b-8e2f-1a2b3c4d5e6f", "pledge-1"]
+    {
+        assert_refused(key, "/idempotency_key", ErrorCode::InvalidIdempotencyKey, |p| {
+            p.idempotency_key = key.into()
+        });
     }
 }
 
@@ -76,10 +80,20 @@ fn amount_is_within_its_currency_bounds() {
         assert_accepted("minimum", with(currency.minimum()));
         assert_accepted("maximum", with(currency.maximum()));
         for below in [0, currency.minimum() - 1] {
-            assert_refused(currency.code(), "/amount/minor_units", ErrorCode::AmountBelowMinimum, with(below));
+            assert_refused(
+                currency.code(),
+                "/amount/minor_units",
+                ErrorCode::AmountBelowMinimum,
+                with(below),
+            );
         }
         for above in [currency.maximum() + 1, u64::MAX] {
-            assert_refused(currency.code(), "/amount/minor_units", ErrorCode::AmountAboveMaximum, with(above));
+            assert_refused(
+                currency.code(),
+                "/amount/minor_units",
+                ErrorCode::AmountAboveMaximum,
+                with(above),
+            );
         }
     }
 }
@@ -113,7 +127,9 @@ fn email_follows_the_owasp_rules() {
     assert_refused("blank", "/donor/email", ErrorCode::Required, |p| p.donor.email = " ".into());
     let too_long = format!("a@{}.org", "b".repeat(limits::EMAIL));
     assert_refused("long", "/donor/email", ErrorCode::TooLong, |p| p.donor.email = too_long);
-    for bad in ["awa", "awa@example", "a\"wa@example.org", "awa@exa mple.org", "awa@example.org\r\nBcc: x@y.z"] {
+    for bad in
+        ["awa", "awa@example", "a\"wa@example.org", "awa@exa mple.org", "awa@example.org\r\nBcc: x@y.z"]
+    {
         assert_refused(bad, "/donor/email", ErrorCode::InvalidEmail, |p| p.donor.email = bad.into());
     }
 }
@@ -154,25 +170,54 @@ fn gift_aid_needs_gbp_and_a_uk_donor() {
 
 #[test]
 fn gift_aid_declaration_fields() {
-    let declaration = |edit: fn(&mut GiftAid)| {
-        move |p: &mut Pledge| edit(p.gift_aid.as_mut().unwrap())
-    };
-    assert_refused("old wording", "/gift_aid/wording_version", ErrorCode::UnknownWordingVersion, declaration(|g| {
-        g.wording_version = "gift-aid-2019-01".into()
-    }));
-    assert_refused("blank address", "/gift_aid/home_address", ErrorCode::Required, declaration(|g| g.home_address = " ".into()));
-    assert_refused("long address", "/gift_aid/home_address", ErrorCode::TooLong, declaration(|g| {
-        g.home_address = "a".repeat(limits::HOME_ADDRESS + 1)
-    }));
-    assert_refused("address with a line break", "/gift_aid/home_address", ErrorCode::ControlCharacters, declaration(|g| {
-        g.home_address = "1 High St\nLeeds".into()
-    }));
+    let declaration = |edit: fn(&mut GiftAid)| move |p: &mut Pledge| edit(p.gift_aid.as_mut().unwrap());
+    assert_refused(
+        "old wording",
+        "/gift_aid/wording_version",
+        ErrorCode::UnknownWordingVersion,
+        declaration(|g| g.wording_version = "gift-aid-2019-01".into()),
+    );
+    assert_refused(
+        "blank address",
+        "/gift_aid/home_address",
+        ErrorCode::Required,
+        declaration(|g| g.home_address = " ".into()),
+    );
+    assert_refused(
+        "long address",
+        "/gift_aid/home_address",
+        ErrorCode::TooLong,
+        declaration(|g| g.home_address = "a".repeat(limits::HOME_ADDRESS + 1)),
+    );
+    assert_refused(
+        "address with a line break",
+        "/gift_aid/home_address",
+        ErrorCode::ControlCharacters,
+        declaration(|g| g.home_address = "1 High St\nLeeds".into()),
+    );
     assert_accepted("longest address", declaration(|g| g.home_address = "a".repeat(limits::HOME_ADDRESS)));
-    for good in ["SW1A 1AA", "sw1a1aa", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "EC1A 1BB", "W1A 0AX", " LS6 2QE "] {
+    for good in [
+        "SW1A 1AA",
+        "sw1a1aa",
+        "M1 1AE",
+        "B33 8TH",
+        "CR2 6XH",
+        "DN55 1PT",
+        "EC1A 1BB",
+        "W1A 0AX",
+        " LS6 2QE ",
+    ] {
         assert_accepted(good, |p| p.gift_aid.as_mut().unwrap().postcode = good.into());
     }
-    assert_refused("blank postcode", "/gift_aid/postcode", ErrorCode::Required, declaration(|g| g.postcode = "  ".into()));
-    for bad in ["SW1A", "75011", "SW1A 1A", "SW1A-1AA", "ABCDE", "1A 1AA", "SW1A 1AAA", "S W 1 A 1 A A", "SW1A 1ÀA"] {
+    assert_refused(
+        "blank postcode",
+        "/gift_aid/postcode",
+        ErrorCode::Required,
+        declaration(|g| g.postcode = "  ".into()),
+    );
+    for bad in
+        ["SW1A", "75011", "SW1A 1A", "SW1A-1AA", "ABCDE", "1A 1AA", "SW1A 1AAA", "S W 1 A 1 A A", "SW1A 1ÀA"]
+    {
         assert_refused(bad, "/gift_aid/postcode", ErrorCode::InvalidPostcode, |p| {
             p.gift_aid.as_mut().unwrap().postcode = bad.into()
         });
@@ -208,7 +253,9 @@ fn partner_is_a_short_lower_case_id() {
 #[test]
 fn page_url_is_an_absolute_http_address_with_a_host() {
     let longest = format!("https://example.org/{}", "a".repeat(limits::PAGE_URL - 20));
-    for good in ["https://example.org", "http://localhost:8080/give?x=1#form", "https://example.org/é", &longest] {
+    for good in
+        ["https://example.org", "http://localhost:8080/give?x=1#form", "https://example.org/é", &longest]
+    {
         assert_accepted(good, |p| p.page_url = good.into());
     }
     let too_long = format!("{longest}a");
@@ -260,7 +307,9 @@ fn client_timestamp_is_a_real_utc_instant() {
         "２026-11-27T10:00:00Z",
         &too_long,
     ] {
-        assert_refused(bad, "/client_created_at", ErrorCode::InvalidTimestamp, |p| p.client_created_at = bad.into());
+        assert_refused(bad, "/client_created_at", ErrorCode::InvalidTimestamp, |p| {
+            p.client_created_at = bad.into()
+        });
     }
 }
 
