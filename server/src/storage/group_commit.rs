@@ -68,3 +68,79 @@ fn fail_all(replies: Vec<Reply>, error: StorageError) {
         let _ = reply.send(Err(error.clone()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::spam::SpamReason;
+    use crate::storage::{BoxFuture, ListFilter, PledgePage, SpamAttempt};
+    use crate::timestamp::Timestamp;
+
+    /// A backend whose commits take a while, like an fsync, and that records each batch's size.
+    #[derive(Default)]
+    struct SlowDisk {
+        batches: Mutex<Vec<usize>>,
+        failing: AtomicUsize,
+    }
+
+    impl Backend for SlowDisk {
+        fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>> {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                self.batches.lock().unwrap().push(writes.len());
+                if self.failing.load(Ordering::SeqCst) > 0 {
+                    return Err(StorageError::new("disk full"));
+                }
+                Ok(writes.iter().map(|_| Written::SpamCounted).collect())
+            })
+        }
+        fn list(&self, _: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>> {
+            Box::pin(async { Ok(PledgePage { pledges: Vec::new(), next_after_id: None }) })
+        }
+        fn spam_attempts(&self) -> BoxFuture<'_, StorageResult<u64>> {
+            Box::pin(async { Ok(0) })
+        }
+        fn ping(&self) -> BoxFuture<'_, StorageResult<()>> {
+            Box::pin(async { Ok(()) })
+        }
+        fn close(&self) -> BoxFuture<'_, ()> {
+            Box::pin(async {})
+        }
+    }
+
+    fn attempt() -> Write {
+        Write::Spam(SpamAttempt { partner: "p".into(), reason: SpamReason::TooFast, received_at: Timestamp::now() })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_arriving_during_a_commit_share_the_next_one() {
+        let disk = Arc::new(SlowDisk::default());
+        let writer = GroupCommit::start(disk.clone());
+        let submissions: Vec<_> = (0..200)
+            .map(|_| {
+                let writer = writer.clone();
+                tokio::spawn(async move { writer.submit(attempt()).await })
+            })
+            .collect();
+        for submission in submissions {
+            assert_eq!(submission.await.unwrap().unwrap(), Written::SpamCounted);
+        }
+        let batches = disk.batches.lock().unwrap().clone();
+        assert_eq!(batches.iter().sum::<usize>(), 200, "every write committed once");
+        assert!(batches.len() <= 10, "200 writes took {} commits: {batches:?}", batches.len());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_commit_fails_every_write_in_it_and_the_writer_goes_on() {
+        let disk = Arc::new(SlowDisk::default());
+        let writer = GroupCommit::start(disk.clone());
+        disk.failing.store(1, Ordering::SeqCst);
+        assert!(writer.submit(attempt()).await.is_err());
+        disk.failing.store(0, Ordering::SeqCst);
+        assert_eq!(writer.submit(attempt()).await.unwrap(), Written::SpamCounted);
+    }
+}
