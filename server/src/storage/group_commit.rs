@@ -71,7 +71,7 @@ fn fail_all(replies: Vec<Reply>, error: StorageError) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Mutex;
     use std::time::Duration;
 
@@ -84,7 +84,7 @@ mod tests {
     #[derive(Default)]
     struct SlowDisk {
         batches: Mutex<Vec<usize>>,
-        failing: AtomicUsize,
+        failing: AtomicBool,
     }
 
     impl Backend for SlowDisk {
@@ -92,7 +92,7 @@ mod tests {
             Box::pin(async move {
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 self.batches.lock().unwrap().push(writes.len());
-                if self.failing.load(Ordering::SeqCst) > 0 {
+                if self.failing.load(Ordering::SeqCst) {
                     return Err(StorageError::new("disk full"));
                 }
                 Ok(writes.iter().map(|_| Written::SpamCounted).collect())
@@ -138,9 +138,9 @@ mod tests {
     async fn a_failed_commit_fails_every_write_in_it_and_the_writer_goes_on() {
         let disk = Arc::new(SlowDisk::default());
         let writer = GroupCommit::start(disk.clone());
-        disk.failing.store(1, Ordering::SeqCst);
+        disk.failing.store(true, Ordering::SeqCst);
         assert!(writer.submit(attempt()).await.is_err());
-        disk.failing.store(0, Ordering::SeqCst);
+        disk.failing.store(false, Ordering::SeqCst);
         assert_eq!(writer.submit(attempt()).await.unwrap(), Written::SpamCounted);
     }
 }
