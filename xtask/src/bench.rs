@@ -19,11 +19,11 @@ pub fn run(target: BenchTarget) -> Result {
 fn widget() -> Result {
     tools::chromium()?;
     dist::run()?;
-    cmd::run("cargo", &["build", "--release", "--package", "sanankoroba-receiver", "--bin", "sanankoroba-receiver"])?;
+    cmd::run("cargo", &["build", "--package", "sanankoroba-receiver", "--bin", "sanankoroba-receiver"])?;
     run_with(
         Command::new("node")
             .arg("tests/bench/widget.mjs")
-            .env("RECEIVER_BIN", project_root().join("target/release/sanankoroba-receiver"))
+            .env("RECEIVER_BIN", project_root().join("target/debug/sanankoroba-receiver"))
             .env("CHROMIUM", tools::CHROMIUM)
             .current_dir(project_root()),
     )
