@@ -147,8 +147,9 @@ impl Delivery {
         let Some(entry) = Entry::new(&self.key, &self.body, self.created_at_ms) else {
             return;
         };
-        if let Ok(stored) = store.update(|outbox| outbox.insert(entry).body.clone()) {
-            self.body = stored;
+        if let Ok(saved) = store.save(entry) {
+            self.body = saved.body;
+            self.created_at_ms = saved.created_at_ms;
             self.saved = true;
         }
     }
@@ -162,10 +163,10 @@ fn wake(engine: &Rc<RefCell<Engine>>) {
     if state.stopped {
         return;
     }
-    let _ = state.store.update(|outbox| outbox.remove_expired(now));
-    let outbox = state.store.read().unwrap_or_default();
+    let _ = state.store.remove_expired(now);
+    let saved = state.store.entries().unwrap_or_default();
     let mut lease_ends: Option<u64> = None;
-    for entry in outbox.entries() {
+    for entry in saved {
         let taken = state.deliveries.iter().any(|delivery| delivery.key == entry.key)
             || CLAIMED.with(|claimed| claimed.borrow().contains(&entry.key));
         if taken {
@@ -176,7 +177,7 @@ fn wake(engine: &Rc<RefCell<Engine>>) {
             continue;
         }
         CLAIMED.with(|claimed| claimed.borrow_mut().insert(entry.key.clone()));
-        let mut delivery = Delivery::new(entry.key.clone(), entry.body.clone(), entry.created_at_ms);
+        let mut delivery = Delivery::new(entry.key, entry.body, entry.created_at_ms);
         delivery.saved = true;
         state.deliveries.push(delivery);
     }
@@ -210,7 +211,7 @@ fn attempt(engine: &Rc<RefCell<Engine>>, key: &str) {
     delivery.retry = None;
     delivery.attempts += 1;
     if delivery.saved {
-        let _ = store.update(|outbox| outbox.lease(key, now + LEASE_MS));
+        let _ = store.lease(key, now + LEASE_MS);
     }
     let (endpoint, key, body) = (endpoint.clone(), key.to_owned(), delivery.body.clone());
     if own_key.as_deref() == Some(key.as_str()) {
@@ -270,7 +271,7 @@ fn settle(engine: &Rc<RefCell<Engine>>, key: &str, outcome: Verdict) {
             delivery.not_before_ms = retry_after_ms.map_or(0, |wait| now.saturating_add(wait));
             if delivery.saved {
                 // Free for another tab to try while this one waits.
-                let _ = store.update(|outbox| outbox.lease(key, 0));
+                let _ = store.lease(key, 0);
             } else {
                 // Storage may have room again, so try once more to keep the pledge safe.
                 delivery.save(&store);
@@ -305,7 +306,7 @@ fn settle_unattended(key: &str, outcome: &Verdict) {
 
 /// The endpoint gave its final answer: the pledge leaves the outbox and this page's claims.
 fn finish(store: &OutboxStore, key: &str) {
-    let _ = store.update(|outbox| outbox.remove(key));
+    let _ = store.remove(key);
     CLAIMED.with(|claimed| claimed.borrow_mut().remove(key));
 }
 

@@ -5,7 +5,7 @@
 
 use web_sys::Storage;
 
-use super::outbox::{Outbox, STORAGE_KEY};
+use super::outbox::{Entry, KEY_PREFIX};
 
 /// The browser would not read or write the outbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,40 +18,92 @@ pub struct OutboxStore {
 
 impl OutboxStore {
     /// The page's localStorage. Reading `window.localStorage` itself throws when storage is
-    /// disabled, which leaves a store that refuses every write.
+    /// disabled, which leaves a store that refuses everything.
     pub fn local() -> OutboxStore {
         let storage = web_sys::window().and_then(|window| window.local_storage().ok().flatten());
         OutboxStore { storage }
     }
 
-    /// A store over `storage`, or one that refuses everything when `None`.
-    pub fn new(storage: Option<Storage>) -> OutboxStore {
-        OutboxStore { storage }
+    fn storage(&self) -> Result<&Storage, StorageUnavailable> {
+        self.storage.as_ref().ok_or(StorageUnavailable)
     }
 
-    pub fn read(&self) -> Result<Outbox, StorageUnavailable> {
-        let storage = self.storage.as_ref().ok_or(StorageUnavailable)?;
-        let text = storage.get_item(STORAGE_KEY).map_err(|_| StorageUnavailable)?;
-        Ok(text.map(|text| Outbox::decode(&text)).unwrap_or_default())
+    /// Every saved pledge, oldest first. Items that cannot be read are left alone.
+    pub fn entries(&self) -> Result<Vec<Entry>, StorageUnavailable> {
+        let storage = self.storage()?;
+        let mut entries: Vec<Entry> = self
+            .storage_keys()?
+            .into_iter()
+            .filter_map(|storage_key| {
+                let value = storage.get_item(&storage_key).ok()??;
+                Entry::decode(&storage_key, &value)
+            })
+            .collect();
+        entries.sort_by_key(|entry| entry.created_at_ms);
+        Ok(entries)
     }
 
-    /// Reads the outbox, lets `change` edit it, and writes it back. The read comes first every
-    /// time because another tab may have changed the outbox since this one last looked.
-    pub fn update<R>(&self, change: impl FnOnce(&mut Outbox) -> R) -> Result<R, StorageUnavailable> {
-        let mut outbox = self.read()?;
-        let result = change(&mut outbox);
-        self.write(&outbox)?;
-        Ok(result)
+    pub fn get(&self, key: &str) -> Result<Option<Entry>, StorageUnavailable> {
+        let storage_key = Entry::storage_key(key);
+        let value = self.storage()?.get_item(&storage_key).map_err(|_| StorageUnavailable)?;
+        Ok(value.and_then(|value| Entry::decode(&storage_key, &value)))
     }
 
-    fn write(&self, outbox: &Outbox) -> Result<(), StorageUnavailable> {
-        let storage = self.storage.as_ref().ok_or(StorageUnavailable)?;
-        // An empty outbox leaves nothing behind in the donor's browser.
-        let written = if outbox.is_empty() {
-            storage.remove_item(STORAGE_KEY)
-        } else {
-            storage.set_item(STORAGE_KEY, &outbox.encode())
-        };
-        written.map_err(|_| StorageUnavailable)
+    /// Saves `entry` unless its pledge is saved already, and returns what is saved. The saved
+    /// entry wins: it holds the bytes that may already have reached the receiver.
+    pub fn save(&self, entry: Entry) -> Result<Entry, StorageUnavailable> {
+        if let Some(saved) = self.get(&entry.key)? {
+            return Ok(saved);
+        }
+        self.put(&entry)?;
+        Ok(entry)
+    }
+
+    /// Marks a saved pledge as being sent by this tab until `until_ms` (0: by none).
+    pub fn lease(&self, key: &str, until_ms: u64) -> Result<(), StorageUnavailable> {
+        match self.get(key)? {
+            Some(mut entry) => {
+                entry.lease_until_ms = until_ms;
+                self.put(&entry)
+            }
+            None => Ok(()),
+        }
+    }
+
+    pub fn remove(&self, key: &str) -> Result<(), StorageUnavailable> {
+        self.storage()?.remove_item(&Entry::storage_key(key)).map_err(|_| StorageUnavailable)
+    }
+
+    /// Deletes the pledges saved a week ago or more, and returns them.
+    pub fn remove_expired(&self, now_ms: u64) -> Result<Vec<Entry>, StorageUnavailable> {
+        let expired: Vec<Entry> = self.entries()?.into_iter().filter(|entry| entry.is_expired(now_ms)).collect();
+        for entry in &expired {
+            self.remove(&entry.key)?;
+        }
+        Ok(expired)
+    }
+
+    /// Deletes every item of the outbox, readable or not.
+    pub fn clear(&self) -> Result<(), StorageUnavailable> {
+        let storage = self.storage()?;
+        for storage_key in self.storage_keys()? {
+            storage.remove_item(&storage_key).map_err(|_| StorageUnavailable)?;
+        }
+        Ok(())
+    }
+
+    fn put(&self, entry: &Entry) -> Result<(), StorageUnavailable> {
+        self.storage()?
+            .set_item(&Entry::storage_key(&entry.key), &entry.encode())
+            .map_err(|_| StorageUnavailable)
+    }
+
+    fn storage_keys(&self) -> Result<Vec<String>, StorageUnavailable> {
+        let storage = self.storage()?;
+        let length = storage.length().map_err(|_| StorageUnavailable)?;
+        Ok((0..length)
+            .filter_map(|index| storage.key(index).ok().flatten())
+            .filter(|storage_key| storage_key.starts_with(KEY_PREFIX))
+            .collect())
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use leptos::prelude::*;
 use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, Locale, Pledge, SponsorshipOption, SCHEMA_VERSION};
-use sanankoroba_widget::delivery::outbox::{Entry, Outbox, EXPIRY_MS, STORAGE_KEY};
+use sanankoroba_widget::delivery::outbox::{Entry, EXPIRY_MS, KEY_PREFIX};
 use sanankoroba_widget::delivery::storage::OutboxStore;
 use sanankoroba_widget::delivery::{new_idempotency_key, Courier, DeliveryStatus, FailureReason};
 use sanankoroba_widget::embed::HostEvents;
@@ -64,19 +64,32 @@ struct CleanOutbox;
 
 impl CleanOutbox {
     fn new() -> CleanOutbox {
-        local_storage().remove_item(STORAGE_KEY).unwrap();
+        OutboxStore::local().clear().unwrap();
         CleanOutbox
     }
 }
 
 impl Drop for CleanOutbox {
     fn drop(&mut self) {
-        let _ = local_storage().remove_item(STORAGE_KEY);
+        let _ = OutboxStore::local().clear();
     }
 }
 
-fn stored_outbox() -> Outbox {
-    Outbox::decode(&local_storage().get_item(STORAGE_KEY).unwrap().unwrap_or_default())
+fn saved_pledges() -> Vec<Entry> {
+    OutboxStore::local().entries().unwrap()
+}
+
+fn saved(key: &str) -> Option<Entry> {
+    OutboxStore::local().get(key).unwrap()
+}
+
+/// The widget's items in localStorage, readable or not.
+fn outbox_items() -> Vec<String> {
+    let storage = local_storage();
+    (0..storage.length().unwrap())
+        .filter_map(|index| storage.key(index).unwrap())
+        .filter(|key| key.starts_with(KEY_PREFIX))
+        .collect()
 }
 
 /// A host element in the page, and every event of the widget's dispatched on it.
@@ -242,18 +255,29 @@ impl Drop for Running {
 #[wasm_bindgen_test]
 async fn the_outbox_round_trips_through_local_storage() {
     let _clean = CleanOutbox::new();
+    local_storage().set_item("partner:basket", "3 items").unwrap();
     let store = OutboxStore::local();
     let pledge = a_pledge();
-    let body = r#"{"schema_version":1,"note":"tab\tand line\nbreak escaped"}"#;
+    let body = "{\"schema_version\":1,\"note\":\"tab\tand line\nbreak\"}";
     let entry = Entry::new(&pledge.idempotency_key, body, now_ms()).unwrap();
-    store.update(|outbox| outbox.insert(entry.clone()).clone()).unwrap();
+    assert_eq!(store.save(entry.clone()).unwrap(), entry);
 
-    let raw = local_storage().get_item(STORAGE_KEY).unwrap().expect("the outbox is under its own key");
-    assert!(raw.contains(&pledge.idempotency_key) && raw.contains(body), "{raw}");
-    assert_eq!(store.read().unwrap().entries(), [entry.clone()]);
+    let raw = local_storage().get_item(&format!("sanankoroba:outbox:v1:{}", pledge.idempotency_key)).unwrap();
+    assert!(raw.expect("one item per pledge, under the widget's prefix").ends_with(body));
+    assert_eq!(store.entries().unwrap(), [entry.clone()]);
 
-    store.update(|outbox| outbox.remove(&entry.key)).unwrap();
-    assert_eq!(local_storage().get_item(STORAGE_KEY).unwrap(), None, "an empty outbox leaves nothing behind");
+    // Saving the same key again keeps the first bytes: they may already have been received.
+    let changed = Entry::new(&pledge.idempotency_key, "{\"changed\":true}", now_ms() + 5).unwrap();
+    assert_eq!(store.save(changed).unwrap(), entry);
+
+    store.lease(&entry.key, 42).unwrap();
+    assert_eq!(store.get(&entry.key).unwrap().unwrap().lease_until_ms, 42);
+
+    store.remove(&entry.key).unwrap();
+    assert!(outbox_items().is_empty(), "a delivered pledge leaves nothing behind");
+    store.clear().unwrap();
+    assert_eq!(local_storage().get_item("partner:basket").unwrap().as_deref(), Some("3 items"), "only its own items");
+    local_storage().remove_item("partner:basket").unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -266,14 +290,13 @@ async fn a_pledge_is_saved_before_the_first_attempt_and_kept_when_it_fails() {
 
     // Synchronously, before any answer could have come back.
     assert_eq!(running.status(), DeliveryStatus::Sending);
-    let saved = stored_outbox();
-    let entry = saved.get(&pledge.idempotency_key).expect("saved before sending");
+    let entry = saved(&pledge.idempotency_key).expect("saved before sending");
     let json = JSON::parse(&entry.body).unwrap();
     assert_eq!(Reflect::get(&json, &"idempotency_key".into()).unwrap().as_string(), Some(pledge.idempotency_key.clone()));
 
     let status = running.wait_for(Duration::from_secs(5), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
     assert_eq!(status, DeliveryStatus::Saved { reason: FailureReason::Offline });
-    assert!(stored_outbox().get(&pledge.idempotency_key).is_some(), "still saved after the failure");
+    assert!(saved(&pledge.idempotency_key).is_some(), "still saved after the failure");
     let errors = host.heard("sanankoroba:error");
     assert!(!errors.is_empty(), "the page hears about the failed attempt");
     assert_eq!(detail_string(&errors[0], "kind").as_deref(), Some("delivery"));
@@ -300,7 +323,7 @@ async fn retries_a_temporary_failure_with_the_same_key_and_bytes_until_received(
         assert_eq!(endpoint.call_field(call, "credentials"), "omit");
         assert_eq!(endpoint.call_field(call, "body"), endpoint.call_field(0, "body"), "every attempt sends the same bytes");
     }
-    assert!(stored_outbox().is_empty(), "removed after the final answer");
+    assert!(outbox_items().is_empty(), "removed after the final answer");
     assert_eq!(host.heard("sanankoroba:pledge").len(), 1);
     assert_eq!(host.heard("sanankoroba:error").len(), 2, "one notice per failed attempt");
 }
@@ -341,7 +364,7 @@ async fn refused_fields_come_back_and_the_pledge_leaves_the_outbox() {
     );
     sleep(Duration::from_millis(1_500)).await;
     assert_eq!(endpoint.calls().len(), 1, "a refusal is never retried");
-    assert!(stored_outbox().is_empty());
+    assert!(outbox_items().is_empty());
     let errors = host.heard("sanankoroba:error");
     assert_eq!(errors.len(), 1);
     assert_eq!(detail_string(&errors[0], "kind").as_deref(), Some("rejected"));
@@ -361,40 +384,39 @@ async fn an_invalid_pledge_is_refused_without_being_sent_or_saved() {
     assert!(matches!(running.status(), DeliveryStatus::Rejected { ref errors, .. } if errors[0].pointer == "/donor/email"));
     tick().await;
     assert!(endpoint.calls().is_empty());
-    assert!(stored_outbox().is_empty());
+    assert!(outbox_items().is_empty());
 }
 
 #[wasm_bindgen_test]
 async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_dropped() {
     let _clean = CleanOutbox::new();
-    let saved = a_pledge();
+    let waiting = a_pledge();
     let expired = a_pledge();
-    // An earlier visit saved `saved`, and the endpoint was down then.
+    // An earlier visit saved `waiting`, and the endpoint was down then.
     let body = {
         let host = Host::new();
         let running = Running::start(UNREACHABLE, &host);
-        running.courier.submit(saved.clone());
+        running.courier.submit(waiting.clone());
         running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
-        stored_outbox().get(&saved.idempotency_key).unwrap().body.clone()
+        saved(&waiting.idempotency_key).unwrap().body
     };
-    let mut outbox = stored_outbox();
-    outbox.insert(Entry::new(&expired.idempotency_key, &body, now_ms() - EXPIRY_MS - 1).unwrap());
-    local_storage().set_item(STORAGE_KEY, &outbox.encode()).unwrap();
+    let old = Entry::new(&expired.idempotency_key, &body, now_ms() - EXPIRY_MS - 1).unwrap();
+    local_storage().set_item(&Entry::storage_key(&old.key), &old.encode()).unwrap();
 
     let endpoint = FakeEndpoint::answering(vec![CREATED]);
     let host = Host::new();
     // Two widgets on one page both resend the outbox when they load.
     let first = Running::start("https://charity.example.org/v1/pledges", &host);
     let second = Running::start("https://charity.example.org/v1/pledges", &host);
-    assert!(stored_outbox().get(&expired.idempotency_key).is_none(), "a week-old pledge is dropped unsent");
+    assert!(saved(&expired.idempotency_key).is_none(), "a week-old pledge is dropped unsent");
     let started = now_ms();
-    while !stored_outbox().is_empty() && now_ms() - started < 3_000 {
+    while !outbox_items().is_empty() && now_ms() - started < 3_000 {
         sleep(Duration::from_millis(20)).await;
     }
     sleep(Duration::from_millis(100)).await;
-    assert!(stored_outbox().is_empty(), "removed once received");
+    assert!(outbox_items().is_empty(), "removed once received");
     assert_eq!(endpoint.calls().len(), 1, "one of the two widgets sent it");
-    assert_eq!(endpoint.call_field(0, "key"), saved.idempotency_key);
+    assert_eq!(endpoint.call_field(0, "key"), waiting.idempotency_key);
     assert_eq!(endpoint.call_field(0, "body"), body, "the saved bytes are what is sent");
     let pledges = host.heard("sanankoroba:pledge");
     assert_eq!(pledges.len(), 1, "the page hears of it once");
@@ -450,7 +472,7 @@ async fn a_full_storage_still_sends_and_says_the_pledge_is_not_saved() {
     running.courier.submit(a_pledge());
     let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Unsaved { .. })).await;
     assert_eq!(status, DeliveryStatus::Unsaved { reason: FailureReason::ServerUnavailable(503) });
-    assert_eq!(local_storage().get_item(STORAGE_KEY).unwrap(), None);
+    assert!(outbox_items().is_empty());
     let message = detail_string(&host.heard("sanankoroba:error")[0], "message").unwrap();
     assert!(message.contains("would not save"), "{message}");
     drop(filler);
