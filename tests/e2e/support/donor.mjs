@@ -28,8 +28,8 @@ export const TEXT = {
     errorSummary: "Please correct the following",
     thanksHeading: (name) => `Thank you, ${name}`,
     reference: /Your pledge reference is (\S+)\./,
-    stepPosition: (current, name) => `Step ${current} of 4: ${name}`,
-    steps: ["Your support", "Amount", "Your details", "Check"],
+    stepPosition: (current, name) => `Step ${current} of 5: ${name}`,
+    steps: ["Your support", "Amount", "Your details", "Check", "Confirm"],
   },
   fr: {
     locale: "fr",
@@ -55,8 +55,8 @@ export const TEXT = {
     errorSummary: "Veuillez corriger les points suivants",
     thanksHeading: (name) => `Merci, ${name}\u202f!`,
     reference: /La référence de votre promesse de don est (\S+)\./,
-    stepPosition: (current, name) => `Étape ${current} sur 4\u00a0: ${name}`,
-    steps: ["Votre soutien", "Montant", "Vos coordonnées", "Vérification"],
+    stepPosition: (current, name) => `Étape ${current} sur 5\u00a0: ${name}`,
+    steps: ["Votre soutien", "Montant", "Vos coordonnées", "Vérification", "Confirmation"],
   },
 };
 
@@ -165,4 +165,25 @@ export async function expectThanks(page, text, givenName) {
 /** The id of the element that has keyboard focus inside the widget's shadow root. */
 export function focusedId(page) {
   return page.evaluate((host) => document.querySelector(host)?.shadowRoot?.activeElement?.id ?? null, WIDGET);
+}
+
+/**
+ * The whole journey, from the first step to the thank-you: `pledge` names the `option`, the
+ * suggested `amount` (minor units) in `currency`, the donor's `details` (as `fillDetails` takes
+ * them), and optionally `giftAid` (as `addGiftAid` takes it) and `contact` channels. Returns the
+ * reference the thank-you step shows.
+ */
+export async function makePledge(page, text, { option = "child", amount, currency = "GBP", details, giftAid, contact = [] }) {
+  await chooseOption(page, text, option);
+  await next(page, text);
+  await expectStep(page, option === "oneOff" ? text.amountHeadingOnce : text.amountHeadingMonthly);
+  await chooseAmount(page, await amountLabel(page, amount, currency, text.locale));
+  await next(page, text);
+  await expectStep(page, text.detailsHeading);
+  await fillDetails(page, text, details);
+  if (giftAid) await addGiftAid(page, text, giftAid);
+  await allowContact(page, text, contact);
+  await next(page, text);
+  await confirm(page, text);
+  return expectThanks(page, text, details.givenName.trim());
 }
