@@ -102,9 +102,14 @@ export async function chooseAmount(page, label) {
   await page.getByRole("radio", { name: label, exact: true }).check();
 }
 
+/** The field for an amount of the donor's own. */
+export function otherAmountField(page, text) {
+  return page.getByLabel(text.otherAmount, { exact: true });
+}
+
 /** Types an amount of the donor's own, as they would write it (`12,50` in French). */
 export async function typeOtherAmount(page, text, typed) {
-  await page.getByLabel(text.otherAmount, { exact: true }).fill(typed);
+  await otherAmountField(page, text).fill(typed);
 }
 
 /** Fills in who the donor is. Only the fields given are touched. */

@@ -3,6 +3,7 @@
 // real receiver, through which tests inject faults.
 
 import { createServer, request as httpRequest } from "node:http";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { DIST_DIR, PAGES_DIR } from "./paths.mjs";
@@ -21,8 +22,10 @@ export const STRICT_CSP =
 /**
  * Starts the host. `receiver` is the object from startReceiver(); the host proxies
  * `/v1/pledges` to it, so the widget's endpoint is same-origin here: `${host.origin}/v1/pledges`.
+ * Files in `tests/e2e/pages/`, then in each of `assetDirs`, are served at `/`.
  */
-export async function startHost({ receiver: initialReceiver } = {}) {
+export async function startHost({ receiver: initialReceiver, assetDirs = [] } = {}) {
+  const staticDirs = [PAGES_DIR, ...assetDirs];
   let receiver = initialReceiver;
   const pages = new Map();
   const requests = [];
@@ -42,7 +45,9 @@ export async function startHost({ receiver: initialReceiver } = {}) {
         res.writeHead(200, headers);
         return res.end(page.html);
       }
-      return await serveFile(res, PAGES_DIR, url.pathname.slice(1));
+      const relative = url.pathname.slice(1);
+      const dir = staticDirs.find((candidate) => existsSync(join(candidate, relative))) ?? PAGES_DIR;
+      return await serveFile(res, dir, relative);
     } catch (error) {
       res.writeHead(500, { "content-type": "text/plain" });
       res.end(String(error));
