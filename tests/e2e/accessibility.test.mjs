@@ -1,0 +1,305 @@
+// Accessibility of the donor's journey: axe-core at every step and in the error states, the
+// error summary and inline messages, focus and announcements, target sizes, focus rings,
+// reduced motion, and screenshots at a narrow and a wide container.
+//
+// Pages here carry no Content-Security-Policy, since axe is injected as an inline script.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { artifactPath, launchBrowser, openPage } from "./support/browser.mjs";
+import { startHost } from "./support/host.mjs";
+import { startReceiver } from "./support/receiver.mjs";
+import { plainPage } from "./support/pages.mjs";
+import { waitForWidget } from "./support/widget.mjs";
+import { expectNoViolations } from "./support/axe.mjs";
+import {
+  TEXT,
+  addGiftAid,
+  amountLabel,
+  chooseAmount,
+  chooseOption,
+  confirm,
+  expectStep,
+  expectThanks,
+  fillDetails,
+  focusedId,
+  next,
+  typeOtherAmount,
+} from "./support/donor.mjs";
+
+let browser, host, receiver;
+
+before(async () => {
+  host = await startHost();
+  receiver = await startReceiver({ allowedOrigins: [host.origin] });
+  host.setReceiver(receiver);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+  await receiver?.stop();
+});
+
+/**
+ * A partner page whose column around the widget is `width` px wide, in a fresh context.
+ * Pounds in both languages, so that the Gift Aid states are reached in both.
+ */
+async function openWidget({ lang = "en", width = 960, reducedMotion } = {}) {
+  const path = `/a11y-${lang}-${width}.html`;
+  const url = host.page(
+    path,
+    plainPage({
+      title: "Partner school",
+      htmlAttributes: `lang="${lang}"`,
+      head: `<style>body { margin: 0; padding: 16px; } .partner-column { inline-size: ${width}px; }</style>`,
+      before: '<div class="partner-column">',
+      after: "</div>",
+      loaderUrl: host.loaderUrl,
+      endpoint: host.endpoint,
+      lang,
+      currency: "GBP",
+    })
+  );
+  const opened = await openPage(browser, { viewport: { width: width + 40, height: 900 }, reducedMotion });
+  await opened.page.goto(url);
+  await waitForWidget(opened.page);
+  return opened;
+}
+
+/** Waits until focus sits inside the widget on the element with this id. */
+async function expectFocusOn(page, id) {
+  const deadline = Date.now() + 5_000;
+  let focused;
+  while ((focused = await focusedId(page)) !== id) {
+    if (Date.now() > deadline) assert.fail(`focus on #${id}, found it on #${focused}`);
+    await page.waitForTimeout(20);
+  }
+}
+
+async function expectErrorSummary(page, text) {
+  await expectFocusOn(page, "sk-error-summary");
+  assert.equal((await page.locator("sanankoroba-widget .sk-summary-title").innerText()).trim(), text.errorSummary);
+}
+
+/** The live region's words once it has settled on `expected`. */
+async function expectAnnounced(page, expected) {
+  const live = page.locator("sanankoroba-widget [role=status][aria-live=polite]");
+  const deadline = Date.now() + 5_000;
+  let said;
+  while ((said = (await live.textContent()).trim()) !== expected) {
+    if (Date.now() > deadline) assert.fail(`the live region says "${said}", not "${expected}"`);
+    await page.waitForTimeout(20);
+  }
+}
+
+/**
+ * Walks one pledge through every state a donor can see, calling `visit(state)` in each:
+ * each step, each step submitted with errors, Gift Aid, sending, and the thank-you.
+ */
+async function walkEveryState(page, text, visit) {
+  await visit("choose");
+  await next(page, text);
+  await expectErrorSummary(page, text);
+  await visit("choose-errors");
+  await chooseOption(page, text, "child");
+  await next(page, text);
+
+  await expectStep(page, text.amountHeadingMonthly);
+  await expectFocusOn(page, "sk-step-heading");
+  await expectAnnounced(page, text.stepPosition(2, text.steps[1]));
+  await visit("amount");
+  await typeOtherAmount(page, text, "1");
+  await next(page, text);
+  await expectErrorSummary(page, text);
+  await visit("amount-errors");
+  await chooseAmount(page, await amountLabel(page, 3000, "GBP", text.locale));
+  await next(page, text);
+
+  await expectStep(page, text.detailsHeading);
+  await expectFocusOn(page, "sk-step-heading");
+  await expectAnnounced(page, text.stepPosition(3, text.steps[2]));
+  await visit("details");
+  await next(page, text);
+  await expectErrorSummary(page, text);
+  await visit("details-errors");
+  await fillDetails(page, text, { givenName: "Mariam", familyName: "Touré", email: "mariam@example.org", country: "GB" });
+  await page.getByRole("checkbox", { name: text.giftAid, exact: true }).check();
+  await next(page, text);
+  await expectErrorSummary(page, text);
+  await visit("gift-aid-errors");
+  await addGiftAid(page, text, { homeAddress: "4 Park Row, Leeds", postcode: "LS1 5HD" });
+  await visit("gift-aid");
+  await next(page, text);
+
+  await expectStep(page, text.reviewHeading);
+  await expectFocusOn(page, "sk-step-heading");
+  await expectAnnounced(page, text.stepPosition(4, text.steps[3]));
+  await visit("review");
+
+  // The pledge is held on its way out until the sending state has been looked at.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route("**/v1/pledges", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await confirm(page, text);
+  await page.locator("sanankoroba-widget .sk-status-sending").waitFor();
+  await expectFocusOn(page, "sk-step-heading");
+  await visit("confirm");
+  release();
+
+  const reference = await expectThanks(page, text, "Mariam");
+  await expectFocusOn(page, "sk-step-heading");
+  await expectAnnounced(page, text.thanksHeading("Mariam"));
+  await visit("thanks");
+  await page.unroute("**/v1/pledges");
+  return reference;
+}
+
+describe("axe-core finds no WCAG 2.0, 2.1 or 2.2 A/AA violations", () => {
+  for (const lang of ["en", "fr"]) {
+    test(`at every step, in every error state and on the thank-you, in ${lang === "en" ? "English" : "French"}`, async () => {
+      const text = TEXT[lang];
+      const { page, context, problems } = await openWidget({ lang });
+      const visited = [];
+      await walkEveryState(page, text, async (state) => {
+        visited.push(state);
+        await expectNoViolations(page, `${lang} ${state}`);
+      });
+      assert.deepEqual(visited, ["choose", "choose-errors", "amount", "amount-errors", "details", "details-errors", "gift-aid-errors", "gift-aid", "review", "confirm", "thanks"]);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+});
+
+describe("the checks themselves", () => {
+  test("axe, injected as here, sees inside the widget's shadow root", async () => {
+    const { page, context } = await openWidget();
+    await page.evaluate(() => {
+      const root = document.querySelector("sanankoroba-widget").shadowRoot;
+      for (const label of root.querySelectorAll("label[for=sk-option-child]")) label.remove();
+    });
+    await assert.rejects(expectNoViolations(page, "unlabelled radio"), /label[\s\S]*sk-option-child/);
+    await context.close();
+  });
+});
+
+describe("errors", () => {
+  test("a step submitted empty shows a linked summary and plain messages tied to their fields", async () => {
+    const text = TEXT.en;
+    const { page, context, problems } = await openWidget();
+    await chooseOption(page, text, "village");
+    await next(page, text);
+    await chooseAmount(page, await amountLabel(page, 2000, "GBP", "en"));
+    await next(page, text);
+    await expectStep(page, text.detailsHeading);
+    await next(page, text);
+    await expectErrorSummary(page, text);
+
+    const expected = {
+      "sk-given-name": "Enter your given name.",
+      "sk-family-name": "Enter your family name.",
+      "sk-email": "Enter your email address.",
+      "sk-country": "Choose your country.",
+    };
+    const summary = page.locator("sanankoroba-widget .sk-summary");
+    const links = summary.getByRole("link");
+    assert.deepEqual(await links.allInnerTexts(), Object.values(expected), "the summary lists each problem, in field order");
+    for (const [id, message] of Object.entries(expected)) {
+      const field = page.locator(`sanankoroba-widget #${id}`);
+      assert.equal(await field.getAttribute("aria-invalid"), "true", `${id} is marked invalid`);
+      const describedBy = (await field.getAttribute("aria-describedby")).split(/\s+/);
+      assert.ok(describedBy.includes(`${id}-error`), `${id} is described by its message`);
+      const inline = (await page.locator(`sanankoroba-widget #${id}-error`).textContent()).replace(/\s+/g, " ").trim();
+      assert.equal(inline, `Error: ${message}`, `${id} has its message inline, heard with its prefix`);
+    }
+    // The screen reader hears the same message as the field's description.
+    const description = await page.getByLabel(text.email, { exact: true }).evaluate((input) =>
+      input.getAttribute("aria-describedby").split(/\s+/).map((id) => input.getRootNode().getElementById(id).textContent.trim()).join(" ")
+    );
+    assert.ok(description.endsWith("Enter your email address."), description);
+
+    await links.filter({ hasText: expected["sk-email"] }).click();
+    await expectFocusOn(page, "sk-email");
+    await links.filter({ hasText: expected["sk-country"] }).click();
+    await expectFocusOn(page, "sk-country");
+
+    await fillDetails(page, text, { givenName: "Seydou", familyName: "Camara", email: "seydou@", country: "ML" });
+    await next(page, text);
+    await expectErrorSummary(page, text);
+    assert.deepEqual(await links.allInnerTexts(), ["Enter an email address in the form name@example.com."]);
+    assert.equal(await page.locator("sanankoroba-widget #sk-given-name").getAttribute("aria-invalid"), null, "a fixed field is no longer invalid");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("a choice group submitted empty marks its radios and describes the group", async () => {
+    const text = TEXT.fr;
+    const { page, context } = await openWidget({ lang: "fr" });
+    await next(page, text);
+    await expectErrorSummary(page, text);
+    const group = page.locator("sanankoroba-widget fieldset#sk-option");
+    assert.equal(await group.getAttribute("aria-describedby"), "sk-option-error");
+    assert.equal(
+      (await page.locator("sanankoroba-widget #sk-option-error").textContent()).replace(/\s+/g, " ").trim(),
+      "Erreur : Choisissez comment vous souhaitez aider."
+    );
+    for (const option of Object.values(text.options)) {
+      assert.equal(await page.getByRole("radio", { name: option, exact: true }).getAttribute("aria-invalid"), "true");
+    }
+    await page.locator("sanankoroba-widget .sk-summary").getByRole("link").click();
+    await expectFocusOn(page, "sk-option-child");
+    await context.close();
+  });
+});
+
+describe("structure", () => {
+  test("choice groups are fieldsets with legends, and every control has a label", async () => {
+    const text = TEXT.en;
+    const { page, context } = await openWidget();
+    const audits = [];
+    const audit = async (state) => audits.push([state, await page.evaluate(auditStructure)]);
+    await audit("choose");
+    await chooseOption(page, text, "oneOff");
+    await next(page, text);
+    await expectStep(page, text.amountHeadingOnce);
+    await audit("amount");
+    await chooseAmount(page, await amountLabel(page, 2500, "GBP", "en"));
+    await next(page, text);
+    await expectStep(page, text.detailsHeading);
+    await fillDetails(page, text, { country: "GB" });
+    await addGiftAid(page, text, { homeAddress: "", postcode: "" });
+    await audit("details with Gift Aid");
+    for (const [state, { controls, problems }] of audits) {
+      assert.ok(controls > 0, `${state} has controls`);
+      assert.deepEqual(problems, [], state);
+    }
+    await context.close();
+  });
+});
+
+/**
+ * Runs in the page: every radio and checkbox sits in a fieldset with a legend, and every
+ * control the donor can reach has a label with words in it.
+ */
+function auditStructure() {
+  const root = document.querySelector("sanankoroba-widget").shadowRoot;
+  const problems = [];
+  let controls = 0;
+  for (const control of root.querySelectorAll("input, select, textarea")) {
+    if (control.closest("[aria-hidden=true]")) continue;
+    controls++;
+    const name = control.id || control.name;
+    const label = [...control.labels].map((l) => l.textContent.trim()).join(" ");
+    if (!label) problems.push(`${name} has no label`);
+    if (control.type === "radio" || control.type === "checkbox") {
+      const legend = control.closest("fieldset")?.querySelector(":scope > legend")?.textContent.trim();
+      if (!legend) problems.push(`${name} is not in a fieldset with a legend`);
+    }
+  }
+  return { controls, problems };
+}
