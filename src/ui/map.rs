@@ -12,16 +12,18 @@ const MALI: &str = "M76.7 2 60.5 2.4 65.3 45.6 70.1 88.7 71.8 90 69.6 97 29.5 97
 pub fn LocationMap() -> impl IntoView {
     let t = ctx().text;
     view! { class="sk",
-        <svg class="sk-map" viewBox="0 0 220 160" role="img" aria-label=t.map_label focusable="false">
+        // The inset leaves room for the labels in wide fonts, such as the DejaVu Sans that
+        // many Linux systems use for `system-ui`.
+        <svg class="sk-map" viewBox="0 0 226 160" role="img" aria-label=t.map_label focusable="false">
             <path class="sk-map-land" d=MALI />
             <text class="sk-map-country" x="100" y="62">{t.map_mali}</text>
             <circle class="sk-map-focus" cx="45.3" cy="126.7" r="5" />
-            <path class="sk-map-leader" d="M50 126.7H124" />
-            <rect class="sk-map-inset" x="124" y="100" width="92" height="56" rx="3" />
-            <circle class="sk-map-city" cx="136" cy="114" r="2.5" />
-            <text class="sk-map-label" x="142" y="117.5">{t.map_bamako}</text>
-            <circle class="sk-map-place" cx="138" cy="140" r="3.5" />
-            <text class="sk-map-label sk-map-label-strong" x="145" y="143.5">{t.map_sanankoroba}</text>
+            <path class="sk-map-leader" d="M50 126.7H120" />
+            <rect class="sk-map-inset" x="120" y="100" width="102" height="56" rx="3" />
+            <circle class="sk-map-city" cx="132" cy="114" r="2.5" />
+            <text class="sk-map-label" x="138" y="117.5">{t.map_bamako}</text>
+            <circle class="sk-map-place" cx="134" cy="140" r="3.5" />
+            <text class="sk-map-label sk-map-label-strong" x="141" y="143.5">{t.map_sanankoroba}</text>
         </svg>
     }
 }
