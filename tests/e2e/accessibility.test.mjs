@@ -94,6 +94,9 @@ async function expectAnnounced(page, expected) {
   }
 }
 
+/** Every state `walkEveryState` visits, in order. */
+const STATES = ["choose", "choose-errors", "amount", "amount-errors", "details", "details-errors", "gift-aid-errors", "gift-aid", "review", "confirm", "thanks"];
+
 /**
  * Walks one pledge through every state a donor can see, calling `visit(state)` in each:
  * each step, each step submitted with errors, Gift Aid, sending, and the thank-you.
@@ -169,7 +172,7 @@ describe("axe-core finds no WCAG 2.0, 2.1 or 2.2 A/AA violations", () => {
         visited.push(state);
         await expectNoViolations(page, `${lang} ${state}`);
       });
-      assert.deepEqual(visited, ["choose", "choose-errors", "amount", "amount-errors", "details", "details-errors", "gift-aid-errors", "gift-aid", "review", "confirm", "thanks"]);
+      assert.deepEqual(visited, STATES);
       assert.deepEqual(problems, []);
       await context.close();
     });
@@ -302,4 +305,172 @@ function auditStructure() {
     }
   }
   return { controls, problems };
+}
+
+describe("layout at a narrow and a wide container", () => {
+  for (const width of [320, 960]) {
+    test(`at ${width} px: a screenshot of every state, nothing wider than the widget`, async () => {
+      const { page, context, problems } = await openWidget({ width });
+      const overflowing = [];
+      await walkEveryState(page, TEXT.en, async (state) => {
+        // Before the donor starts, the form sits below the story inside the reserved frame:
+        // show it as the donor sees it once scrolled to.
+        if (state === "choose") await page.locator("sanankoroba-widget #sk-step-heading").scrollIntoViewIfNeeded();
+        await page.locator("sanankoroba-widget").screenshot({ path: artifactPath(`flow-${state}-${width}.png`), animations: "disabled" });
+        for (const offender of await page.evaluate(overflowingElements)) overflowing.push(`${state}: ${offender}`);
+        if (state === "choose") overflowing.push(...(await page.evaluate(mapLabelsOutsideInset)));
+      });
+      const frameWidth = await page.locator("sanankoroba-widget .sk-frame").evaluate((frame) => frame.getBoundingClientRect().width);
+      assert.equal(Math.round(frameWidth), width, "the widget fills the partner's column");
+      assert.deepEqual(overflowing, []);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+
+    test(`at ${width} px: every target is at least 24 by 24 px and keyboard focus is always visible`, async () => {
+      const { page, context } = await openWidget({ width });
+      const failures = [];
+      let targets = 0;
+      await walkEveryState(page, TEXT.en, async (state) => {
+        const measured = await page.evaluate(targetSizes);
+        targets += measured.length;
+        for (const { target, width, height, inline } of measured) {
+          if (!inline && (width < 24 || height < 24)) failures.push(`${state}: ${target} is ${width}×${height}`);
+        }
+        for (const ring of await tabThroughWidget(page)) {
+          if (!ring.visible) failures.push(`${state}: no visible focus ring on ${ring.target} (${ring.outline})`);
+        }
+      });
+      assert.ok(targets > STATES.length, "targets were measured");
+      assert.deepEqual(failures, []);
+      await context.close();
+    });
+  }
+});
+
+/**
+ * Runs in the page: what inside the widget sticks out sideways beyond its frame, other than
+ * the visually hidden texts meant for screen readers and the honeypot no one sees.
+ */
+function overflowingElements() {
+  const root = document.querySelector("sanankoroba-widget").shadowRoot;
+  const frame = root.querySelector(".sk-frame").getBoundingClientRect();
+  const offenders = [];
+  for (const element of root.querySelectorAll(".sk-frame *")) {
+    if (element.closest(".sk-visually-hidden, .sk-hp, details:not([open]) > :not(summary)")) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.left < frame.left - 0.5 || box.right > frame.right + 0.5) {
+      offenders.push(`${element.tagName.toLowerCase()}.${[...element.classList].join(".")} spans ${Math.round(box.left)}–${Math.round(box.right)} in a frame of ${Math.round(frame.left)}–${Math.round(frame.right)}`);
+    }
+  }
+  const scroll = root.querySelector(".sk-scroll");
+  if (scroll.scrollWidth > scroll.clientWidth) offenders.push(`the content is ${scroll.scrollWidth}px wide in ${scroll.clientWidth}px`);
+  return offenders;
+}
+
+/** Runs in the page: the map's place names that do not fit inside the inset drawn for them. */
+function mapLabelsOutsideInset() {
+  const map = document.querySelector("sanankoroba-widget").shadowRoot.querySelector(".sk-map");
+  const inset = map.querySelector(".sk-map-inset").getBBox();
+  return [...map.querySelectorAll(".sk-map-label")]
+    .filter((label) => {
+      const box = label.getBBox();
+      return box.x < inset.x || box.x + box.width > inset.x + inset.width || box.y < inset.y || box.y + box.height > inset.y + inset.height;
+    })
+    .map((label) => `the map label "${label.textContent}" spills out of its inset`);
+}
+
+/**
+ * Runs in the page: the size of everything the donor can click, tap or tab to. A link that
+ * sits in a line of text is flagged `inline`: WCAG 2.5.8 exempts it from the minimum size.
+ */
+function targetSizes() {
+  const root = document.querySelector("sanankoroba-widget").shadowRoot;
+  const selector = "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])";
+  return [...root.querySelectorAll(selector)]
+    .filter((element) => !element.closest("[aria-hidden=true]") && element.getClientRects().length > 0)
+    .map((element) => {
+      const box = element.getBoundingClientRect();
+      return {
+        target: `${element.tagName.toLowerCase()}#${element.id || [...element.classList].join(".")} "${(element.textContent || element.labels?.[0]?.textContent || "").trim().slice(0, 40)}"`,
+        width: Math.round(box.width * 10) / 10,
+        height: Math.round(box.height * 10) / 10,
+        inline: element.tagName === "A" && getComputedStyle(element).display === "inline",
+      };
+    });
+}
+
+/**
+ * Tabs from the step's heading through every control in the widget, and reads the focus ring
+ * of each: the outline of the control or, for the suggested amounts whose radio is invisible
+ * over its label, of that label. Visible means a solid ring at least 2 px wide whose colour
+ * stands out 3:1 against white, as WCAG 1.4.11 asks of focus indicators.
+ */
+async function tabThroughWidget(page) {
+  await page.locator("sanankoroba-widget #sk-step-heading").focus();
+  const rings = [];
+  for (let presses = 0; presses < 80; presses++) {
+    await page.keyboard.press("Tab");
+    const ring = await page.evaluate(() => {
+      const host = document.querySelector("sanankoroba-widget");
+      if (document.activeElement !== host) return null;
+      const element = host.shadowRoot.activeElement;
+      const drawn = getComputedStyle(element).opacity === "0" ? element.nextElementSibling : element;
+      const style = getComputedStyle(drawn);
+      const channels = style.outlineColor.match(/[\d.]+/g).map(Number);
+      const luminance = (value) => {
+        const c = value / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      };
+      const relative = 0.2126 * luminance(channels[0]) + 0.7152 * luminance(channels[1]) + 0.0722 * luminance(channels[2]);
+      const contrast = 1.05 / (relative + 0.05);
+      const alpha = channels.length > 3 ? channels[3] : 1;
+      return {
+        target: `${element.tagName.toLowerCase()}#${element.id || element.className}`,
+        outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+        visible: element.matches(":focus-visible") && style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2 && alpha === 1 && contrast >= 3,
+      };
+    });
+    if (!ring) break;
+    rings.push(ring);
+  }
+  return rings;
+}
+
+describe("motion", () => {
+  test("with prefers-reduced-motion, nothing in the widget transitions or animates", async () => {
+    const animatedByDefault = new Set();
+    {
+      const { page, context } = await openWidget();
+      await walkEveryState(page, TEXT.en, async (state) => {
+        for (const element of await page.evaluate(animatedElements)) animatedByDefault.add(element);
+      });
+      await context.close();
+    }
+    const { page, context, problems } = await openWidget({ reducedMotion: "reduce" });
+    const stillAnimated = [];
+    await walkEveryState(page, TEXT.en, async (state) => {
+      for (const element of await page.evaluate(animatedElements)) stillAnimated.push(`${state}: ${element}`);
+    });
+    assert.deepEqual(stillAnimated, [], `animated without the preference: ${[...animatedByDefault].join(", ") || "nothing"}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+/** Runs in the page: every element of the widget, or pseudo-element, with a transition or animation that takes time. */
+function animatedElements() {
+  const root = document.querySelector("sanankoroba-widget").shadowRoot;
+  const seconds = (list) => list.split(",").map((time) => parseFloat(time) * (time.trim().endsWith("ms") ? 0.001 : 1));
+  const found = [];
+  for (const element of root.querySelectorAll("*")) {
+    for (const pseudo of [null, "::before", "::after"]) {
+      const style = getComputedStyle(element, pseudo);
+      const transition = seconds(style.transitionDuration).some((time) => time > 0) && style.transitionProperty !== "none";
+      const animation = seconds(style.animationDuration).some((time) => time > 0) && style.animationName !== "none";
+      if (transition || animation) found.push(`${element.tagName.toLowerCase()}.${[...element.classList].join(".")}${pseudo ?? ""}`);
+    }
+  }
+  return found;
 }
