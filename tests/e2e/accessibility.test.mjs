@@ -309,23 +309,26 @@ function auditStructure() {
 
 describe("layout at a narrow and a wide container", () => {
   for (const width of [320, 960]) {
-    test(`at ${width} px: a screenshot of every state, nothing wider than the widget`, async () => {
-      const { page, context, problems } = await openWidget({ width });
-      const overflowing = [];
-      await walkEveryState(page, TEXT.en, async (state) => {
-        // Before the donor starts, the form sits below the story inside the reserved frame:
-        // show it as the donor sees it once scrolled to.
-        if (state === "choose") await page.locator("sanankoroba-widget #sk-step-heading").scrollIntoViewIfNeeded();
-        await page.locator("sanankoroba-widget").screenshot({ path: artifactPath(`flow-${state}-${width}.png`), animations: "disabled" });
-        for (const offender of await page.evaluate(overflowingElements)) overflowing.push(`${state}: ${offender}`);
-        if (state === "choose") overflowing.push(...(await page.evaluate(mapLabelsOutsideInset)));
+    for (const lang of ["en", "fr"]) {
+      test(`at ${width} px in ${lang === "en" ? "English" : "French"}: a screenshot of every state, nothing wider than the widget`, async () => {
+        const { page, context, problems } = await openWidget({ lang, width });
+        const overflowing = [];
+        await walkEveryState(page, TEXT[lang], async (state) => {
+          // Before the donor starts, the form sits below the story inside the reserved frame:
+          // show it as the donor sees it once scrolled to.
+          if (state === "choose") await page.locator("sanankoroba-widget #sk-step-heading").scrollIntoViewIfNeeded();
+          const name = lang === "en" ? `flow-${state}-${width}.png` : `flow-${state}-${width}-${lang}.png`;
+          await page.locator("sanankoroba-widget").screenshot({ path: artifactPath(name), animations: "disabled" });
+          for (const offender of await page.evaluate(overflowingElements)) overflowing.push(`${state}: ${offender}`);
+          if (state === "choose") overflowing.push(...(await page.evaluate(mapLabelsOutsideInset)));
+        });
+        const frameWidth = await page.locator("sanankoroba-widget .sk-frame").evaluate((frame) => frame.getBoundingClientRect().width);
+        assert.equal(Math.round(frameWidth), width, "the widget fills the partner's column");
+        assert.deepEqual(overflowing, []);
+        assert.deepEqual(problems, []);
+        await context.close();
       });
-      const frameWidth = await page.locator("sanankoroba-widget .sk-frame").evaluate((frame) => frame.getBoundingClientRect().width);
-      assert.equal(Math.round(frameWidth), width, "the widget fills the partner's column");
-      assert.deepEqual(overflowing, []);
-      assert.deepEqual(problems, []);
-      await context.close();
-    });
+    }
 
     test(`at ${width} px: every target is at least 24 by 24 px and keyboard focus is always visible`, async () => {
       const { page, context } = await openWidget({ width });
