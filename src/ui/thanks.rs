@@ -16,11 +16,14 @@ pub fn ThanksStep() -> impl IntoView {
     let reference = flow.reference().unwrap_or_default().to_owned();
     let name = flow.draft.donor.given_name.trim().to_owned();
     let email = flow.draft.donor.email.trim().to_owned();
+    // The reference sits in a span of its own so it never breaks at a hyphen: a donor who
+    // copies it down from two lines could easily get it wrong.
+    let (before_reference, after_reference) = t.thanks_reference.split_once("{reference}").unwrap_or((t.thanks_reference, ""));
     let summary = fill(t.thanks_summary, &[("pledge", &pledge_summary(ctx, &flow)), ("date", &format::today(ctx.locale))]);
     view! { class="sk",
         <div class="sk-step sk-thanks">
             <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{fill(t.thanks_heading, &[("name", &name)])}</h3>
-            <p class="sk-reference">{fill(t.thanks_reference, &[("reference", &reference)])}</p>
+            <p class="sk-reference">{before_reference}<span class="sk-reference-code">{reference}</span>{after_reference}</p>
             <p>{summary}</p>
             <h4 class="sk-subheading">{t.thanks_next_heading}</h4>
             <p>{fill(t.thanks_next, &[("email", &email)])}</p>
