@@ -321,6 +321,7 @@ describe("layout at a narrow and a wide container", () => {
           await page.locator("sanankoroba-widget").screenshot({ path: artifactPath(name), animations: "disabled" });
           for (const offender of await page.evaluate(overflowingElements)) overflowing.push(`${state}: ${offender}`);
           if (state === "choose") overflowing.push(...(await page.evaluate(mapLabelsOutsideInset)));
+          if (state === "thanks" && (await page.evaluate(referenceLines)) !== 1) overflowing.push("thanks: the pledge reference is broken across lines");
         });
         const frameWidth = await page.locator("sanankoroba-widget .sk-frame").evaluate((frame) => frame.getBoundingClientRect().width);
         assert.equal(Math.round(frameWidth), width, "the widget fills the partner's column");
@@ -370,6 +371,26 @@ function overflowingElements() {
   const scroll = root.querySelector(".sk-scroll");
   if (scroll.scrollWidth > scroll.clientWidth) offenders.push(`the content is ${scroll.scrollWidth}px wide in ${scroll.clientWidth}px`);
   return offenders;
+}
+
+/** Runs in the page: on how many lines the thank-you shows the pledge reference. */
+function referenceLines() {
+  const paragraph = document.querySelector("sanankoroba-widget").shadowRoot.querySelector(".sk-reference");
+  const reference = /SK-[A-Z0-9-]+/.exec(paragraph.textContent)[0];
+  const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let offset = 0;
+  const start = paragraph.textContent.indexOf(reference);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const length = node.textContent.length;
+    if (start >= offset && start < offset + length) range.setStart(node, start - offset);
+    if (start + reference.length <= offset + length) {
+      range.setEnd(node, start + reference.length - offset);
+      break;
+    }
+    offset += length;
+  }
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
 }
 
 /** Runs in the page: the map's place names that do not fit inside the inset drawn for them. */
