@@ -37,8 +37,14 @@ pub fn run(options: &TestOptions) -> Result {
             .current_dir(project_root()),
     )?;
 
-    section("bundle and size gate");
-    dist::run()?;
+    section("bundle");
+    // The end-to-end tests need the bundle. Its size budget is the gate of `cargo xtask dist`,
+    // a budget rather than a test: here the report is printed and an overrun is named.
+    let report = dist::build()?;
+    println!("{}", report.table());
+    if let Err(overrun) = report.check_budget(dist::GZIP_BUDGET) {
+        eprintln!("warning: {overrun}");
+    }
 
     section("end-to-end tests");
     cmd::run("cargo", &["build", "--package", "sanankoroba-receiver", "--bin", "sanankoroba-receiver"])?;
