@@ -38,8 +38,10 @@
     ":host{display:block!important;min-block-size:var(--sanankoroba-block-size,640px)!important}"
   );
 
+  // Settings are read from the partner's own attributes or properties, into an object without a
+  // prototype: whatever another script adds to Object.prototype never becomes a setting.
   const configOf = (source, read) => {
-    const config = {};
+    const config = Object.create(null);
     for (const name of ATTRIBUTES) {
       const value = read(source, name);
       if (value != null) config[name] = String(value);
@@ -55,6 +57,11 @@
     shadow.replaceChildren(message);
   };
 
+  // The wasm side frees a widget as soon as JavaScript can no longer reach its handle, which
+  // takes the widget off the page. Each element keeps its own, so a widget lives as long as its
+  // element does, whether or not the page keeps the handle mount() returned.
+  const live = new WeakMap();
+
   // Mounts into `element`'s shadow root. Returns a handle whose unmount() works at any time,
   // even before the runtime has arrived.
   const mountInto = (element, config) => {
@@ -63,7 +70,7 @@
     let cancelled = false;
     const ready = (base ? loadRuntime() : Promise.reject(new Error("loader address unknown"))).then(
       ({ glue, sheet }) => {
-        if (!cancelled) widget = glue.mount(element, shadow, sheet, config);
+        if (!cancelled) live.set(element, (widget = glue.mount(element, shadow, sheet, config)));
       },
       (error) => {
         if (!cancelled) showLoadFailure(shadow, error);
@@ -74,6 +81,7 @@
       unmount() {
         cancelled = true;
         if (widget) {
+          if (live.get(element) === widget) live.delete(element);
           widget.unmount();
           widget.free();
           widget = null;
@@ -133,7 +141,7 @@
     /** Mounts a widget into any element that can have a shadow root, right away. */
     mount(element, config) {
       try {
-        return mountInto(element, configOf(config || {}, (object, name) => object[name]));
+        return mountInto(element, configOf(Object(config), (object, name) => (Object.hasOwn(object, name) ? object[name] : null)));
       } catch (error) {
         console.error(PREFIX + "cannot mount into this element.", error);
         return { ready: Promise.resolve(), unmount() {} };
