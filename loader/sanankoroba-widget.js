@@ -68,14 +68,15 @@
     const shadow = element.shadowRoot || element.attachShadow({ mode: "open" });
     let widget = null;
     let cancelled = false;
-    const ready = (base ? loadRuntime() : Promise.reject(new Error("loader address unknown"))).then(
-      ({ glue, sheet }) => {
+    // A failure to download or to start is shown in the widget's place, never thrown into
+    // the host page.
+    const ready = (base ? loadRuntime() : Promise.reject(new Error("loader address unknown")))
+      .then(({ glue, sheet }) => {
         if (!cancelled) live.set(element, (widget = glue.mount(element, shadow, sheet, config)));
-      },
-      (error) => {
+      })
+      .catch((error) => {
         if (!cancelled) showLoadFailure(shadow, error);
-      }
-    );
+      });
     return {
       ready,
       unmount() {
