@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use pledge::{Amount, Frequency, SponsorshipOption};
 
-use super::context::ctx;
-use super::controls::{next_step, StepActions};
-use super::errors::{ErrorSummary, FieldMessage};
+use super::context::Ctx;
+use super::controls::{next_step, step_actions};
+use super::errors::{error_summary, field_message};
 use super::focus::STEP_HEADING_ID;
 use crate::flow::Field;
 use crate::format;
@@ -12,9 +12,7 @@ use crate::i18n::fill;
 const HINT_ID: &str = "sk-amount-hint";
 
 /// Step 2: the partner's suggested amounts for the chosen option, or any amount in range.
-#[component]
-pub fn AmountStep() -> impl IntoView {
-    let ctx = ctx();
+pub fn amount_step(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let (option, presets) = ctx.flow.with_untracked(|flow| {
         let option = flow.draft.option.unwrap_or(SponsorshipOption::Child);
@@ -55,12 +53,12 @@ pub fn AmountStep() -> impl IntoView {
         .collect_view();
     view! { class="sk",
         <form class="sk-step" novalidate on:submit=next_step(ctx)>
-            <ErrorSummary />
+            {error_summary(ctx)}
             <fieldset class="sk-group" id="sk-amount" aria-describedby=move || ctx.error(Field::Amount).map(|_| Field::Amount.error_id())>
                 <legend class="sk-legend">
                     <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{heading}</h3>
                 </legend>
-                <FieldMessage field=Field::Amount />
+                {field_message(ctx, Field::Amount)}
                 <div class="sk-presets">{choices}</div>
                 <div class="sk-field sk-other-amount">
                     <label class="sk-label" for=Field::Amount.id()>{t.amount_other}</label>
@@ -81,7 +79,7 @@ pub fn AmountStep() -> impl IntoView {
                     />
                 </div>
             </fieldset>
-            <StepActions back=true />
+            {step_actions(ctx, true)}
         </form>
     }
 }

@@ -1,16 +1,16 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::amount::AmountStep;
-use super::choose::ChooseStep;
-use super::confirm::{status_text, ConfirmStep};
+use super::amount::amount_step;
+use super::choose::choose_step;
+use super::confirm::{confirm_step, status_text};
 use super::context::Ctx;
-use super::details::DetailsStep;
+use super::details::details_step;
 use super::focus::move_focus;
-use super::progress::Progress;
-use super::review::ReviewStep;
-use super::story::Story;
-use super::thanks::ThanksStep;
+use super::progress::progress;
+use super::review::review_step;
+use super::story::story;
+use super::thanks::thanks_step;
 use crate::config::WidgetConfig;
 use crate::delivery::{Courier, DeliveryStatus};
 use crate::embed::HostEvents;
@@ -36,8 +36,6 @@ pub fn App(
     let ctx = Ctx { flow, text, locale, currency: config.currency, shown_at: js_sys::Date::now() };
     let courier = Courier::new(&config.endpoint, events.clone());
     let status = courier.status();
-    provide_context(ctx);
-    provide_context(courier);
 
     let step = Memo::new(move |_| flow.with(|flow| flow.step()));
     let started = Memo::new(move |_| flow.with(|flow| flow.started()));
@@ -97,12 +95,12 @@ pub fn App(
     };
 
     let current_step = move || match step.get() {
-        Step::Choose => view! { class="sk", <ChooseStep /> }.into_any(),
-        Step::Amount => view! { class="sk", <AmountStep /> }.into_any(),
-        Step::Details => view! { class="sk", <DetailsStep /> }.into_any(),
-        Step::Review => view! { class="sk", <ReviewStep /> }.into_any(),
-        Step::Confirm => view! { class="sk", <ConfirmStep /> }.into_any(),
-        Step::Thanks => view! { class="sk", <ThanksStep /> }.into_any(),
+        Step::Choose => choose_step(ctx).into_any(),
+        Step::Amount => amount_step(ctx).into_any(),
+        Step::Details => details_step(ctx).into_any(),
+        Step::Review => review_step(ctx, courier.clone()).into_any(),
+        Step::Confirm => confirm_step(ctx, courier.clone()).into_any(),
+        Step::Thanks => thanks_step(ctx).into_any(),
     };
 
     view! { class="sk",
@@ -118,9 +116,9 @@ pub fn App(
             >
                 <h2 class="sk-title">{text.title}</h2>
                 <div class="sk-columns">
-                    <Story />
+                    {story(ctx)}
                     <div class="sk-flow">
-                        <Progress />
+                        {progress(ctx)}
                         <p class="sk-visually-hidden" role="status" aria-live="polite">{announcement}</p>
                         {current_step}
                     </div>

@@ -1,16 +1,14 @@
 use leptos::prelude::*;
 use pledge::SponsorshipOption;
 
-use super::context::ctx;
-use super::controls::{next_step, StepActions};
-use super::errors::{ErrorSummary, FieldMessage};
+use super::context::Ctx;
+use super::controls::{next_step, step_actions};
+use super::errors::{error_summary, field_message};
 use super::focus::STEP_HEADING_ID;
 use crate::flow::Field;
 
 /// Step 1: how the donor would like to help, each option with one sentence about it.
-#[component]
-pub fn ChooseStep() -> impl IntoView {
-    let ctx = ctx();
+pub fn choose_step(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let options = [
         (SponsorshipOption::Child, "sk-option-child", "sk-option-child-hint", t.option_child, t.option_child_hint),
@@ -41,15 +39,15 @@ pub fn ChooseStep() -> impl IntoView {
         .collect_view();
     view! { class="sk",
         <form class="sk-step" novalidate on:submit=next_step(ctx)>
-            <ErrorSummary />
+            {error_summary(ctx)}
             <fieldset class="sk-group" id="sk-option" aria-describedby=move || ctx.error(Field::Option).map(|_| Field::Option.error_id())>
                 <legend class="sk-legend">
                     <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{t.choose_heading}</h3>
                 </legend>
-                <FieldMessage field=Field::Option />
+                {field_message(ctx, Field::Option)}
                 <div class="sk-choices">{radios}</div>
             </fieldset>
-            <StepActions />
+            {step_actions(ctx, false)}
         </form>
     }
 }

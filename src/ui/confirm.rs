@@ -1,17 +1,14 @@
 use leptos::prelude::*;
 
-use super::context::{ctx, Ctx};
+use super::context::Ctx;
 use super::focus::STEP_HEADING_ID;
 use crate::delivery::{Courier, DeliveryStatus, FailureReason};
 use crate::i18n::fill;
 
 /// Step 5: where the pledge stands while it travels. A final answer moves the flow on by
 /// itself: to the thank-you, or back to the fields the receiver refused.
-#[component]
-pub fn ConfirmStep() -> impl IntoView {
-    let ctx = ctx();
+pub fn confirm_step(ctx: Ctx, courier: Courier) -> impl IntoView {
     let t = ctx.text;
-    let courier = expect_context::<Courier>();
     let status = courier.status();
     let body = move || {
         if ctx.flow.with(|flow| flow.refused()) {

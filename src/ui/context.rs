@@ -6,7 +6,7 @@ use crate::format;
 use crate::i18n::{fill, Messages};
 
 /// What every step reads: the flow, the donor's language and the widget's currency.
-/// Provided once by [`super::App`]; `Copy`, so closures capture it freely.
+/// Made once by [`super::App`] and handed down; `Copy`, so closures capture it freely.
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub flow: RwSignal<Flow>,
@@ -15,10 +15,6 @@ pub struct Ctx {
     pub currency: Currency,
     /// `Date.now()` when the first step was shown, for the pledge's fill time.
     pub shown_at: f64,
-}
-
-pub fn ctx() -> Ctx {
-    expect_context::<Ctx>()
 }
 
 impl Ctx {

@@ -1,36 +1,38 @@
 //! Form controls shared by the steps. Each is written once, with plain function pointers to
-//! read and write its part of the draft, which keeps one copy of its code in the wasm.
+//! read and write its part of the draft, so the wasm carries one copy of its code.
+//!
+//! Steps and controls are plain functions rather than `#[component]`s: the macro wraps every
+//! component in code of its own, and with one flow per widget there are no props to default.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::context::{ctx, Ctx};
-use super::errors::FieldMessage;
+use super::context::Ctx;
+use super::errors::field_message;
 use crate::flow::{Draft, Field};
 
 /// A labelled text input with its optional hint and its inline error.
-#[component]
-pub fn TextField(
-    field: Field,
-    label: &'static str,
+pub struct TextInput {
+    pub field: Field,
+    pub label: &'static str,
     /// The `autocomplete` token, so browsers can fill in what the donor has given them before.
-    autocomplete: &'static str,
-    read: fn(&Draft) -> &str,
-    write: fn(&mut Draft, String),
+    pub autocomplete: &'static str,
     /// `text` unless the value has a type of its own, such as `email`.
-    #[prop(default = "text")]
-    kind: &'static str,
+    pub kind: &'static str,
     /// The id and text of a hint shown under the label.
-    #[prop(optional)]
-    hint: Option<(&'static str, &'static str)>,
-) -> impl IntoView {
-    let ctx = ctx();
+    pub hint: Option<(&'static str, &'static str)>,
+    pub read: fn(&Draft) -> &str,
+    pub write: fn(&mut Draft, String),
+}
+
+pub fn text_field(ctx: Ctx, input: TextInput) -> impl IntoView {
+    let TextInput { field, label, autocomplete, kind, hint, read, write } = input;
     let hint_id = hint.map(|(id, _)| id);
     view! { class="sk",
         <div class="sk-field">
             <label class="sk-label" for=field.id()>{label}</label>
             {hint.map(|(id, text)| view! { class="sk", <p class="sk-hint" id=id>{text}</p> })}
-            <FieldMessage field />
+            {field_message(ctx, field)}
             <input
                 class="sk-input"
                 id=field.id()
@@ -50,24 +52,13 @@ pub fn TextField(
 }
 
 /// A checkbox whose label follows it, as people expect to read and click it.
-#[component]
-pub fn Checkbox(
-    id: &'static str,
-    label: &'static str,
-    read: fn(&Draft) -> bool,
-    write: fn(&mut Draft, bool),
-    /// Ids of the elements that explain the box, such as a declaration.
-    #[prop(optional)]
-    described_by: Option<&'static str>,
-) -> impl IntoView {
-    let ctx = ctx();
+pub fn checkbox(ctx: Ctx, id: &'static str, label: &'static str, read: fn(&Draft) -> bool, write: fn(&mut Draft, bool)) -> impl IntoView {
     view! { class="sk",
         <div class="sk-check">
             <input
                 class="sk-box"
                 type="checkbox"
                 id=id
-                aria-describedby=described_by
                 prop:checked=move || ctx.flow.with(|flow| read(&flow.draft))
                 on:change=move |ev| {
                     let checked = event_target_checked(&ev);
@@ -81,22 +72,16 @@ pub fn Checkbox(
 
 /// Next (the form's submit button, so Enter in a field also moves on) and, after the first
 /// step, Back.
-#[component]
-pub fn StepActions(
-    #[prop(optional)] back: bool,
-) -> impl IntoView {
-    let ctx = ctx();
+pub fn step_actions(ctx: Ctx, back: bool) -> impl IntoView {
     view! { class="sk",
         <div class="sk-actions">
             <button class="sk-button sk-primary" type="submit">{ctx.text.next}</button>
-            {back.then(|| view! { class="sk", <BackButton /> })}
+            {back.then(|| back_button(ctx))}
         </div>
     }
 }
 
-#[component]
-pub fn BackButton() -> impl IntoView {
-    let ctx = ctx();
+pub fn back_button(ctx: Ctx) -> impl IntoView {
     view! { class="sk",
         <button class="sk-button sk-secondary" type="button" on:click=move |_| ctx.flow.update(|flow| { flow.back(); })>
             {ctx.text.back}

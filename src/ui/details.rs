@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-use super::context::ctx;
-use super::controls::{next_step, Checkbox, StepActions, TextField};
-use super::errors::{ErrorSummary, FieldMessage};
+use super::context::Ctx;
+use super::controls::{checkbox, next_step, step_actions, text_field, TextInput};
+use super::errors::{error_summary, field_message};
 use super::focus::STEP_HEADING_ID;
 use crate::flow::Field;
 use crate::format;
@@ -10,61 +10,40 @@ use crate::format;
 const DECLARATION_ID: &str = "sk-gift-aid-declaration";
 
 /// Step 3: who the donor is, Gift Aid where it applies, and how they may be contacted.
-#[component]
-pub fn DetailsStep() -> impl IntoView {
-    let ctx = ctx();
+pub fn details_step(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
+    let field = |field, label, autocomplete, read, write| TextInput { field, label, autocomplete, kind: "text", hint: None, read, write };
     view! { class="sk",
         <form class="sk-step" novalidate on:submit=next_step(ctx)>
             <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{t.details_heading}</h3>
-            <ErrorSummary />
+            {error_summary(ctx)}
             <div class="sk-names">
-                <TextField
-                    field=Field::GivenName
-                    label=t.given_name
-                    autocomplete="given-name"
-                    read=|draft| &draft.donor.given_name
-                    write=|draft, value| draft.donor.given_name = value
-                />
-                <TextField
-                    field=Field::FamilyName
-                    label=t.family_name
-                    autocomplete="family-name"
-                    read=|draft| &draft.donor.family_name
-                    write=|draft, value| draft.donor.family_name = value
-                />
+                {text_field(ctx, field(Field::GivenName, t.given_name, "given-name", |draft| &draft.donor.given_name, |draft, value| draft.donor.given_name = value))}
+                {text_field(ctx, field(Field::FamilyName, t.family_name, "family-name", |draft| &draft.donor.family_name, |draft, value| draft.donor.family_name = value))}
             </div>
-            <TextField
-                field=Field::Email
-                label=t.email
-                kind="email"
-                autocomplete="email"
-                hint=("sk-email-hint", t.email_hint)
-                read=|draft| &draft.donor.email
-                write=|draft, value| draft.donor.email = value
-            />
-            <CountrySelect />
-            <Show when=move || ctx.flow.with(|flow| flow.gift_aid_offered())>
-                <GiftAid />
-            </Show>
+            {text_field(ctx, TextInput {
+                kind: "email",
+                hint: Some(("sk-email-hint", t.email_hint)),
+                ..field(Field::Email, t.email, "email", |draft| &draft.donor.email, |draft, value| draft.donor.email = value)
+            })}
+            {country_select(ctx)}
+            {gift_aid(ctx)}
             <fieldset class="sk-group sk-consent">
                 <legend class="sk-legend sk-legend-small">{t.consent_legend}</legend>
                 <p class="sk-hint">{t.consent_intro}</p>
-                <Checkbox id="sk-consent-email" label=t.consent_email read=|draft| draft.consent.email write=|draft, on| draft.consent.email = on />
-                <Checkbox id="sk-consent-post" label=t.consent_post read=|draft| draft.consent.post write=|draft, on| draft.consent.post = on />
-                <Checkbox id="sk-consent-phone" label=t.consent_phone read=|draft| draft.consent.phone write=|draft, on| draft.consent.phone = on />
+                {checkbox(ctx, "sk-consent-email", t.consent_email, |draft| draft.consent.email, |draft, on| draft.consent.email = on)}
+                {checkbox(ctx, "sk-consent-post", t.consent_post, |draft| draft.consent.post, |draft, on| draft.consent.post = on)}
+                {checkbox(ctx, "sk-consent-phone", t.consent_phone, |draft| draft.consent.phone, |draft, on| draft.consent.phone = on)}
             </fieldset>
-            <Honeypot />
-            <StepActions back=true />
+            {honeypot(ctx)}
+            {step_actions(ctx, true)}
         </form>
     }
 }
 
 /// Countries named in the donor's language and sorted their way. Nothing is preselected:
 /// guessing from the language would be wrong for many donors.
-#[component]
-fn CountrySelect() -> impl IntoView {
-    let ctx = ctx();
+fn country_select(ctx: Ctx) -> impl IntoView {
     let field = Field::Country;
     // The step is rendered afresh on every visit, so marking the current choice once is enough.
     let chosen = ctx.flow.with_untracked(|flow| flow.draft.donor.country.clone());
@@ -75,7 +54,7 @@ fn CountrySelect() -> impl IntoView {
     view! { class="sk",
         <div class="sk-field">
             <label class="sk-label" for=field.id()>{ctx.text.country}</label>
-            <FieldMessage field />
+            {field_message(ctx, field)}
             <select
                 class="sk-input sk-select"
                 id=field.id()
@@ -95,17 +74,18 @@ fn CountrySelect() -> impl IntoView {
 }
 
 /// The UK Gift Aid declaration, offered only for gifts in pounds from donors in the UK.
-/// Ticking it asks for the home address HMRC needs.
-#[component]
-fn GiftAid() -> impl IntoView {
-    let ctx = ctx();
+/// Ticking it asks for the home address HMRC needs. Both parts stay in the page and are hidden
+/// when they do not apply: `hidden` also takes them out of the tab order and the accessibility
+/// tree.
+fn gift_aid(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let field = Field::GiftAid;
+    let text = |field, label, autocomplete, hint, read, write| TextInput { field, label, autocomplete, kind: "text", hint, read, write };
     view! { class="sk",
-        <fieldset class="sk-group sk-gift-aid">
+        <fieldset class="sk-group sk-gift-aid" hidden=move || !ctx.flow.with(|flow| flow.gift_aid_offered())>
             <legend class="sk-legend sk-legend-small">{t.gift_aid_legend}</legend>
             <p class="sk-hint">{t.gift_aid_intro}</p>
-            <FieldMessage field />
+            {field_message(ctx, field)}
             <div class="sk-check">
                 <input
                     class="sk-box"
@@ -123,34 +103,17 @@ fn GiftAid() -> impl IntoView {
             </div>
             <p class="sk-declaration" id=DECLARATION_ID>{t.gift_aid_declaration}</p>
             <p class="sk-hint">{t.gift_aid_notice}</p>
-            <Show when=move || ctx.flow.with(|flow| flow.draft.gift_aid)>
-                <div class="sk-reveal">
-                    <TextField
-                        field=Field::HomeAddress
-                        label=t.home_address
-                        autocomplete="street-address"
-                        hint=("sk-home-address-hint", t.home_address_hint)
-                        read=|draft| &draft.home_address
-                        write=|draft, value| draft.home_address = value
-                    />
-                    <TextField
-                        field=Field::Postcode
-                        label=t.postcode
-                        autocomplete="postal-code"
-                        read=|draft| &draft.postcode
-                        write=|draft, value| draft.postcode = value
-                    />
-                </div>
-            </Show>
+            <div class="sk-reveal" hidden=move || !ctx.flow.with(|flow| flow.draft.gift_aid)>
+                {text_field(ctx, text(Field::HomeAddress, t.home_address, "street-address", Some(("sk-home-address-hint", t.home_address_hint)), |draft| &draft.home_address, |draft, value| draft.home_address = value))}
+                {text_field(ctx, text(Field::Postcode, t.postcode, "postal-code", None, |draft| &draft.postcode, |draft, value| draft.postcode = value))}
+            </div>
         </fieldset>
     }
 }
 
 /// A field people never see or hear: it is off-screen, out of the tab order and hidden from
 /// assistive technology, but still rendered, since many bots skip fields that are not.
-#[component]
-fn Honeypot() -> impl IntoView {
-    let ctx = ctx();
+fn honeypot(ctx: Ctx) -> impl IntoView {
     view! { class="sk",
         <div class="sk-hp" aria-hidden="true">
             <label for="sk-website">{ctx.text.honeypot}</label>

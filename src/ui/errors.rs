@@ -2,15 +2,13 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use super::context::ctx;
+use super::context::Ctx;
 use super::focus::{frame_of, move_focus, ERROR_SUMMARY_ID};
 use crate::flow::{Field, Focus};
 
 /// The step's problems, each linking to its field. It appears, and takes focus, when a step is
 /// submitted with errors, so the donor hears at once what needs fixing.
-#[component]
-pub fn ErrorSummary() -> impl IntoView {
-    let ctx = ctx();
+pub fn error_summary(ctx: Ctx) -> impl IntoView {
     move || {
         let errors = ctx.flow.with(|flow| flow.errors());
         (!errors.is_empty()).then(|| {
@@ -42,9 +40,7 @@ pub fn ErrorSummary() -> impl IntoView {
 }
 
 /// The inline message under a field, referenced by the field's `aria-describedby`.
-#[component]
-pub fn FieldMessage(field: Field) -> impl IntoView {
-    let ctx = ctx();
+pub fn field_message(ctx: Ctx, field: Field) -> impl IntoView {
     move || {
         ctx.error(field).map(|problem| {
             view! { class="sk",

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::context::ctx;
+use crate::i18n::Messages;
 
 /// Mali's outline, simplified from its borders in an equirectangular projection (ten units a
 /// degree), with Bamako and Sanankoroba.
@@ -8,9 +8,7 @@ const MALI: &str = "M76.7 2 60.5 2.4 65.3 45.6 70.1 88.7 71.8 90 69.6 97 29.5 97
 
 /// A small location map. Bamako and Sanankoroba are about thirty kilometres apart, too close
 /// to tell apart at the scale of the country, so an enlarged inset shows them side by side.
-#[component]
-pub fn LocationMap() -> impl IntoView {
-    let t = ctx().text;
+pub fn location_map(t: &'static Messages) -> impl IntoView {
     view! { class="sk",
         // The inset leaves room for the labels in wide fonts, such as the DejaVu Sans that
         // many Linux systems use for `system-ui`.

@@ -1,12 +1,10 @@
 use leptos::prelude::*;
 
-use super::context::ctx;
+use super::context::Ctx;
 use crate::flow::Step;
 
 /// The step indicator: every step by name, the current one marked with `aria-current`.
-#[component]
-pub fn Progress() -> impl IntoView {
-    let ctx = ctx();
+pub fn progress(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let current = Memo::new(move |_| ctx.flow.with(|flow| flow.step()));
     let names = [t.step_choose, t.step_amount, t.step_details, t.step_review, t.step_confirm];

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use pledge::{Frequency, SponsorshipOption};
 
-use super::context::{ctx, Ctx};
-use super::controls::BackButton;
+use super::context::Ctx;
+use super::controls::back_button;
 use super::focus::STEP_HEADING_ID;
 use crate::delivery::{new_idempotency_key, Courier};
 use crate::flow::{Field, Flow, Submission};
@@ -11,11 +11,8 @@ use crate::i18n::fill;
 
 /// Step 4: everything the donor entered, each section with an Edit button that opens its step
 /// with focus on the field, and the button that confirms the pledge.
-#[component]
-pub fn ReviewStep() -> impl IntoView {
-    let ctx = ctx();
+pub fn review_step(ctx: Ctx, courier: Courier) -> impl IntoView {
     let t = ctx.text;
-    let courier = expect_context::<Courier>();
     let flow = ctx.flow.get_untracked();
     let draft = &flow.draft;
 
@@ -99,7 +96,7 @@ pub fn ReviewStep() -> impl IntoView {
                 >
                     {t.confirm}
                 </button>
-                <BackButton />
+                {back_button(ctx)}
             </div>
         </div>
     }

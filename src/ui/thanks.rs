@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::context::ctx;
+use super::context::Ctx;
 use super::focus::STEP_HEADING_ID;
 use super::review::pledge_summary;
 use crate::format;
@@ -8,9 +8,7 @@ use crate::i18n::fill;
 
 /// After the receiver has the pledge: its reference, and what happens next. Only what the
 /// charity has promised is said: that it will be in touch about setting up the gift.
-#[component]
-pub fn ThanksStep() -> impl IntoView {
-    let ctx = ctx();
+pub fn thanks_step(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let flow = ctx.flow.get_untracked();
     let reference = flow.reference().unwrap_or_default().to_owned();

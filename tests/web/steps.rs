@@ -83,6 +83,12 @@ fn is_checked(widget: &Mounted, selector: &str) -> bool {
     widget.expect(selector).unchecked_into::<HtmlInputElement>().checked()
 }
 
+/// Whether the element is rendered: parts that do not apply are `hidden`, which also takes
+/// them out of the tab order and the accessibility tree.
+fn is_shown(widget: &Mounted, selector: &str) -> bool {
+    widget.expect(selector).unchecked_into::<HtmlElement>().offset_parent().is_some()
+}
+
 fn labels(widget: &Mounted, selector: &str) -> Vec<String> {
     widget.query_all(selector).iter().map(|label| label.text_content().unwrap_or_default()).collect()
 }
@@ -332,7 +338,7 @@ async fn gift_aid_is_offered_for_pounds_from_the_uk_and_asks_for_the_address_whe
     to_details(&widget).await;
     fill_details(&widget, "FR");
     tick().await;
-    assert!(widget.query("#sk-gift-aid").is_none(), "not offered outside the UK");
+    assert!(!is_shown(&widget, "#sk-gift-aid"), "not offered outside the UK");
     choose(&widget, "#sk-country", "GB");
     tick().await;
     assert!(!is_checked(&widget, "#sk-gift-aid"), "never ticked for the donor");
@@ -341,9 +347,11 @@ async fn gift_aid_is_offered_for_pounds_from_the_uk_and_asks_for_the_address_whe
         assert!(declaration.contains(element), "the declaration says {element:?}");
     }
     assert_eq!(attribute(&widget, "#sk-gift-aid", "aria-describedby").as_deref(), Some("sk-gift-aid-declaration"));
-    assert!(widget.query("#sk-home-address").is_none(), "the address is asked only when Gift Aid is ticked");
+    assert!(is_shown(&widget, "#sk-gift-aid"));
+    assert!(!is_shown(&widget, "#sk-home-address"), "the address is asked only when Gift Aid is ticked");
     click(&widget, "#sk-gift-aid");
     tick().await;
+    assert!(is_shown(&widget, "#sk-home-address") && is_shown(&widget, "#sk-postcode"));
     assert_eq!(attribute(&widget, "#sk-home-address", "autocomplete").as_deref(), Some("street-address"));
     next(&widget, "Next").await;
     assert_eq!(labels(&widget, ".sk-summary a"), ["Enter your home address.", "Enter your postcode."]);
@@ -364,7 +372,10 @@ async fn gift_aid_is_not_offered_for_other_currencies() {
     to_details(&widget).await;
     fill_details(&widget, "GB");
     tick().await;
-    assert!(widget.query("#sk-gift-aid").is_none());
+    assert!(!is_shown(&widget, "#sk-gift-aid"));
+    next(&widget, "Next").await;
+    assert_eq!(heading(&widget), "Check your pledge", "nothing hidden is required");
+    assert!(!text_of(&widget, ".sk-review").contains("Gift Aid"));
 }
 
 #[wasm_bindgen_test]
