@@ -22,9 +22,10 @@ export const STRICT_CSP =
 /**
  * Starts the host. `receiver` is the object from startReceiver(); the host proxies
  * `/v1/pledges` to it, so the widget's endpoint is same-origin here: `${host.origin}/v1/pledges`.
- * Files in `tests/e2e/pages/`, then in each of `assetDirs`, are served at `/`.
+ * Files in `tests/e2e/pages/`, then in each of `assetDirs`, are served at `/`, and the bundle in
+ * `widgetDir` (by default `dist/widget/`) at `/widget/`.
  */
-export async function startHost({ receiver: initialReceiver, assetDirs = [] } = {}) {
+export async function startHost({ receiver: initialReceiver, assetDirs = [], widgetDir = DIST_DIR } = {}) {
   const staticDirs = [PAGES_DIR, ...assetDirs];
   let receiver = initialReceiver;
   const pages = new Map();
@@ -37,7 +38,7 @@ export async function startHost({ receiver: initialReceiver, assetDirs = [] } = 
     requests.push({ method: req.method, path: url.pathname, at: Date.now() });
     try {
       if (url.pathname.startsWith("/v1/")) return await proxy(req, res);
-      if (url.pathname.startsWith("/widget/")) return await serveFile(res, DIST_DIR, url.pathname.slice("/widget/".length));
+      if (url.pathname.startsWith("/widget/")) return await serveFile(res, widgetDir, url.pathname.slice("/widget/".length));
       const page = pages.get(url.pathname);
       if (page) {
         const headers = { "content-type": TYPES[".html"], "cache-control": "no-store" };
