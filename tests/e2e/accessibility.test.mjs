@@ -19,10 +19,10 @@ import {
   chooseAmount,
   chooseOption,
   confirm,
+  expectFocusOn,
   expectStep,
   expectThanks,
   fillDetails,
-  focusedId,
   next,
   typeOtherAmount,
 } from "./support/donor.mjs";
@@ -66,16 +66,6 @@ async function openWidget({ lang = "en", width = 960, reducedMotion } = {}) {
   await opened.page.goto(url);
   await waitForWidget(opened.page);
   return opened;
-}
-
-/** Waits until focus sits inside the widget on the element with this id. */
-async function expectFocusOn(page, id) {
-  const deadline = Date.now() + 5_000;
-  let focused;
-  while ((focused = await focusedId(page)) !== id) {
-    if (Date.now() > deadline) assert.fail(`focus on #${id}, found it on #${focused}`);
-    await page.waitForTimeout(20);
-  }
 }
 
 async function expectErrorSummary(page, text) {

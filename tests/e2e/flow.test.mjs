@@ -18,10 +18,10 @@ import {
   chooseOption,
   confirm,
   edit,
+  expectFocusOn,
   expectStep,
   expectThanks,
   fillDetails,
-  focusedId,
   next,
   stepHeading,
   typeOtherAmount,
@@ -57,16 +57,6 @@ async function stored(reference) {
   const record = (await receiver.pledges()).find((candidate) => candidate.reference === reference);
   assert.ok(record, `the receiver stored a pledge with the reference ${reference} shown to the donor`);
   return record.pledge;
-}
-
-/** Waits until focus sits inside the widget on the element with this id. */
-async function expectFocusOn(page, id) {
-  const deadline = Date.now() + 5_000;
-  let focused;
-  while ((focused = await focusedId(page)) !== id) {
-    if (Date.now() > deadline) assert.fail(`focus on #${id}, found it on #${focused}`);
-    await page.waitForTimeout(20);
-  }
 }
 
 function reviewText(page) {

@@ -192,3 +192,13 @@ export async function makePledge(page, text, { option = "child", amount, currenc
   await confirm(page, text);
   return expectThanks(page, text, details.givenName.trim());
 }
+
+/** Resolves once keyboard focus inside the widget sits on the element with this id. */
+export async function expectFocusOn(page, id, { timeout = 5_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let focused;
+  while ((focused = await focusedId(page)) !== id) {
+    if (Date.now() > deadline) throw new Error(`expected focus on #${id}, found it on #${focused}`);
+    await page.waitForTimeout(20);
+  }
+}
