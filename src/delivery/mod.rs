@@ -6,7 +6,7 @@
 //! when the browser comes back online, so a pledge saved during one visit arrives in a later one.
 
 mod answer;
-mod body;
+pub mod body;
 mod courier;
 mod key;
 pub mod outbox;

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use leptos::prelude::*;
-use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, Locale, Pledge, SponsorshipOption, SCHEMA_VERSION};
+use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, GiftAid, Locale, Pledge, SponsorshipOption, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION};
+use sanankoroba_widget::delivery::body;
 use sanankoroba_widget::delivery::outbox::{Entry, EXPIRY_MS, KEY_PREFIX};
 use sanankoroba_widget::delivery::storage::OutboxStore;
 use sanankoroba_widget::delivery::{new_idempotency_key, Courier, DeliveryStatus, FailureReason};
@@ -281,6 +282,28 @@ async fn the_outbox_round_trips_through_local_storage() {
 }
 
 #[wasm_bindgen_test]
+fn a_saved_pledge_reads_back_whole() {
+    let with_gift_aid = Pledge {
+        amount: Amount::new(3_000, Currency::GBP),
+        donor: Donor { country: "GB".into(), ..a_pledge().donor },
+        gift_aid: Some(GiftAid {
+            wording_version: GIFT_AID_WORDING_VERSION.into(),
+            home_address: "1 \"High\" Street\\Flat 2\nBack door".into(),
+            postcode: "SW1A 1AA".into(),
+        }),
+        ..a_pledge()
+    };
+    for pledge in [a_pledge(), with_gift_aid] {
+        let text = body::encode(&pledge).unwrap();
+        assert_eq!(body::decode(&text), Some(pledge));
+    }
+    let text = body::encode(&a_pledge()).unwrap();
+    for damaged in [String::new(), "null".into(), text.replace("\"child\"", "\"kitten\""), text.replace("2500", "25.5"), text[..text.len() - 1].to_owned()] {
+        assert_eq!(body::decode(&damaged), None, "{damaged}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_pledge_is_saved_before_the_first_attempt_and_kept_when_it_fails() {
     let _clean = CleanOutbox::new();
     let host = Host::new();
@@ -421,6 +444,8 @@ async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_drop
     let pledges = host.heard("sanankoroba:pledge");
     assert_eq!(pledges.len(), 1, "the page hears of it once");
     assert_eq!(detail_string(&pledges[0], "reference").as_deref(), Some("SK-7Q2M-K9XD"));
+    assert_eq!(detail_string(&pledges[0], "option").as_deref(), Some("child"), "read back from the saved text");
+    assert_eq!(detail_string(&pledges[0], "currency").as_deref(), Some("EUR"));
     // Neither courier's donor submitted anything during this visit.
     assert_eq!(first.status(), DeliveryStatus::Idle);
     assert_eq!(second.status(), DeliveryStatus::Idle);
