@@ -12,16 +12,16 @@ pub fn location_map(t: &'static Messages) -> impl IntoView {
     view! { class="sk",
         // The inset leaves room for the labels in wide fonts, such as the DejaVu Sans that
         // many Linux systems use for `system-ui`.
-        <svg class="sk-map" viewBox="0 0 226 160" role="img" aria-label=t.map_label focusable="false">
+        <svg class="sk-map" viewBox="0 0 220 170" role="img" aria-label=t.map_label focusable="false">
             <path class="sk-map-land" d=MALI />
             <text class="sk-map-country" x="100" y="62">{t.map_mali}</text>
             <circle class="sk-map-focus" cx="45.3" cy="126.7" r="5" />
-            <path class="sk-map-leader" d="M50 126.7H120" />
-            <rect class="sk-map-inset" x="120" y="100" width="102" height="56" rx="3" />
-            <circle class="sk-map-city" cx="132" cy="114" r="2.5" />
-            <text class="sk-map-label" x="138" y="117.5">{t.map_bamako}</text>
-            <circle class="sk-map-place" cx="134" cy="140" r="3.5" />
-            <text class="sk-map-label sk-map-label-strong" x="141" y="143.5">{t.map_sanankoroba}</text>
+            <path class="sk-map-leader" d="M50 128 116 140" />
+            <rect class="sk-map-inset" x="116" y="114" width="100" height="52" rx="3" />
+            <circle class="sk-map-city" cx="128" cy="128" r="2.5" />
+            <text class="sk-map-label" x="134" y="131.5">{t.map_bamako}</text>
+            <circle class="sk-map-place" cx="130" cy="152" r="3.5" />
+            <text class="sk-map-label sk-map-label-strong" x="137" y="155.5">{t.map_sanankoroba}</text>
         </svg>
     }
 }
