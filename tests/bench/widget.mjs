@@ -1,0 +1,228 @@
+// `cargo xtask bench widget`: what the widget costs a partner's page, measured side by side.
+//
+// One club page in three variants (A: no widget, B: the widget below the fold, C: the widget in
+// the first viewport), each loaded RUNS times in a fresh browser context with the CPU slowed
+// down CPU_SLOWDOWN times, against the real receiver. The variants take turns within every round,
+// so that a slow moment of the machine falls on all of them alike.
+//
+// Writes target/bench/widget.json (every run) and target/bench/widget.md (the table), and prints
+// the table.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { join } from "node:path";
+import { launchBrowser, openPage } from "../e2e/support/browser.mjs";
+import { startHost } from "../e2e/support/host.mjs";
+import { ROOT } from "../e2e/support/paths.mjs";
+import { startReceiver } from "../e2e/support/receiver.mjs";
+import { TEXT, chooseOption, confirm, expectStep, expectThanks, fillDetails, next, otherAmountField, typeOtherAmount } from "../e2e/support/donor.mjs";
+import { snapshotBundle } from "./bundle.mjs";
+import { CPU_SLOWDOWN, instrument, memoryInUse, traffic } from "./devtools.mjs";
+import { PARTNER_ASSETS, VARIANTS, partnerPage } from "./partner-page.mjs";
+import { cumulativeLayoutShift, installProbe, readProbe, totalBlockingTime, twoFrames, untilPageTime, widgetReady } from "./probe.mjs";
+import { summarise, markdown } from "./report.mjs";
+
+/** Seven at least, as the charity asks; more with BENCH_RUNS for a tighter spread. */
+const RUNS = Math.max(7, Number(process.env.BENCH_RUNS ?? 7));
+/** Long tasks, bytes and requests are counted from navigation to this time on the page's clock. */
+const WINDOW_MS = 5_000;
+const VIEWPORT = { width: 1280, height: 800 };
+/** Typed one key at a time into the amount field, in every run of C. */
+const KEYSTROKES = ["3", "7", "5", "2", "9", "1", "4", "8"];
+const DONOR = { givenName: "Awa", familyName: "Traoré", email: "awa.traore@example.org", country: "GB" };
+const READY_TIMEOUT = 30_000;
+const text = TEXT.en;
+
+const OUT_DIR = join(ROOT, "target/bench");
+
+async function main() {
+  const started = Date.now();
+  const loadBefore = loadavg()[0];
+  const widgetDir = join(OUT_DIR, "widget-under-test");
+  const sizes = await snapshotBundle(widgetDir);
+  const host = await startHost({ assetDirs: [PARTNER_ASSETS], widgetDir });
+  const receiver = await startReceiver({ allowedOrigins: [host.origin] });
+  host.setReceiver(receiver);
+  const browser = await launchBrowser();
+  const urls = Object.fromEntries(
+    Object.keys(VARIANTS).map((variant) => [
+      variant,
+      host.page(`/kingsmead-${variant}.html`, partnerPage(variant, { loaderUrl: host.loaderUrl, endpoint: host.endpoint })),
+    ])
+  );
+  const runs = Object.fromEntries(Object.keys(VARIANTS).map((variant) => [variant, []]));
+  let chromium;
+  try {
+    const order = Object.keys(VARIANTS);
+    for (let round = 0; round < RUNS; round++) {
+      // Each round starts with a different variant.
+      const turn = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
+      for (const variant of turn) {
+        runs[variant].push(await measure(browser, urls[variant], MEASURE[variant]));
+      }
+      process.stderr.write(`round ${round + 1}/${RUNS} done after ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    }
+    const stored = await receiver.pledges();
+    if (stored.length !== RUNS) throw new Error(`the receiver stored ${stored.length} pledges for ${RUNS} complete flows`);
+  } finally {
+    chromium = browser.version();
+    await browser.close();
+    await host.stop();
+    await receiver.stop();
+  }
+
+  const environment = {
+    chromium,
+    node: process.version,
+    cpuSlowdown: CPU_SLOWDOWN,
+    runs: RUNS,
+    windowMs: WINDOW_MS,
+    viewport: VIEWPORT,
+    keystrokesPerRun: KEYSTROKES.length,
+    seconds: Math.round((Date.now() - started) / 1000),
+    cores: availableParallelism(),
+    // Other work on the machine widens the spread; the one-minute load average says how much there was.
+    loadAverage: { before: loadBefore, after: loadavg()[0] },
+  };
+  const figures = summarise(runs, sizes);
+  const table = markdown(figures, environment);
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(join(OUT_DIR, "widget.json"), JSON.stringify({ environment, figures, runs }, null, 2) + "\n");
+  writeFileSync(join(OUT_DIR, "widget.md"), table);
+  console.log(table);
+  console.error(`wrote ${join(OUT_DIR, "widget.json")} and ${join(OUT_DIR, "widget.md")}`);
+}
+
+/**
+ * Loads `url` in a fresh context (so a cold cache) with the probe installed, the CPU slowed down
+ * and the traffic counted, and hands it to `steps`. A page that logged errors measured nothing
+ * worth reporting, so its errors fail the benchmark.
+ */
+async function measure(browser, url, steps) {
+  const { context, page, problems } = await openPage(browser, { viewport: VIEWPORT });
+  try {
+    await installProbe(page, text.options.child);
+    const { session, network } = await instrument(page);
+    await page.goto(url, { waitUntil: "load" });
+    const figures = await steps({ page, session, network });
+    if (problems.length) throw new Error("the page logged errors");
+    return figures;
+  } catch (error) {
+    throw new Error(`${url}: ${error.message}${problems.length ? `\n  ${problems.join("\n  ")}` : ""}`, { cause: error });
+  } finally {
+    await context.close();
+  }
+}
+
+/** Bytes, requests, paint and blocking time from navigation to the end of the window. */
+async function firstWindow({ page, network }) {
+  await untilPageTime(page, WINDOW_MS);
+  const probe = await readProbe(page);
+  const requests = network.snapshot();
+  const widget = requests.filter((request) => request.path.startsWith("/widget/"));
+  return {
+    ...traffic(requests),
+    documentBytes: requests[0].bytes,
+    widgetRequests: widget.map((request) => request.path),
+    widgetBytes: traffic(widget).bytes,
+    lcpMs: probe.lcp,
+    lcpElement: probe.lcpElement,
+    tbtMs: totalBlockingTime(probe.longTasks, WINDOW_MS),
+    longTasks: probe.longTasks.filter((task) => task.start < WINDOW_MS),
+    cls: cumulativeLayoutShift(probe.shifts),
+  };
+}
+
+/** Waits for the widget's first step and for the page to be quiet again. */
+async function settledWidget({ page, network }) {
+  await widgetReady(page, READY_TIMEOUT);
+  await network.settled();
+  await twoFrames(page);
+  const probe = await readProbe(page);
+  return { probe, readyMs: probe.readyAt - probe.visibleAt };
+}
+
+function scrollToWidget(page) {
+  return page.locator("sanankoroba-widget").evaluate((element) => element.scrollIntoView({ block: "center" }));
+}
+
+const MEASURE = {
+  async A(opened) {
+    const window = await firstWindow(opened);
+    return { ...window, memory: await memoryInUse(opened.session) };
+  },
+
+  async B(opened) {
+    const window = await firstWindow(opened);
+    await scrollToWidget(opened.page);
+    const { probe, readyMs } = await settledWidget(opened);
+    const loaded = traffic(opened.network.snapshot());
+    return { ...window, readyMs, clsAfterLoading: cumulativeLayoutShift(probe.shifts), loaded };
+  },
+
+  async C(opened) {
+    const window = await firstWindow(opened);
+    const { probe, readyMs } = await settledWidget(opened);
+    const afterLoad = await memoryInUse(opened.session);
+    const keystrokes = await pledgeWithTypedAmount(opened.page);
+    await twoFrames(opened.page);
+    const afterFlow = await readProbe(opened.page);
+    const afterPledge = await memoryInUse(opened.session);
+    return {
+      ...window,
+      readyMs,
+      readyWithinWindow: probe.readyAt <= WINDOW_MS,
+      clsAfterLoading: cumulativeLayoutShift(probe.shifts),
+      clsThroughFlow: cumulativeLayoutShift(afterFlow.shifts),
+      keystrokes,
+      memory: { afterLoad, afterPledge },
+    };
+  },
+
+  // Without the README's reserve rule: only layout shift is of interest here.
+  async B0(opened) {
+    await opened.page.waitForFunction(() => customElements.get("sanankoroba-widget") !== undefined, null, { polling: 50 });
+    await twoFrames(opened.page);
+    await scrollToWidget(opened.page);
+    const { probe } = await settledWidget(opened);
+    return { clsAfterLoading: cumulativeLayoutShift(probe.shifts) };
+  },
+
+  async C0(opened) {
+    const { probe } = await settledWidget(opened);
+    return { clsAfterLoading: cumulativeLayoutShift(probe.shifts) };
+  },
+};
+
+/**
+ * One complete pledge through the real UI, typing the amount field one key at a time on the way.
+ * Returns the latency of each keystroke.
+ */
+async function pledgeWithTypedAmount(page) {
+  await chooseOption(page, text, "child");
+  await next(page, text);
+  await expectStep(page, text.amountHeadingMonthly);
+  const field = otherAmountField(page, text);
+  const keystrokes = [];
+  for (const key of KEYSTROKES) {
+    const before = keystrokes.length;
+    await field.press(key);
+    await page.waitForFunction((count) => window.__bench.keystrokes.length > count, before, { polling: 20 });
+    const [stroke] = (await readProbe(page)).keystrokes.slice(before);
+    if (!stroke.value.endsWith(key)) throw new Error(`after pressing ${key} the amount field reads "${stroke.value}"`);
+    keystrokes.push(stroke);
+  }
+  await typeOtherAmount(page, text, "25");
+  await next(page, text);
+  await expectStep(page, text.detailsHeading);
+  await fillDetails(page, text, DONOR);
+  await next(page, text);
+  await confirm(page, text);
+  await expectThanks(page, text, DONOR.givenName);
+  return keystrokes;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
