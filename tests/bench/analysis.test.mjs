@@ -1,0 +1,187 @@
+// The benchmark's arithmetic and attribution, checked without a browser:
+// node --test tests/bench/
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { median, overlaps, spread } from "./spread.mjs";
+import { CUSTOM_SECTIONS, BINDGEN, DATA, RUNTIME, STRUCTURE, bytesByGroup, groupOf, moduleOf, parseTwiggyCsv, scaleToShipped } from "./wasm-crates.mjs";
+import { cumulativeLayoutShift, totalBlockingTime } from "./probe.mjs";
+import { VARIANTS, partnerPage } from "./partner-page.mjs";
+import { familyOf, sizeChart } from "./size-chart.mjs";
+
+describe("spread", () => {
+  test("the median of an odd and of an even number of runs", () => {
+    assert.equal(median([5, 1, 3]), 3);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.throws(() => median([]));
+  });
+
+  test("runs that produced no figure are left out", () => {
+    assert.deepEqual(spread([3, null, 1, undefined, 2]), { min: 1, median: 2, max: 3, runs: [3, 1, 2] });
+    assert.equal(spread([null, null]), null);
+  });
+
+  test("ranges that touch overlap, ranges apart do not", () => {
+    assert.ok(overlaps({ min: 1, max: 5 }, { min: 5, max: 9 }));
+    assert.ok(overlaps({ min: 1, max: 9 }, { min: 3, max: 4 }));
+    assert.ok(!overlaps({ min: 1, max: 4 }, { min: 5, max: 9 }));
+  });
+});
+
+describe("page figures", () => {
+  test("blocking time counts each long task beyond 50 ms, inside the window only", () => {
+    const tasks = [
+      { start: 100, duration: 120 },
+      { start: 900, duration: 50 },
+      { start: 4_990, duration: 80 },
+      { start: 5_000, duration: 400 },
+    ];
+    assert.equal(totalBlockingTime(tasks, 5_000), 70 + 0 + 30);
+  });
+
+  test("layout shift leaves out shifts that followed input", () => {
+    const shifts = [
+      { value: 0.1, afterInput: false },
+      { value: 0.5, afterInput: true },
+      { value: 0.02, afterInput: false },
+    ];
+    assert.ok(Math.abs(cumulativeLayoutShift(shifts) - 0.12) < 1e-12);
+    assert.equal(cumulativeLayoutShift([]), 0);
+  });
+});
+
+describe("wasm bytes by crate", () => {
+  test("functions count for the crate that defines them, methods for their type's crate", () => {
+    assert.equal(groupOf("core[c5930c85a12de822]::num::flt2dec::strategy::dragon::format_shortest"), "core");
+    assert.equal(groupOf("<dlmalloc[e24a27700634d609]::dlmalloc::Dlmalloc<dlmalloc[e24a27700634d609]::sys::System>>::malloc"), "dlmalloc");
+    assert.equal(groupOf("<serde_wasm_bindgen::de::Deserializer as serde_core::de::Deserializer>::deserialize_struct::h22c29edf2fa286bc"), "serde_wasm_bindgen");
+    assert.equal(groupOf("tachys::view::iterators::<impl tachys::view::Render for alloc::vec::Vec<T>>::rebuild::hc264"), "tachys");
+    assert.equal(groupOf("<&mut sanankoroba_widget::flow::Draft as core::fmt::Debug>::fmt"), "sanankoroba_widget");
+    assert.equal(groupOf("<u32 as core::fmt::Display>::fmt::h1"), "core");
+    assert.equal(groupOf("<char>::escape_debug_ext"), "core");
+    assert.equal(groupOf("<[u8]>::starts_with"), "core");
+  });
+
+  test("what is not a crate's code has a group of its own", () => {
+    assert.equal(groupOf('"function names" subsection'), CUSTOM_SECTIONS);
+    assert.equal(groupOf("custom section 'producers'"), CUSTOM_SECTIONS);
+    assert.equal(groupOf('data segment ".rodata"'), DATA);
+    assert.equal(groupOf("type[9]: (i32) -> externref"), STRUCTURE);
+    assert.equal(groupOf("code section headers"), STRUCTURE);
+    assert.equal(groupOf('export "mount"'), STRUCTURE);
+    assert.equal(groupOf("import ./sanankoroba_widget_bg.js::__wbg_new_0123"), BINDGEN);
+    assert.equal(groupOf("F64 -> Externref externref shim"), BINDGEN);
+    assert.equal(groupOf("__wbindgen_malloc"), BINDGEN);
+    assert.equal(groupOf("__rustc[b7974e8690430dd9]::__rdl_realloc"), RUNTIME);
+    assert.equal(groupOf("memcmp"), RUNTIME);
+  });
+
+  test("modules are the crate's first module, when the path names one", () => {
+    assert.equal(moduleOf("core[c5930c85a12de822]::num::flt2dec::format_shortest"), "core::num");
+    assert.equal(moduleOf("<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop"), "alloc::vec");
+    assert.equal(moduleOf("sanankoroba_widget::Widget::mount"), "sanankoroba_widget");
+    assert.equal(moduleOf('data segment ".rodata"'), DATA);
+  });
+
+  test("twiggy's CSV is read with its quoting", () => {
+    const csv = [
+      "Name,ShallowSize,ShallowSizePercent,RetainedSize,RetainedSizePercent",
+      '"""function names"" subsection",700,70,,',
+      '"hashbrown::raw::RawTable<T,A>::reserve_rehash::h9e",200,20,,',
+      "core::str::from_utf8,100,10,,",
+      "",
+    ].join("\n");
+    assert.deepEqual(parseTwiggyCsv(csv), [
+      { name: '"function names" subsection', bytes: 700 },
+      { name: "hashbrown::raw::RawTable<T,A>::reserve_rehash::h9e", bytes: 200 },
+      { name: "core::str::from_utf8", bytes: 100 },
+    ]);
+    assert.deepEqual(bytesByGroup(csv), [
+      { group: CUSTOM_SECTIONS, bytes: 700 },
+      { group: "hashbrown", bytes: 200 },
+      { group: "core", bytes: 100 },
+    ]);
+    assert.throws(() => parseTwiggyCsv("Item,Size\nx,1"), /header/);
+  });
+
+  test("shares leave out the custom sections the shipped wasm does not have", () => {
+    const scaled = scaleToShipped(
+      [
+        { group: CUSTOM_SECTIONS, bytes: 700 },
+        { group: "hashbrown", bytes: 300 },
+        { group: "core", bytes: 100 },
+      ],
+      1_000
+    );
+    assert.deepEqual(scaled, [
+      { group: "hashbrown", bytes: 300, share: 0.75, shippedBytes: 750 },
+      { group: "core", bytes: 100, share: 0.25, shippedBytes: 250 },
+    ]);
+  });
+});
+
+describe("the size chart", () => {
+  const sizes = {
+    files: [
+      { name: "sanankoroba-widget.js", raw: 2_400, gzip: 1_200, brotli: 1_000 },
+      { name: "sanankoroba_widget_bg.wasm", raw: 400_000, gzip: 180_000, brotli: 150_000 },
+    ],
+    total: { raw: 402_400, gzip: 181_200, brotli: 151_000 },
+    gzip_budget: 64_000,
+  };
+  const crates = scaleToShipped(
+    Array.from({ length: 20 }, (_, index) => ({ group: index === 0 ? "sanankoroba_widget" : `crate_${index}`, bytes: 1_000 - index })),
+    400_000
+  );
+
+  test("names every file and the budget, and sums the long tail into one line", () => {
+    const svg = sizeChart({ sizes, shippedWasm: 400_000, crates, modules: crates });
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    for (const name of ["sanankoroba-widget.js", "sanankoroba_widget_bg.wasm", "all files", "gzip budget 64.0 kB", "sanankoroba_widget"]) {
+      assert.ok(svg.includes(name), `the chart shows ${name}`);
+    }
+    assert.ok(svg.includes("and 4 other crates"), "the 4 smallest of 20 crates are summed");
+    assert.ok(!svg.includes("crate_19<"), "the smallest crate has no bar of its own");
+  });
+
+  test("escapes names that look like markup", () => {
+    const odd = scaleToShipped([{ group: "<impl Fn & co>", bytes: 1 }], 10);
+    const svg = sizeChart({ sizes, shippedWasm: 10, crates: odd, modules: odd });
+    assert.ok(svg.includes("&lt;impl Fn &amp; co&gt;"));
+    assert.ok(!svg.includes("<impl Fn"));
+  });
+
+  test("colours the widget's own crates apart from the framework's", () => {
+    assert.notEqual(familyOf("sanankoroba_widget").colour, familyOf("tachys").colour);
+    assert.equal(familyOf("pledge::pledge"), familyOf("sanankoroba_widget"));
+    assert.equal(familyOf("some_new_crate").name, "other crates");
+  });
+});
+
+describe("the partner page", () => {
+  const embed = { loaderUrl: "http://127.0.0.1:1/widget/sanankoroba-widget.js", endpoint: "http://127.0.0.1:1/v1/pledges" };
+  const widgets = (html) => html.match(/<sanankoroba-widget /g)?.length ?? 0;
+
+  test("A has no widget, the others one each, where their placement says", () => {
+    assert.equal(widgets(partnerPage("A", embed)), 0);
+    for (const variant of ["B", "C", "B0", "C0"]) assert.equal(widgets(partnerPage(variant, embed)), 1, variant);
+    const below = partnerPage("B", embed);
+    assert.ok(below.indexOf("<sanankoroba-widget ") > below.indexOf("Make a pledge"), "B's widget follows the articles");
+    const first = partnerPage("C", embed);
+    assert.ok(first.indexOf("<sanankoroba-widget ") < first.indexOf("Next race"), "C's widget heads the sidebar");
+  });
+
+  test("the reserve rule is on every page but the two that measure its absence", () => {
+    for (const [variant, { reserve }] of Object.entries(VARIANTS)) {
+      assert.equal(partnerPage(variant, embed).includes("/partner-reserve.css"), reserve, variant);
+    }
+    assert.equal(VARIANTS.B0.reserve, false);
+    assert.equal(VARIANTS.A.reserve, true);
+  });
+
+  test("apart from the embed, B is A", () => {
+    const snippet = /<script src="[^"]+" async><\/script>\n<sanankoroba-widget [^>]*><\/sanankoroba-widget>/;
+    assert.equal(partnerPage("B", embed).replace(snippet, ""), partnerPage("A", embed));
+    assert.equal(partnerPage("C", embed).replace(snippet, ""), partnerPage("A", embed));
+  });
+});
