@@ -111,12 +111,13 @@ impl Flow {
         (self.focus, self.focus_request)
     }
 
-    /// The problems of the step on screen, in the order of its fields.
+    /// The problems of the step on screen, one per field, in the order of its fields.
     pub fn errors(&self) -> Vec<FieldProblem> {
-        let mut errors: Vec<FieldProblem> =
-            self.errors.iter().copied().filter(|error| error.field.step() == self.step).collect();
-        errors.sort_by_key(|error| Field::ALL.iter().position(|field| *field == error.field));
-        errors
+        Field::ALL
+            .iter()
+            .filter(|field| field.step() == self.step)
+            .filter_map(|field| self.errors.iter().find(|error| error.field == *field).copied())
+            .collect()
     }
 
     pub fn error_for(&self, field: Field) -> Option<Problem> {
