@@ -38,12 +38,17 @@ impl Courier {
     /// the browser comes back online. Call it under the widget's reactive owner: its listener
     /// and timers go when that owner is disposed of.
     pub fn new(endpoint: &str, events: HostEvents) -> Courier {
+        Courier::with_policy(endpoint, events, RetryPolicy::default())
+    }
+
+    /// [`Courier::new`] with other limits on retrying.
+    pub fn with_policy(endpoint: &str, events: HostEvents, policy: RetryPolicy) -> Courier {
         let status = RwSignal::new(DeliveryStatus::Idle);
         let engine = Rc::new(RefCell::new(Engine {
             endpoint: endpoint.to_owned(),
             events,
             store: OutboxStore::local(),
-            policy: RetryPolicy::default(),
+            policy,
             status,
             own_key: None,
             deliveries: Vec::new(),

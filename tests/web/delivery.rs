@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, GiftAid, Locale, Pledge, SponsorshipOption, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION};
 use sanankoroba_widget::delivery::body;
 use sanankoroba_widget::delivery::outbox::{Entry, EXPIRY_MS, KEY_PREFIX};
+use sanankoroba_widget::delivery::retry::RetryPolicy;
 use sanankoroba_widget::delivery::storage::OutboxStore;
 use sanankoroba_widget::delivery::{new_idempotency_key, Courier, DeliveryStatus, FailureReason};
 use sanankoroba_widget::embed::HostEvents;
@@ -230,6 +231,15 @@ impl Running {
         Running { owner, courier }
     }
 
+    /// A courier that makes one attempt per trigger and never retries on a timer, so that
+    /// only the trigger under test can send again.
+    fn start_without_timers(endpoint: &str, host: &Host) -> Running {
+        let owner = Owner::new();
+        let policy = RetryPolicy { max_attempts: 1, ..RetryPolicy::default() };
+        let courier = owner.with(|| Courier::with_policy(endpoint, host.events(), policy));
+        Running { owner, courier }
+    }
+
     fn status(&self) -> DeliveryStatus {
         self.courier.status().get_untracked()
     }
@@ -279,6 +289,59 @@ async fn the_outbox_round_trips_through_local_storage() {
     store.clear().unwrap();
     assert_eq!(local_storage().get_item("partner:basket").unwrap().as_deref(), Some("3 items"), "only its own items");
     local_storage().remove_item("partner:basket").unwrap();
+}
+
+fn go_online() {
+    web_sys::window().unwrap().dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
+}
+
+async fn saved_after_one_failure(endpoint: &FakeEndpoint, running: &Running) {
+    running.courier.submit(a_pledge());
+    let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
+    assert_eq!(status, DeliveryStatus::Saved { reason: FailureReason::Offline });
+    sleep(Duration::from_millis(300)).await;
+    assert_eq!(endpoint.calls().len(), 1, "no retry on a timer with this policy");
+}
+
+#[wasm_bindgen_test]
+async fn coming_back_online_resends_at_once() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, CREATED]);
+    let host = Host::new();
+    let running = Running::start_without_timers("https://charity.example.org/v1/pledges", &host);
+    saved_after_one_failure(&endpoint, &running).await;
+    go_online();
+    let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Received { .. })).await;
+    assert_eq!(status, DeliveryStatus::Received { reference: "SK-7Q2M-K9XD".into() });
+    assert_eq!(endpoint.calls().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn the_donor_can_try_again_now() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, CREATED]);
+    let host = Host::new();
+    let running = Running::start_without_timers("https://charity.example.org/v1/pledges", &host);
+    saved_after_one_failure(&endpoint, &running).await;
+    running.courier.retry_now();
+    assert_eq!(running.status(), DeliveryStatus::Sending, "at once, not on the next timer");
+    let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Received { .. })).await;
+    assert_eq!(status, DeliveryStatus::Received { reference: "SK-7Q2M-K9XD".into() });
+    assert_eq!(endpoint.calls().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn an_unmounted_widget_stops_listening_and_leaves_its_pledge_saved() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, CREATED]);
+    let host = Host::new();
+    let running = Running::start_without_timers("https://charity.example.org/v1/pledges", &host);
+    saved_after_one_failure(&endpoint, &running).await;
+    drop(running);
+    go_online();
+    sleep(Duration::from_millis(300)).await;
+    assert_eq!(endpoint.calls().len(), 1, "the disposed widget sent nothing more");
+    assert_eq!(saved_pledges().len(), 1, "its pledge waits for the next widget");
 }
 
 #[wasm_bindgen_test]
