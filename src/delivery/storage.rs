@@ -28,19 +28,18 @@ impl OutboxStore {
         self.storage.as_ref().ok_or(StorageUnavailable)
     }
 
-    /// Every saved pledge, oldest first. Items that cannot be read are left alone.
+    /// Every saved pledge, in no particular order: each is delivered on its own. Items that
+    /// cannot be read are left alone.
     pub fn entries(&self) -> Result<Vec<Entry>, StorageUnavailable> {
         let storage = self.storage()?;
-        let mut entries: Vec<Entry> = self
+        Ok(self
             .storage_keys()?
             .into_iter()
             .filter_map(|storage_key| {
                 let value = storage.get_item(&storage_key).ok()??;
                 Entry::decode(&storage_key, &value)
             })
-            .collect();
-        entries.sort_by_key(|entry| entry.created_at_ms);
-        Ok(entries)
+            .collect())
     }
 
     pub fn get(&self, key: &str) -> Result<Option<Entry>, StorageUnavailable> {
