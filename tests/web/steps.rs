@@ -635,3 +635,28 @@ async fn targets_are_at_least_24_pixels() {
     assert_targets_are_large_enough(&widget);
 }
 
+
+/// What `Intl.NumberFormat` shows the donor, typed back into the amount box, is the same amount:
+/// for every currency and both languages, over a spread of amounts from a fixed-seed generator.
+#[wasm_bindgen_test]
+fn amounts_displayed_by_intl_read_back_as_the_same_minor_units() {
+    use pledge::{Amount, Currency, Locale};
+    use sanankoroba_widget::format;
+
+    let mut seed: u64 = 0x5eed_5a4a_4b0b_a000;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    for currency in Currency::ALL {
+        for locale in [Locale::En, Locale::Fr] {
+            for _ in 0..200 {
+                let amount = Amount::new(currency.minimum() + next() % (currency.maximum() - currency.minimum() + 1), currency);
+                let shown = format::amount(amount, locale);
+                // The donor copies the figures, not the currency sign.
+                let typed: String = shown.chars().filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '\u{202f}')).collect();
+                assert_eq!(Amount::parse(typed.trim(), currency), Ok(amount), "{shown:?} in {locale:?}");
+            }
+        }
+    }
+}
