@@ -16,7 +16,6 @@ use crate::support::{mount, raw_config, sleep, tick, Mounted};
 
 /// Nothing listens on port 9 of the loopback interface, so every attempt fails as offline.
 const UNREACHABLE: &str = "http://127.0.0.1:9/v1/pledges";
-const OUTBOX_KEY: &str = "sanankoroba:outbox:v1";
 
 fn config(lang: &str, currency: &str) -> RawConfig {
     RawConfig { lang: Some(lang.into()), currency: Some(currency.into()), ..raw_config(UNREACHABLE) }
@@ -482,9 +481,7 @@ async fn french_is_complete_along_the_flow() {
 }
 
 fn unreachable_outbox_cleanup() {
-    if let Ok(Some(storage)) = web_sys::window().unwrap().local_storage() {
-        let _ = storage.remove_item(OUTBOX_KEY);
-    }
+    let _ = sanankoroba_widget::delivery::storage::OutboxStore::local().clear();
 }
 
 /// Replaces `window.fetch` with one that answers every request with `status` and `body`,
