@@ -8,6 +8,7 @@ import { CUSTOM_SECTIONS, BINDGEN, DATA, RUNTIME, STRUCTURE, bytesByGroup, group
 import { cumulativeLayoutShift, totalBlockingTime } from "./probe.mjs";
 import { VARIANTS, partnerPage } from "./partner-page.mjs";
 import { familyOf, sizeChart } from "./size-chart.mjs";
+import { markdown, summarise } from "./report.mjs";
 
 describe("spread", () => {
   test("the median of an odd and of an even number of runs", () => {
@@ -183,5 +184,70 @@ describe("the partner page", () => {
     const snippet = /<script src="[^"]+" async><\/script>\n<sanankoroba-widget [^>]*><\/sanankoroba-widget>/;
     assert.equal(partnerPage("B", embed).replace(snippet, ""), partnerPage("A", embed));
     assert.equal(partnerPage("C", embed).replace(snippet, ""), partnerPage("A", embed));
+  });
+});
+
+describe("the report", () => {
+  const sizes = {
+    files: [{ name: "sanankoroba-widget.js", raw: 2_500, gzip: 1_270, brotli: 1_090 }],
+    total: { raw: 440_000, gzip: 179_000, brotli: 144_000 },
+    gzip_budget: 64_000,
+  };
+  const windowFigures = (bytes, documentBytes, widget, tbtMs) => ({
+    bytes,
+    requests: 6 + widget.length,
+    documentBytes,
+    widgetRequests: widget,
+    widgetBytes: widget.length ? 2_740 : 0,
+    lcpMs: 700,
+    lcpElement: "img",
+    tbtMs,
+    longTasks: [{ start: 500, duration: 50 + tbtMs }],
+  });
+  const seven = (make) => Array.from({ length: 7 }, (_, run) => make(run));
+  const runs = {
+    A: seven((run) => ({ ...windowFigures(25_754, 9_000, [], 90 + run), memory: { jsHeapBytes: 900_000 } })),
+    B: seven((run) => ({
+      ...windowFigures(25_754 + 2_740 + 223, 9_223, ["/widget/sanankoroba-widget.js"], 92 + run),
+      readyMs: 300,
+      clsAfterLoading: 0,
+      loaded: { requests: 11, bytes: 470_000 },
+    })),
+    C: seven((run) => ({
+      ...windowFigures(468_000, 9_223, ["/widget/sanankoroba-widget.js", "/widget/sanankoroba_widget_bg.wasm"], 230),
+      readyMs: 500 + run,
+      readyWithinWindow: true,
+      clsAfterLoading: 0,
+      clsThroughFlow: 0,
+      keystrokes: [{ renderedMs: 30, handledMs: 12 }, { renderedMs: 34 + run, handledMs: 13 }],
+      memory: { afterLoad: { jsHeapBytes: 1_770_000, wasmMemoryBytes: 1_179_648 }, afterPledge: { jsHeapBytes: 3_000_000, wasmMemoryBytes: 1_245_184, wasmMemories: 1 } },
+    })),
+    B0: seven(() => ({ clsAfterLoading: 0 })),
+    C0: seven(() => ({ clsAfterLoading: 0.1358 })),
+  };
+  const environment = { chromium: "1", cpuSlowdown: 4, runs: 7, windowMs: 5_000, viewport: { width: 1280, height: 800 }, keystrokesPerRun: 2, seconds: 1, cores: 2, loadAverage: { before: 1, after: 1 } };
+
+  test("B less the loader and the snippet is A, byte for byte", () => {
+    const figures = summarise(runs, sizes);
+    assert.equal(figures.bToA.bytes.difference, 2_740 + 223);
+    assert.equal(figures.bToA.pageOwnBytes.difference, 0);
+    assert.equal(figures.bToA.pageOwnBytes.ratio, 1);
+    assert.ok(figures.bToA.tbtMs.withinSpread);
+    assert.deepEqual(figures.widgetFilesBeforeInteraction.B, ["/widget/sanankoroba-widget.js"]);
+  });
+
+  test("memory adds the JS heap and the wasm memory; keystrokes take each run's median", () => {
+    const figures = summarise(runs, sizes);
+    assert.equal(figures.memory.totalAfterPledge.median, 3_000_000 + 1_245_184);
+    // Each run typed 30 ms and 34 + run ms: its median is 32 + run / 2.
+    assert.deepEqual(figures.keystrokeMs.rendered, { min: 32, median: 33.5, max: 35, runs: [32, 32.5, 33, 33.5, 34, 34.5, 35] });
+    assert.deepEqual([figures.keystrokeMs.everyKeystroke.min, figures.keystrokeMs.everyKeystroke.max], [30, 40]);
+  });
+
+  test("the table gives every figure with its spread", () => {
+    const table = markdown(summarise(runs, sizes), environment);
+    assert.match(table, /\| total blocking time of long tasks, ms \| 93 \(90–96\) \| 95 \(92–98\) \| 230 \(every run\) \| 1\.022 \|/);
+    assert.match(table, /\| Cumulative Layout Shift, without it \| – \| 0\.0000 \(every run\) \| 0\.1358 \(every run\) \| – \|/);
+    assert.match(table, /Less those, B − A = 0 bytes, within the run-to-run spread of A\./);
   });
 });
