@@ -6,9 +6,8 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { artifactPath, launchBrowser, openPage } from "./support/browser.mjs";
-import { startHost } from "./support/host.mjs";
-import { startReceiver } from "./support/receiver.mjs";
+import { startStack, stopStack } from "./support/stack.mjs";
+import { artifactPath, openPage } from "./support/browser.mjs";
 import { plainPage } from "./support/pages.mjs";
 import { waitForWidget } from "./support/widget.mjs";
 import { expectNoViolations } from "./support/axe.mjs";
@@ -30,17 +29,10 @@ import {
 let browser, host, receiver;
 
 before(async () => {
-  host = await startHost();
-  receiver = await startReceiver({ allowedOrigins: [host.origin] });
-  host.setReceiver(receiver);
-  browser = await launchBrowser();
+  ({ browser, host, receiver } = await startStack());
 });
 
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await receiver?.stop();
-});
+after(() => stopStack({ browser, host, receiver }));
 
 /**
  * A partner page whose column around the widget is `width` px wide, in a fresh context.

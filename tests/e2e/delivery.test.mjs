@@ -4,9 +4,8 @@
 
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage } from "./support/browser.mjs";
-import { startHost } from "./support/host.mjs";
-import { startReceiver } from "./support/receiver.mjs";
+import { startStack, stopStack } from "./support/stack.mjs";
+import { openPage } from "./support/browser.mjs";
 import { plainPage } from "./support/pages.mjs";
 import { waitForWidget } from "./support/widget.mjs";
 
@@ -19,18 +18,11 @@ let storedBefore = 0;
 let postsBefore = 0;
 
 before(async () => {
-  host = await startHost();
-  receiver = await startReceiver({ allowedOrigins: [host.origin] });
-  host.setReceiver(receiver);
-  browser = await launchBrowser();
+  ({ browser, host, receiver } = await startStack());
   url = host.page("/delivery.html", plainPage({ title: "Partner page", loaderUrl: host.loaderUrl, endpoint: host.endpoint }));
 });
 
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await receiver?.stop();
-});
+after(() => stopStack({ browser, host, receiver }));
 
 beforeEach(async () => {
   host.setDown(false);

@@ -2,26 +2,18 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, artifactPath } from "./support/browser.mjs";
-import { startHost } from "./support/host.mjs";
-import { startReceiver } from "./support/receiver.mjs";
+import { startStack, stopStack } from "./support/stack.mjs";
+import { openPage, artifactPath } from "./support/browser.mjs";
 import { HOSTILE_CSS, RESERVE_CSS, plainPage } from "./support/pages.mjs";
 import { computedStyles, cumulativeLayoutShift, recordLayoutShifts, waitForWidget } from "./support/widget.mjs";
 
 let browser, host, receiver;
 
 before(async () => {
-  host = await startHost();
-  receiver = await startReceiver({ allowedOrigins: [host.origin] });
-  host.setReceiver(receiver);
-  browser = await launchBrowser();
+  ({ browser, host, receiver } = await startStack());
 });
 
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await receiver?.stop();
-});
+after(() => stopStack({ browser, host, receiver }));
 
 const KEY_ELEMENTS = [".sk-root", ".sk-frame", "h2", "p", "button", "input", "label"];
 const KEY_PROPERTIES = [

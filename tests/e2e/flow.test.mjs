@@ -3,9 +3,8 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage } from "./support/browser.mjs";
-import { startHost } from "./support/host.mjs";
-import { startReceiver } from "./support/receiver.mjs";
+import { startStack, stopStack } from "./support/stack.mjs";
+import { openPage } from "./support/browser.mjs";
 import { plainPage } from "./support/pages.mjs";
 import { waitForWidget } from "./support/widget.mjs";
 import {
@@ -30,17 +29,10 @@ import {
 let browser, host, receiver;
 
 before(async () => {
-  host = await startHost();
-  receiver = await startReceiver({ allowedOrigins: [host.origin] });
-  host.setReceiver(receiver);
-  browser = await launchBrowser();
+  ({ browser, host, receiver } = await startStack());
 });
 
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await receiver?.stop();
-});
+after(() => stopStack({ browser, host, receiver }));
 
 /** A fresh browser context on a partner page embedding the widget in `lang` and `currency`. */
 async function openWidget({ lang, currency, partner = "e2e-school" }) {
