@@ -6,10 +6,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPage } from "./support/browser.mjs";
+import { startStack, stopStack } from "./support/stack.mjs";
+import { openPage } from "./support/browser.mjs";
 import { ROOT } from "./support/paths.mjs";
 import { STRICT_CSP, startHost } from "./support/host.mjs";
-import { startReceiver } from "./support/receiver.mjs";
 import { HOSTILE_CSS, plainPage } from "./support/pages.mjs";
 import { computedStyles, waitForWidget } from "./support/widget.mjs";
 import {
@@ -34,17 +34,10 @@ const en = TEXT.en;
 let browser, host, receiver;
 
 before(async () => {
-  host = await startHost();
-  receiver = await startReceiver({ allowedOrigins: [host.origin] });
-  host.setReceiver(receiver);
-  browser = await launchBrowser();
+  ({ browser, host, receiver } = await startStack());
 });
 
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-  await receiver?.stop();
-});
+after(() => stopStack({ browser, host, receiver }));
 
 /** The stored pledge with this reference, read back through the charity's admin API. */
 async function storedPledge(reference) {
