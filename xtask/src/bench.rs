@@ -44,7 +44,7 @@ fn receiver() -> Result {
 
 /// `target/bench/size.svg`: the bundle by file, and its wasm by crate and by module.
 fn size_chart() -> Result {
-    twiggy()?;
+    tools::twiggy()?;
     tools::wasm_target()?;
     tools::wasm_bindgen_cli()?;
     if !project_root().join("dist/size-report.json").exists() {
@@ -83,12 +83,4 @@ fn size_chart() -> Result {
             .arg(names.join(dist::WASM))
             .current_dir(&root),
     )
-}
-
-fn twiggy() -> Result {
-    if cmd::output("twiggy", &["--version"]).is_some() {
-        return Ok(());
-    }
-    eprintln!("twiggy attributes the wasm's bytes to crates and is missing; installing it, which takes a few minutes");
-    cmd::run("cargo", &["install", "twiggy"])
 }

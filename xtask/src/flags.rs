@@ -12,7 +12,8 @@ Usage: cargo xtask <verb>
                        (N seconds; default 60 when CI is set, otherwise 10; 0 skips it).
   bench [widget|receiver]
                        Measure the widget's cost to a host page and the receiver's
-                       throughput; reports go to target/bench/.
+                       throughput; reports go to target/bench/ (widget.md, receiver.json,
+                       and, for the whole bench, size.svg: the bundle by file and by crate).
   fuzz [--seconds N]   Fuzz the path from request body to validated pledge (default 60).";
 
 pub enum Verb {

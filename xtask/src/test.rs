@@ -46,6 +46,9 @@ pub fn run(options: &TestOptions) -> Result {
         eprintln!("warning: {overrun}");
     }
 
+    section("benchmark arithmetic");
+    cmd::run("node", &["--test", "--test-reporter=spec", "tests/bench/"])?;
+
     section("end-to-end tests");
     cmd::run("cargo", &["build", "--package", "sanankoroba-receiver", "--bin", "sanankoroba-receiver"])?;
     run_with(

@@ -106,6 +106,15 @@ pub fn cargo_fuzz() -> Result {
     run("cargo", &["install", "cargo-fuzz"])
 }
 
+/// twiggy, which attributes the wasm's bytes to crates for the size chart.
+pub fn twiggy() -> Result {
+    if output("twiggy", &["--version"]).is_some() {
+        return Ok(());
+    }
+    eprintln!("twiggy is missing; installing it, which takes a few minutes");
+    run("cargo", &["install", "twiggy"])
+}
+
 fn apt_install(packages: &[&str]) -> Result {
     let list = packages.join(" ");
     let is_root = output("id", &["-u"]).is_some_and(|uid| uid == "0");
