@@ -6,6 +6,7 @@ import { startStack, stopStack } from "./support/stack.mjs";
 import { openPage, artifactPath } from "./support/browser.mjs";
 import { HOSTILE_CSS, RESERVE_CSS, plainPage } from "./support/pages.mjs";
 import { computedStyles, cumulativeLayoutShift, recordLayoutShifts, waitForWidget } from "./support/widget.mjs";
+import { TEXT, makePledge } from "./support/donor.mjs";
 
 let browser, host, receiver;
 
@@ -221,6 +222,23 @@ describe("the embed contract", () => {
     await page.goto(url);
     await waitForWidget(page);
     assert.equal(await page.locator("sanankoroba-widget .sk-frame").count(), 1);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("the demo partner page, served by the receiver under its strict CSP, takes a pledge", async () => {
+    const { page, context, problems } = await openPage(browser);
+    await page.goto(`${receiver.origin}/`);
+    await waitForWidget(page);
+    const reference = await makePledge(page, TEXT.en, {
+      option: "village",
+      amount: 1000,
+      details: { givenName: "Ama", familyName: "Diallo", email: "ama.diallo@example.org", country: "GB" },
+    });
+    const stored = (await receiver.pledges()).find((record) => record.reference === reference);
+    assert.ok(stored, `the receiver stored ${reference}`);
+    assert.equal(stored.pledge.partner, "st-marys-primary");
+    assert.equal(stored.pledge.option, "village");
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -7,7 +7,7 @@ use crate::flags::DemoOptions;
 use crate::{dist, project_root, Result};
 
 pub fn run(options: &DemoOptions) -> Result {
-    dist::run()?;
+    dist::build_for_use()?;
     cmd::run("cargo", &["build", "--package", "sanankoroba-receiver", "--bin", "sanankoroba-receiver"])?;
     let root = project_root();
     std::fs::create_dir_all(root.join("data")).map_err(|e| format!("creating data/: {e}"))?;
