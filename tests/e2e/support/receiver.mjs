@@ -62,6 +62,12 @@ export async function startReceiver({ allowedOrigins = [], dataDir, extraArgs = 
       } while (cursor);
       return stored;
     },
+    /** The pledge stored under `reference`; fails unless exactly one is. */
+    async pledge(reference) {
+      const found = (await this.pledges()).filter((record) => record.reference === reference);
+      if (found.length !== 1) throw new Error(`expected one stored pledge ${reference}, found ${found.length}`);
+      return found[0].pledge;
+    },
     admin,
     async stop({ keepData = false } = {}) {
       if (child.exitCode === null) {
