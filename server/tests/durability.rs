@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{new_key, pledge_json, ADMIN_TOKEN};
+use common::{list_all_pledges, new_key, pledge_json, ADMIN_TOKEN};
 use serde_json::Value;
 
 struct Receiver {
@@ -38,23 +38,6 @@ fn spawn_receiver(database: &Path) -> Receiver {
     // Keep reading, so that later lines never meet a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
     Receiver { child, base }
-}
-
-async fn all_pledges(client: &reqwest::Client, base: &str) -> Vec<Value> {
-    let mut pledges = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut request = client.get(format!("{base}/v1/pledges?limit=1000")).bearer_auth(ADMIN_TOKEN);
-        if let Some(cursor) = &cursor {
-            request = request.query(&[("cursor", cursor)]);
-        }
-        let page: Value = request.send().await.unwrap().json().await.unwrap();
-        pledges.extend(page["pledges"].as_array().unwrap().iter().cloned());
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return pledges,
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,7 +86,7 @@ async fn every_acknowledged_pledge_survives_sigkill_exactly_once() {
     assert!(acknowledged.len() >= 50, "only {} pledges were acknowledged before the kill", acknowledged.len());
 
     let mut restarted = spawn_receiver(&database);
-    let stored = all_pledges(&client, &restarted.base).await;
+    let stored = list_all_pledges(&client, &restarted.base).await;
     let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
     for record in &stored {
         let key = record["pledge"]["idempotency_key"].as_str().unwrap().to_owned();

@@ -100,20 +100,7 @@ impl TestServer {
 
     /// Every stored pledge, through the admin JSON list.
     pub async fn list_all(&self) -> Vec<Value> {
-        let mut pledges = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut request = self.client.get(self.url("/v1/pledges?limit=1000")).bearer_auth(ADMIN_TOKEN);
-            if let Some(cursor) = &cursor {
-                request = request.query(&[("cursor", cursor)]);
-            }
-            let page: Value = request.send().await.unwrap().json().await.unwrap();
-            pledges.extend(page["pledges"].as_array().unwrap().iter().cloned());
-            match page["next_cursor"].as_str() {
-                Some(next) => cursor = Some(next.to_owned()),
-                None => return pledges,
-            }
-        }
+        list_all_pledges(&self.client, &self.base).await
     }
 
     /// Asks the receiver to stop, as a stop signal would, without waiting for it.
@@ -142,4 +129,22 @@ pub async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(problem["status"], status);
     assert!(problem["type"].is_string() && problem["title"].is_string() && problem["detail"].is_string());
     problem
+}
+
+/// Every pledge stored by the receiver at `base`, following the admin list's cursors.
+pub async fn list_all_pledges(client: &reqwest::Client, base: &str) -> Vec<Value> {
+    let mut pledges = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut request = client.get(format!("{base}/v1/pledges?limit=1000")).bearer_auth(ADMIN_TOKEN);
+        if let Some(cursor) = &cursor {
+            request = request.query(&[("cursor", cursor)]);
+        }
+        let page: Value = request.send().await.unwrap().json().await.unwrap();
+        pledges.extend(page["pledges"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return pledges,
+        }
+    }
 }
