@@ -44,6 +44,34 @@ impl ErrorCode {
         ErrorCode::UnknownWordingVersion,
     ];
 
+    /// The code as it travels in JSON, such as `invalid_email`. Written out rather than read
+    /// from serde so the widget can name and recognise codes without a serializer.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::Required => "required",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::ControlCharacters => "control_characters",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::InvalidCountry => "invalid_country",
+            ErrorCode::InvalidPostcode => "invalid_postcode",
+            ErrorCode::AmountBelowMinimum => "amount_below_minimum",
+            ErrorCode::AmountAboveMaximum => "amount_above_maximum",
+            ErrorCode::FrequencyMismatch => "frequency_mismatch",
+            ErrorCode::GiftAidNotEligible => "gift_aid_not_eligible",
+            ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
+            ErrorCode::InvalidPartner => "invalid_partner",
+            ErrorCode::InvalidUrl => "invalid_url",
+            ErrorCode::InvalidTimestamp => "invalid_timestamp",
+            ErrorCode::UnsupportedSchemaVersion => "unsupported_schema_version",
+            ErrorCode::UnknownWordingVersion => "unknown_wording_version",
+        }
+    }
+
+    /// The code with this [`name`](Self::name), if there is one.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|code| code.name() == name)
+    }
+
     /// A plain-English explanation for API clients. Donors see the widget's own catalogue instead.
     pub fn detail(self) -> &'static str {
         match self {
@@ -80,5 +108,26 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(pointer: &str, code: ErrorCode) -> Self {
         FieldError { pointer: pointer.to_owned(), code }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_the_one_serde_writes_and_reads() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.name(), "{code:?}");
+            assert_eq!(serde_json::from_value::<ErrorCode>(code.name().into()).unwrap(), code);
+            assert_eq!(ErrorCode::from_name(code.name()), Some(code));
+        }
+    }
+
+    #[test]
+    fn unknown_names_are_no_code() {
+        for name in ["", "unknown_field", "InvalidEmail", "invalid_email ", "REQUIRED"] {
+            assert_eq!(ErrorCode::from_name(name), None, "{name:?}");
+        }
     }
 }

@@ -1,12 +1,11 @@
 //! The pledge as the JSON text that travels and waits in the outbox.
 //!
-//! Writing goes through serde_json, whose serializer is small. Reading back is done by hand
-//! with the browser's own `JSON.parse`: any serde deserializer brings in number formatting and
-//! error machinery that cost more wasm than the whole delivery module, and the widget only
-//! reads back text it wrote itself.
+//! Writing goes through serde_json, whose serializer is small. The widget never needs the whole
+//! pledge back: the outbox resends the text as it is, and the page's event reads three fields
+//! with the browser's own `JSON.parse`, which costs far less wasm than any serde deserializer.
 
 use js_sys::{Reflect, JSON};
-use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, GiftAid, Locale, Pledge, SponsorshipOption};
+use pledge::{Amount, Currency, Frequency, Pledge, SponsorshipOption};
 use wasm_bindgen::JsValue;
 
 /// The pledge's JSON: fields in declaration order, no whitespace.
@@ -14,48 +13,31 @@ pub fn encode(pledge: &Pledge) -> Option<String> {
     serde_json::to_string(pledge).ok()
 }
 
-/// Reads back a pledge written by [`encode`].
-pub fn decode(body: &str) -> Option<Pledge> {
+/// What the page hears about an acknowledged pledge: nothing personal, only the gift.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outline {
+    pub option: SponsorshipOption,
+    pub frequency: Frequency,
+    pub amount: Amount,
+}
+
+impl Outline {
+    pub fn of(pledge: &Pledge) -> Outline {
+        Outline { option: pledge.option, frequency: pledge.frequency, amount: pledge.amount }
+    }
+}
+
+/// Reads the outline back from a pledge's text written by [`encode`]: the outbox keeps only
+/// the text, and the pledge may have been written on an earlier visit.
+pub fn outline(body: &str) -> Option<Outline> {
     let json = JSON::parse(body).ok()?;
     let amount = object(&json, "amount")?;
-    let donor = object(&json, "donor")?;
-    let consent = object(&json, "consent")?;
-    let anti_spam = object(&json, "anti_spam")?;
-    let gift_aid = match object(&json, "gift_aid") {
-        Some(gift_aid) => Some(GiftAid {
-            wording_version: text(&gift_aid, "wording_version")?,
-            home_address: text(&gift_aid, "home_address")?,
-            postcode: text(&gift_aid, "postcode")?,
-        }),
-        None => None,
-    };
     let option = text(&json, "option")?;
     let frequency = text(&json, "frequency")?;
-    let locale = text(&json, "locale")?;
-    Some(Pledge {
-        schema_version: u32::try_from(whole(&json, "schema_version")?).ok()?,
-        idempotency_key: text(&json, "idempotency_key")?,
+    Some(Outline {
         option: SponsorshipOption::ALL.into_iter().find(|o| o.as_str() == option)?,
         frequency: [Frequency::Monthly, Frequency::Once].into_iter().find(|f| f.as_str() == frequency)?,
         amount: Amount::new(whole(&amount, "minor_units")?, Currency::from_code(&text(&amount, "currency")?)?),
-        donor: Donor {
-            given_name: text(&donor, "given_name")?,
-            family_name: text(&donor, "family_name")?,
-            email: text(&donor, "email")?,
-            country: text(&donor, "country")?,
-        },
-        gift_aid,
-        consent: Consent {
-            wording_version: text(&consent, "wording_version")?,
-            email: flag(&consent, "email")?,
-            post: flag(&consent, "post")?,
-            phone: flag(&consent, "phone")?,
-        },
-        partner: text(&json, "partner")?,
-        page_url: text(&json, "page_url")?,
-        locale: [Locale::En, Locale::Fr].into_iter().find(|l| l.as_str() == locale)?,
-        client_created_at: text(&json, "client_created_at")?,
-        anti_spam: AntiSpam { honeypot: text(&anti_spam, "honeypot")?, fill_ms: whole(&anti_spam, "fill_ms")? },
     })
 }
 
@@ -71,10 +53,6 @@ fn text(object: &JsValue, name: &str) -> Option<String> {
     get(object, name).as_string()
 }
 
-fn flag(object: &JsValue, name: &str) -> Option<bool> {
-    get(object, name).as_bool()
-}
-
 /// A whole number that a JavaScript number holds exactly.
 fn whole(object: &JsValue, name: &str) -> Option<u64> {
     const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -85,6 +63,7 @@ fn whole(object: &JsValue, name: &str) -> Option<u64> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use pledge::{AntiSpam, Consent, Donor, GiftAid, Locale};
 
     fn a_pledge() -> Pledge {
         Pledge {

@@ -251,8 +251,8 @@ fn settle(engine: &Rc<RefCell<Engine>>, key: &str, outcome: Verdict) {
             }
             // The text was written from a `Pledge`, so it reads back; were it damaged, the
             // pledge still arrived, and only the page's notice is lost.
-            if let Some(pledge) = body::decode(&delivery.body) {
-                events.pledge(&reference, &pledge);
+            if let Some(outline) = body::outline(&delivery.body) {
+                events.pledge(&reference, &outline);
             }
         }
         Verdict::Rejected { status: code, errors, detail } => {
@@ -260,7 +260,7 @@ fn settle(engine: &Rc<RefCell<Engine>>, key: &str, outcome: Verdict) {
             finish(&state.store, key);
             drop(state);
             // Pointers and codes only: the endpoint's own text may quote what the donor typed.
-            let fields: Vec<String> = errors.iter().map(|e| format!("{} ({:?})", e.pointer, e.code)).collect();
+            let fields: Vec<String> = errors.iter().map(|e| format!("{} ({})", e.pointer, e.code.name())).collect();
             let message = format!("The endpoint refused the pledge with HTTP {code}. Refused fields: [{}].", fields.join(", "));
             if own {
                 status.try_set(DeliveryStatus::Rejected { errors, detail });

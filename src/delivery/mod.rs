@@ -15,6 +15,7 @@ pub mod storage;
 mod timer;
 mod transport;
 
+pub use body::Outline;
 pub use courier::Courier;
 pub use key::new_idempotency_key;
 

@@ -8,6 +8,8 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
+use crate::delivery::Outline;
+
 pub const STEP_EVENT: &str = "sanankoroba:step";
 pub const PLEDGE_EVENT: &str = "sanankoroba:pledge";
 pub const ERROR_EVENT: &str = "sanankoroba:error";
@@ -37,7 +39,7 @@ impl HostEvents {
 
     /// `sanankoroba:pledge`, after the endpoint acknowledged a pledge.
     /// `detail: { reference, option, frequency, amount_minor_units, currency }`.
-    pub fn pledge(&self, reference: &str, pledge: &pledge::Pledge) {
+    pub fn pledge(&self, reference: &str, pledge: &Outline) {
         self.dispatch(
             PLEDGE_EVENT,
             &[
