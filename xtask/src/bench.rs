@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::cmd::{self, run_with};
 use crate::flags::BenchTarget;
-use crate::{dist, project_root, tools, Result};
+use crate::{dist, project_root, tools, wasm_build, Result};
 
 /// A profile of its own for the build that keeps function names, so that the release build the
 /// bundle comes from stays cached.
@@ -50,23 +50,7 @@ fn size_chart() -> Result {
         dist::build()?;
     }
     let profile = |setting: &str| format!("profile.{NAMES_PROFILE}.{setting}");
-    cmd::run(
-        "cargo",
-        &[
-            "build",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--package",
-            "sanankoroba-widget",
-            "--lib",
-            "--profile",
-            NAMES_PROFILE,
-            "--config",
-            &profile("inherits=\"release\""),
-            "--config",
-            &profile("strip=false"),
-        ],
-    )?;
+    let wasm = wasm_build::build(NAMES_PROFILE, &[profile("inherits=\"release\""), profile("strip=false")])?;
     let root = project_root();
     let names = root.join("target/bench/names");
     // wasm-bindgen keeps the name section, so the crates can be told apart in what it writes.
@@ -74,7 +58,7 @@ fn size_chart() -> Result {
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--no-typescript", "--out-dir"])
             .arg(&names)
-            .arg(root.join(format!("target/wasm32-unknown-unknown/{NAMES_PROFILE}/sanankoroba_widget.wasm"))),
+            .arg(&wasm),
     )?;
     run_with(
         Command::new("node")

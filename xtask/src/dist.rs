@@ -1,16 +1,16 @@
 //! `cargo xtask dist`: the embeddable bundle in `dist/widget/`, with stable file names so a
 //! partner can pin a URL, and `dist/size-report.json`.
 //!
-//! cargo → wasm-bindgen (`--target web`) → wasm-opt -Oz (binaryen 132 from npm; Debian's 108
+//! cargo (see [`crate::wasm_build`]) → wasm-bindgen (`--target web`) → wasm-opt -Oz (binaryen 132 from npm; Debian's 108
 //! writes modules that crash in Chromium) → terser for the JavaScript, csso for the CSS.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cmd::{self, run_with};
+use crate::cmd::run_with;
 use crate::size::{self, SizeReport};
-use crate::{project_root, tools, Result};
+use crate::{project_root, tools, wasm_build, Result};
 
 /// The most a page may download for the widget (loader, glue, wasm and CSS, gzip -9), in bytes.
 pub const GZIP_BUDGET: u64 = 64_000;
@@ -64,8 +64,7 @@ pub fn build() -> Result<SizeReport> {
         fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     }
 
-    cmd::run("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "sanankoroba-widget", "--lib"])?;
-    let wasm = root.join("target/wasm32-unknown-unknown/release/sanankoroba_widget.wasm");
+    let wasm = wasm_build::build("release", &[])?;
     run_with(
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--no-typescript", "--out-dir"])

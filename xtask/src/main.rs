@@ -11,6 +11,7 @@ mod fuzz;
 mod size;
 mod test;
 mod tools;
+mod wasm_build;
 
 #[cfg(test)]
 mod tidy;

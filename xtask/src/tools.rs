@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use crate::cmd::{exists, output, run};
 use crate::{project_root, Result};
@@ -92,6 +93,34 @@ pub fn postgres() -> Result<String> {
         psql("CREATE DATABASE sanankoroba_test OWNER sanankoroba")?;
     }
     Ok("postgres://sanankoroba:sanankoroba@127.0.0.1:5432/sanankoroba_test".to_owned())
+}
+
+/// The nightly that builds the shipped wasm. Pinned, since the flags it is given are unstable.
+pub const SIZE_NIGHTLY: &str = "nightly-2026-05-19";
+
+/// [`SIZE_NIGHTLY`] with the standard library's source, installed through rustup when missing.
+/// `None`, after saying why, when rustup cannot install it: the wasm is then built on stable.
+pub fn size_nightly() -> Option<&'static str> {
+    static CHECKED: OnceLock<bool> = OnceLock::new();
+    let ready = *CHECKED.get_or_init(|| {
+        let has_source = |toolchain: &str| {
+            output("rustup", &["component", "list", "--installed", "--toolchain", toolchain])
+                .is_some_and(|components| components.lines().any(|line| line.starts_with("rust-src")))
+        };
+        if has_source(SIZE_NIGHTLY) {
+            return true;
+        }
+        let installed = run("rustup", &["toolchain", "install", SIZE_NIGHTLY, "--profile", "minimal", "--component", "rust-src", "--no-self-update"]);
+        if installed.is_err() || !has_source(SIZE_NIGHTLY) {
+            eprintln!(
+                "warning: {SIZE_NIGHTLY} with rust-src could not be installed, so the wasm is built on stable and is about a tenth larger. \
+                 To build the smaller one: rustup toolchain install {SIZE_NIGHTLY} --profile minimal --component rust-src"
+            );
+            return false;
+        }
+        true
+    });
+    ready.then_some(SIZE_NIGHTLY)
 }
 
 /// cargo-fuzz on the nightly toolchain the machine has.
