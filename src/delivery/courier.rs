@@ -1,7 +1,6 @@
 //! The courier: it saves a pledge, sends it, and decides after each attempt what happens next.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
@@ -20,8 +19,22 @@ use crate::embed::HostEvents;
 thread_local! {
     /// Keys that some courier on this page is delivering. Every widget on a page shares one
     /// outbox; this keeps two of them from sending the same pledge side by side, and from
-    /// both announcing it to the page.
-    static CLAIMED: RefCell<HashSet<String>> = RefCell::default();
+    /// both announcing it to the page. A page holds a handful of pledges at most, so a list
+    /// does; a hash set would bring its hasher and tables into the wasm.
+    static CLAIMED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn claim(key: &str) {
+    CLAIMED.with(|claimed| {
+        let mut claimed = claimed.borrow_mut();
+        if !claimed.iter().any(|claimed| claimed == key) {
+            claimed.push(key.to_owned());
+        }
+    });
+}
+
+fn release(key: &str) {
+    CLAIMED.with(|claimed| claimed.borrow_mut().retain(|claimed| claimed != key));
 }
 
 /// Delivers pledges and reports their status. Cheap to clone; every clone drives the same
@@ -94,7 +107,7 @@ impl Courier {
             };
             let mut delivery = Delivery::new(key.clone(), text, now_ms());
             delivery.save(&self.engine.borrow().store);
-            CLAIMED.with(|claimed| claimed.borrow_mut().insert(key.clone()));
+            claim(&key);
             self.engine.borrow_mut().deliveries.push(delivery);
         }
         attempt(&self.engine, &key);
@@ -181,7 +194,7 @@ fn wake(engine: &Rc<RefCell<Engine>>) {
             lease_ends = Some(lease_ends.map_or(entry.lease_until_ms, |end| end.min(entry.lease_until_ms)));
             continue;
         }
-        CLAIMED.with(|claimed| claimed.borrow_mut().insert(entry.key.clone()));
+        claim(&entry.key);
         let mut delivery = Delivery::new(entry.key, entry.body, entry.created_at_ms);
         delivery.saved = true;
         state.deliveries.push(delivery);
@@ -312,7 +325,7 @@ fn settle_unattended(key: &str, outcome: &Verdict) {
 /// The endpoint gave its final answer: the pledge leaves the outbox and this page's claims.
 fn finish(store: &OutboxStore, key: &str) {
     let _ = store.remove(key);
-    CLAIMED.with(|claimed| claimed.borrow_mut().remove(key));
+    release(key);
 }
 
 /// The widget is going: no more timers or listeners, and other widgets may take its pledges on.
@@ -325,7 +338,7 @@ fn stop(engine: &Rc<RefCell<Engine>>) {
     }
     for delivery in &mut state.deliveries {
         delivery.retry = None;
-        CLAIMED.with(|claimed| claimed.borrow_mut().remove(&delivery.key));
+        release(&delivery.key);
     }
 }
 
