@@ -39,7 +39,17 @@ function probe({ firstOption, widgetTag }) {
       },
     ],
     ["longtask", (entry) => bench.longTasks.push({ start: entry.startTime, duration: entry.duration })],
-    ["layout-shift", (entry) => bench.shifts.push({ at: entry.startTime, value: entry.value, afterInput: entry.hadRecentInput })],
+    [
+      "layout-shift",
+      (entry) =>
+        bench.shifts.push({
+          at: entry.startTime,
+          value: entry.value,
+          afterInput: entry.hadRecentInput,
+          // What moved, so that a shift in the report can be traced to its element.
+          moved: (entry.sources ?? []).map((source) => (source.node instanceof Element ? describe(source.node) : source.node?.nodeName ?? "?")),
+        }),
+    ],
   ].map(([type, record]) => {
     const observer = new PerformanceObserver((list) => list.getEntries().forEach(record));
     observer.observe({ type, buffered: true });

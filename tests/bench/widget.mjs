@@ -142,6 +142,11 @@ async function settledWidget({ page, network }) {
   return { probe, readyMs: probe.readyAt - probe.visibleAt };
 }
 
+/** The shifts that count towards layout shift, each with what moved, for the JSON report. */
+function countedShifts(probe) {
+  return probe.shifts.filter((shift) => !shift.afterInput);
+}
+
 function scrollToWidget(page) {
   return page.locator("sanankoroba-widget").evaluate((element) => element.scrollIntoView({ block: "center" }));
 }
@@ -157,7 +162,7 @@ const MEASURE = {
     await scrollToWidget(opened.page);
     const { probe, readyMs } = await settledWidget(opened);
     const loaded = traffic(opened.network.snapshot());
-    return { ...window, readyMs, clsAfterLoading: cumulativeLayoutShift(probe.shifts), loaded };
+    return { ...window, readyMs, clsAfterLoading: cumulativeLayoutShift(probe.shifts), shifts: countedShifts(probe), loaded };
   },
 
   async C(opened) {
@@ -174,6 +179,7 @@ const MEASURE = {
       readyWithinWindow: probe.readyAt <= WINDOW_MS,
       clsAfterLoading: cumulativeLayoutShift(probe.shifts),
       clsThroughFlow: cumulativeLayoutShift(afterFlow.shifts),
+      shifts: countedShifts(afterFlow),
       keystrokes,
       memory: { afterLoad, afterPledge },
     };
