@@ -1,8 +1,9 @@
 //! `cargo xtask dist`: the embeddable bundle in `dist/widget/`, with stable file names so a
 //! partner can pin a URL, and `dist/size-report.json`.
 //!
-//! cargo (see [`crate::wasm_build`]) → wasm-bindgen (`--target web`) → wasm-opt -Oz (binaryen 132 from npm; Debian's 108
-//! writes modules that crash in Chromium) → terser for the JavaScript, csso for the CSS.
+//! cargo (see [`crate::wasm_build`]) → wasm-bindgen (`--target web`) → wasm-opt -Oz (binaryen
+//! 132 from npm; Debian's 108 writes modules that crash in Chromium) → terser for the
+//! JavaScript, csso for the CSS.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -8,10 +8,11 @@ use crate::{project_root, tools, Result};
 pub const TARGET: &str = "body_to_pledge";
 
 pub fn run(seconds: u64) -> Result {
-    tools::cargo_fuzz()?;
+    let toolchain = tools::cargo_fuzz()?;
     run_with(
         Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", TARGET, "--"])
+            .arg(format!("+{toolchain}"))
+            .args(["fuzz", "run", TARGET, "--"])
             .arg(format!("-max_total_time={seconds}"))
             .current_dir(project_root()),
     )

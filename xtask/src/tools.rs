@@ -95,44 +95,47 @@ pub fn postgres() -> Result<String> {
     Ok("postgres://sanankoroba:sanankoroba@127.0.0.1:5432/sanankoroba_test".to_owned())
 }
 
-/// The nightly that builds the shipped wasm. Pinned, since the flags it is given are unstable.
-pub const SIZE_NIGHTLY: &str = "nightly-2026-05-19";
+/// The nightly that builds the shipped wasm and runs the fuzzer. Pinned, since the flags the
+/// wasm is built with are unstable.
+pub const PINNED_NIGHTLY: &str = "nightly-2026-05-19";
 
-/// [`SIZE_NIGHTLY`] with the standard library's source, installed through rustup when missing.
-/// `None`, after saying why, when rustup cannot install it: the wasm is then built on stable.
-pub fn size_nightly() -> Option<&'static str> {
-    static CHECKED: OnceLock<bool> = OnceLock::new();
-    let ready = *CHECKED.get_or_init(|| {
-        let has_source = |toolchain: &str| {
-            output("rustup", &["component", "list", "--installed", "--toolchain", toolchain])
+/// [`PINNED_NIGHTLY`] with the standard library's source, installed through rustup when
+/// missing; `None` when rustup cannot install it.
+pub fn pinned_nightly() -> Option<&'static str> {
+    static READY: OnceLock<bool> = OnceLock::new();
+    let ready = *READY.get_or_init(|| {
+        let has_source = || {
+            output("rustup", &["component", "list", "--installed", "--toolchain", PINNED_NIGHTLY])
                 .is_some_and(|components| components.lines().any(|line| line.starts_with("rust-src")))
         };
-        if has_source(SIZE_NIGHTLY) {
-            return true;
-        }
-        let installed = run("rustup", &["toolchain", "install", SIZE_NIGHTLY, "--profile", "minimal", "--component", "rust-src", "--no-self-update"]);
-        if installed.is_err() || !has_source(SIZE_NIGHTLY) {
-            eprintln!(
-                "warning: {SIZE_NIGHTLY} with rust-src could not be installed, so the wasm is built on stable and is about a tenth larger. \
-                 To build the smaller one: rustup toolchain install {SIZE_NIGHTLY} --profile minimal --component rust-src"
-            );
-            return false;
-        }
-        true
+        has_source()
+            || run("rustup", &["toolchain", "install", PINNED_NIGHTLY, "--profile", "minimal", "--component", "rust-src", "--no-self-update"])
+                .is_ok_and(|()| has_source())
     });
-    ready.then_some(SIZE_NIGHTLY)
+    ready.then_some(PINNED_NIGHTLY)
 }
 
-/// cargo-fuzz on the nightly toolchain the machine has.
-pub fn cargo_fuzz() -> Result {
-    let toolchains = output("rustup", &["toolchain", "list"]).unwrap_or_default();
-    if !toolchains.lines().any(|line| line.starts_with("nightly")) {
-        return Err("fuzzing needs a nightly toolchain: run `rustup toolchain install nightly`".to_owned());
+/// How to get [`PINNED_NIGHTLY`] by hand, for messages about it.
+pub fn pinned_nightly_install() -> String {
+    format!("rustup toolchain install {PINNED_NIGHTLY} --profile minimal --component rust-src")
+}
+
+/// cargo-fuzz, and the nightly it runs on: the pinned one, or else any nightly the machine has.
+pub fn cargo_fuzz() -> Result<String> {
+    let toolchain = match pinned_nightly() {
+        Some(pinned) => pinned.to_owned(),
+        None => output("rustup", &["toolchain", "list"])
+            .unwrap_or_default()
+            .lines()
+            .find(|line| line.starts_with("nightly"))
+            .and_then(|line| line.split_whitespace().next())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("fuzzing needs a nightly toolchain: run `{}`", pinned_nightly_install()))?,
+    };
+    if output("cargo", &["fuzz", "--version"]).is_none() {
+        run("cargo", &["install", "cargo-fuzz"])?;
     }
-    if output("cargo", &["fuzz", "--version"]).is_some() {
-        return Ok(());
-    }
-    run("cargo", &["install", "cargo-fuzz"])
+    Ok(toolchain)
 }
 
 /// twiggy, which attributes the wasm's bytes to crates for the size chart.

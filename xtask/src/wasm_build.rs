@@ -21,7 +21,15 @@ const LEPTOS_FLAGS: &[&str] = &["--cfg", "erase_components"];
 /// Builds the widget's wasm with `profile` and returns its path. `config` adds `--config`
 /// settings, such as a profile that keeps function names.
 pub fn build(profile: &str, config: &[String]) -> Result<PathBuf> {
-    let nightly = tools::size_nightly();
+    let nightly = tools::pinned_nightly();
+    if nightly.is_none() {
+        eprintln!(
+            "warning: {} with rust-src could not be installed, so the wasm is built on stable and is about a tenth larger. \
+             To build the smaller one: {}",
+            tools::PINNED_NIGHTLY,
+            tools::pinned_nightly_install()
+        );
+    }
     let mut cargo = Command::new("cargo");
     let mut rustflags: Vec<&str> = LEPTOS_FLAGS.to_vec();
     if let Some(toolchain) = nightly {
