@@ -9,7 +9,7 @@ mod presets;
 
 use pledge::{is_partner_id, Currency, Locale};
 
-pub use endpoint::check_endpoint;
+pub use endpoint::{check_endpoint, ParsedUrl, UrlParser};
 pub use presets::{default_presets, Presets, MAX_PRESETS_PER_OPTION};
 
 /// The longest attribute value read at all; anything longer is refused before parsing.
@@ -84,8 +84,9 @@ impl ConfigError {
 }
 
 impl WidgetConfig {
-    /// Checks every attribute and reports every problem at once, so a partner fixes them in one go.
-    pub fn parse(raw: &RawConfig) -> Result<WidgetConfig, Vec<ConfigError>> {
+    /// Checks every attribute and reports every problem at once, so a partner fixes them in one
+    /// go. `parse_url` is the browser's URL parser (see [`check_endpoint`]).
+    pub fn parse(raw: &RawConfig, parse_url: UrlParser) -> Result<WidgetConfig, Vec<ConfigError>> {
         let mut errors = Vec::new();
         let fields = [
             ("endpoint", &raw.endpoint),
@@ -105,7 +106,7 @@ impl WidgetConfig {
 
         let endpoint = match non_blank(&raw.endpoint) {
             None => Err(ConfigProblem::Missing),
-            Some(endpoint) => check_endpoint(endpoint).map(|()| endpoint.to_owned()),
+            Some(endpoint) => check_endpoint(endpoint, parse_url),
         }
         .map_err(|problem| errors.push(ConfigError::new("endpoint", problem)))
         .ok();
@@ -165,5 +166,6 @@ fn non_blank(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-#[cfg(test)]
+// Native only: the tests stand in for the browser's URL parser with the `url` crate.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

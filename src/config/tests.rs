@@ -1,17 +1,34 @@
 use super::*;
 use pledge::{Amount, SponsorshipOption};
 
+/// A WHATWG URL parser, as the browser's `new URL()` is.
+fn parse_url(text: &str) -> Option<ParsedUrl> {
+    let url = url::Url::parse(text).ok()?;
+    Some(ParsedUrl {
+        href: url.as_str().to_owned(),
+        protocol: format!("{}:", url.scheme()),
+        hostname: url.host_str().unwrap_or_default().to_owned(),
+        has_credentials: !url.username().is_empty() || url.password().is_some(),
+    })
+}
+
+impl WidgetConfig {
+    fn read(raw: &RawConfig) -> Result<WidgetConfig, Vec<ConfigError>> {
+        WidgetConfig::parse(raw, &parse_url)
+    }
+}
+
 fn raw(endpoint: &str) -> RawConfig {
     RawConfig { endpoint: Some(endpoint.to_owned()), ..RawConfig::default() }
 }
 
 fn problems(raw: &RawConfig) -> Vec<(&'static str, ConfigProblem)> {
-    WidgetConfig::parse(raw).unwrap_err().into_iter().map(|e| (e.attribute, e.problem)).collect()
+    WidgetConfig::read(raw).unwrap_err().into_iter().map(|e| (e.attribute, e.problem)).collect()
 }
 
 #[test]
 fn minimal_config_takes_documented_defaults() {
-    let config = WidgetConfig::parse(&raw("https://charity.example.org/v1/pledges")).unwrap();
+    let config = WidgetConfig::read(&raw("https://charity.example.org/v1/pledges")).unwrap();
     assert_eq!(config.endpoint, "https://charity.example.org/v1/pledges");
     assert_eq!(config.partner, DEFAULT_PARTNER);
     assert_eq!(config.currency, Currency::GBP);
@@ -21,7 +38,7 @@ fn minimal_config_takes_documented_defaults() {
 
 #[test]
 fn full_config_is_read() {
-    let config = WidgetConfig::parse(&RawConfig {
+    let config = WidgetConfig::read(&RawConfig {
         endpoint: Some("https://charity.example.org/v1/pledges".into()),
         partner: Some("acme-school".into()),
         lang: Some("fr".into()),
@@ -52,7 +69,7 @@ fn endpoint_must_be_https_or_loopback_http() {
         "http://127.0.0.1:9/v1/pledges",
         "http://[::1]:8080/v1/pledges",
     ] {
-        assert!(WidgetConfig::parse(&raw(good)).is_ok(), "{good}");
+        assert!(WidgetConfig::read(&raw(good)).is_ok(), "{good}");
     }
     let cases = [
         ("http://evil.example/v1/pledges", ConfigProblem::EndpointInsecure),
@@ -75,11 +92,27 @@ fn endpoint_must_be_https_or_loopback_http() {
 }
 
 #[test]
+fn the_endpoint_is_kept_as_the_url_parser_writes_it() {
+    for (given, kept) in [
+        ("HTTPS://Charity.Example.org:443/v1/pledges", "https://charity.example.org/v1/pledges"),
+        ("https://charity.example.org", "https://charity.example.org/"),
+        ("https://例え.jp/v1/pledges", "https://xn--r8jz45g.jp/v1/pledges"),
+        ("http://LOCALHOST:8080/v1/pledges#top", "http://localhost:8080/v1/pledges#top"),
+        ("http://[0:0::1]:8080/v1", "http://[::1]:8080/v1"),
+    ] {
+        assert_eq!(WidgetConfig::read(&raw(given)).unwrap().endpoint, kept, "{given}");
+    }
+    for hidden in ["https://charity.example.org/v1/\tpledges", "https://charity.example.org\\v1", "https://charity.example.org/v1\n/pledges"] {
+        assert_eq!(problems(&raw(hidden)), vec![("endpoint", ConfigProblem::EndpointNotAbsolute)], "{hidden:?}");
+    }
+}
+
+#[test]
 fn partner_must_be_a_slug() {
     for good in ["acme-school", "a", "0-9", &"x".repeat(64)] {
         let mut config = raw("https://e.example");
         config.partner = Some(good.to_owned());
-        assert!(WidgetConfig::parse(&config).is_ok(), "{good}");
+        assert!(WidgetConfig::read(&config).is_ok(), "{good}");
     }
     for bad in ["Acme", "acme_school", "acme school", "école", &"x".repeat(65), "<b>"] {
         let mut config = raw("https://e.example");
@@ -93,7 +126,7 @@ fn currency_must_be_supported() {
     for (code, currency) in [("GBP", Currency::GBP), ("eur", Currency::EUR), ("USD", Currency::USD), ("XOF", Currency::XOF)] {
         let mut config = raw("https://e.example");
         config.currency = Some(code.to_owned());
-        assert_eq!(WidgetConfig::parse(&config).unwrap().currency, currency);
+        assert_eq!(WidgetConfig::read(&config).unwrap().currency, currency);
     }
     let mut config = raw("https://e.example");
     config.currency = Some("JPY".to_owned());
@@ -104,15 +137,15 @@ fn currency_must_be_supported() {
 fn language_falls_back_from_attribute_to_page_to_browser_to_english() {
     let mut config = raw("https://e.example");
     config.browser_languages = vec!["de-DE".into(), "fr-FR".into()];
-    assert_eq!(WidgetConfig::parse(&config).unwrap().locale, Locale::Fr);
+    assert_eq!(WidgetConfig::read(&config).unwrap().locale, Locale::Fr);
     config.document_lang = Some("en-GB".into());
-    assert_eq!(WidgetConfig::parse(&config).unwrap().locale, Locale::En);
+    assert_eq!(WidgetConfig::read(&config).unwrap().locale, Locale::En);
     config.lang = Some("fr-ML".into());
-    assert_eq!(WidgetConfig::parse(&config).unwrap().locale, Locale::Fr);
+    assert_eq!(WidgetConfig::read(&config).unwrap().locale, Locale::Fr);
     let mut unknown_everywhere = raw("https://e.example");
     unknown_everywhere.document_lang = Some("bm".into());
     unknown_everywhere.browser_languages = vec!["de".into()];
-    assert_eq!(WidgetConfig::parse(&unknown_everywhere).unwrap().locale, Locale::En);
+    assert_eq!(WidgetConfig::read(&unknown_everywhere).unwrap().locale, Locale::En);
 }
 
 #[test]

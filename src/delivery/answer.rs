@@ -19,6 +19,9 @@ pub enum Attempt {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Reply {
     pub status: u16,
+    /// Whether the body is a problem document: `application/problem+json` that reads as a
+    /// JSON object. Only such an answer can refuse a pledge.
+    pub problem: bool,
     /// The raw `Retry-After` header.
     pub retry_after: Option<String>,
     /// The `reference` of a `201` body.
@@ -43,18 +46,16 @@ pub fn verdict(attempt: &Attempt, now_ms: u64) -> Verdict {
         Attempt::TimedOut => return Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None },
         Attempt::Answered(reply) => reply,
     };
-    match classify(reply.status) {
+    let retry_after_ms = reply.retry_after.as_deref().and_then(|value| parse_retry_after(value, now_ms));
+    match classify(reply.status, reply.problem) {
         StatusClass::Acknowledged => match reply.reference.as_deref().filter(|r| is_reference(r)) {
             Some(reference) => Verdict::Received { reference: reference.to_owned() },
             // A success without a reference did not come from the receiver; resending is safe
             // because a pledge that did arrive is answered again with its first reference.
-            None => Verdict::Retry { reason: FailureReason::UnexpectedAnswer(reply.status), retry_after_ms: None },
+            None => Verdict::Retry { reason: FailureReason::UnexpectedAnswer(reply.status), retry_after_ms },
         },
-        StatusClass::Temporary(reason) => Verdict::Retry {
-            reason,
-            retry_after_ms: reply.retry_after.as_deref().and_then(|value| parse_retry_after(value, now_ms)),
-        },
-        StatusClass::Final => Verdict::Rejected {
+        StatusClass::NotYet(reason) => Verdict::Retry { reason, retry_after_ms },
+        StatusClass::Refused => Verdict::Rejected {
             status: reply.status,
             errors: reply.errors.iter().filter_map(|(pointer, code)| field_error(pointer, code)).collect(),
             detail: reply.detail.clone(),
@@ -79,43 +80,57 @@ fn field_error(pointer: &str, code: &str) -> Option<FieldError> {
 mod tests {
     use super::*;
 
-    fn answered(status: u16) -> Attempt {
-        Attempt::Answered(Reply { status, ..Reply::default() })
+    fn answered(status: u16, problem: bool) -> Attempt {
+        Attempt::Answered(Reply { status, problem, ..Reply::default() })
     }
 
     #[test]
-    fn a_reference_means_received() {
+    fn a_201_with_a_reference_means_received() {
         let reply = Reply { status: 201, reference: Some("SK-7Q2M-K9XD".into()), ..Reply::default() };
         assert_eq!(verdict(&Attempt::Answered(reply), 0), Verdict::Received { reference: "SK-7Q2M-K9XD".into() });
     }
 
     #[test]
-    fn a_success_without_a_reference_is_retried() {
-        for reference in [None, Some(String::new()), Some("<html>".repeat(20)), Some("SK 1".into())] {
-            let reply = Reply { status: 200, reference, ..Reply::default() };
+    fn a_success_without_a_reference_or_another_2xx_is_sent_again() {
+        for (status, reference) in [(201, None), (201, Some(String::new())), (201, Some("<html>".repeat(20))), (201, Some("SK 1".into())), (200, Some("SK-7Q2M-K9XD".into())), (204, None)] {
+            let reply = Reply { status, reference, ..Reply::default() };
             assert_eq!(
                 verdict(&Attempt::Answered(reply), 0),
-                Verdict::Retry { reason: FailureReason::UnexpectedAnswer(200), retry_after_ms: None }
+                Verdict::Retry { reason: FailureReason::UnexpectedAnswer(status), retry_after_ms: None }
             );
         }
     }
 
     #[test]
-    fn network_failures_and_timeouts_are_retried() {
+    fn network_failures_timeouts_and_proxy_answers_are_sent_again() {
         assert_eq!(verdict(&Attempt::Unreachable, 0), Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None });
         assert_eq!(verdict(&Attempt::TimedOut, 0), Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None });
-        assert_eq!(
-            verdict(&answered(503), 0),
-            Verdict::Retry { reason: FailureReason::ServerUnavailable(503), retry_after_ms: None }
-        );
+        for status in [500, 502, 503, 520, 522, 526] {
+            assert_eq!(
+                verdict(&answered(status, true), 0),
+                Verdict::Retry { reason: FailureReason::ServerUnavailable(status), retry_after_ms: None }
+            );
+        }
+        for status in [400, 401, 403, 404, 405, 407, 409, 413, 415, 422] {
+            assert_eq!(
+                verdict(&answered(status, false), 0),
+                Verdict::Retry { reason: FailureReason::UnexpectedAnswer(status), retry_after_ms: None },
+                "{status} without a problem document"
+            );
+        }
     }
 
     #[test]
-    fn too_many_requests_carries_its_wait() {
+    fn a_wait_the_endpoint_asks_for_is_carried() {
         let reply = Reply { status: 429, retry_after: Some("7".into()), ..Reply::default() };
         assert_eq!(
             verdict(&Attempt::Answered(reply), 0),
             Verdict::Retry { reason: FailureReason::TooManyRequests, retry_after_ms: Some(7_000) }
+        );
+        let reply = Reply { status: 503, problem: true, retry_after: Some("5".into()), ..Reply::default() };
+        assert_eq!(
+            verdict(&Attempt::Answered(reply), 0),
+            Verdict::Retry { reason: FailureReason::ServerUnavailable(503), retry_after_ms: Some(5_000) }
         );
     }
 
@@ -123,6 +138,7 @@ mod tests {
     fn refused_fields_come_back_with_their_codes() {
         let reply = Reply {
             status: 422,
+            problem: true,
             detail: Some("2 fields were refused.".into()),
             errors: vec![
                 ("/donor/email".into(), "invalid_email".into()),
@@ -153,8 +169,9 @@ mod tests {
     }
 
     #[test]
-    fn other_statuses_are_final() {
-        assert_eq!(verdict(&answered(400), 0), Verdict::Rejected { status: 400, errors: vec![], detail: None });
-        assert_eq!(verdict(&answered(501), 0), Verdict::Rejected { status: 501, errors: vec![], detail: None });
+    fn the_contract_refusals_are_final() {
+        for status in [400, 409, 413, 415, 422] {
+            assert_eq!(verdict(&answered(status, true), 0), Verdict::Rejected { status, errors: vec![], detail: None });
+        }
     }
 }

@@ -8,6 +8,9 @@ use js_sys::{Reflect, JSON};
 use pledge::{Amount, Currency, Frequency, Pledge, SponsorshipOption};
 use wasm_bindgen::JsValue;
 
+use super::dispatch::Provenance;
+use crate::embed::address_of;
+
 /// The pledge's JSON: fields in declaration order, no whitespace.
 pub fn encode(pledge: &Pledge) -> Option<String> {
     serde_json::to_string(pledge).ok()
@@ -39,6 +42,13 @@ pub fn outline(body: &str) -> Option<Outline> {
         frequency: [Frequency::Monthly, Frequency::Once].into_iter().find(|f| f.as_str() == frequency)?,
         amount: Amount::new(whole(&amount, "minor_units")?, Currency::from_code(&text(&amount, "currency")?)?),
     })
+}
+
+/// Where the pledge in `body` was made: its partner id, and the origin and path of its page.
+/// Only pledges saved before the outbox recorded their endpoint need it.
+pub fn provenance(body: &str) -> Option<Provenance> {
+    let json = JSON::parse(body).ok()?;
+    Some(Provenance { partner: text(&json, "partner")?, page: address_of(&text(&json, "page_url")?)? })
 }
 
 fn get(object: &JsValue, name: &str) -> JsValue {

@@ -1,13 +1,19 @@
-//! Getting a pledge to the charity's endpoint without losing or duplicating it.
+//! Getting a pledge to the charity's endpoint without losing, misrouting or duplicating it.
 //!
-//! The pledge is written to this browser's outbox before the first attempt, sent with its
-//! idempotency key, retried while the failure is temporary, and removed from the outbox only
-//! once the endpoint has given a final answer. The outbox is resent when the widget loads and
-//! when the browser comes back online, so a pledge saved during one visit arrives in a later one.
+//! The pledge is written to this browser's outbox, with the endpoint it was made for, before
+//! the first attempt. It is sent with its idempotency key, sent again for as long as the page
+//! is open until the endpoint gives a final answer, and only then removed from the outbox. A
+//! widget resends its own endpoint's saved pledges when it loads, when the browser comes back
+//! online and when the page is shown again, so a pledge saved during one visit arrives in a
+//! later one, and only ever at the endpoint it was made for.
+//!
+//! [`dispatch::Dispatch`] makes every decision as a plain state machine; [`Courier`] is the
+//! thin browser shell that carries them out with localStorage, timers and `fetch`.
 
-mod answer;
+pub mod answer;
 pub mod body;
 mod courier;
+pub mod dispatch;
 mod key;
 pub mod outbox;
 pub mod retry;
@@ -26,8 +32,8 @@ pub enum DeliveryStatus {
     Idle,
     /// An attempt is under way; the submit control stays disabled.
     Sending,
-    /// Not delivered yet, but saved on this device: the widget keeps trying during this visit,
-    /// and again the next time a page with the widget is opened.
+    /// Not delivered yet, but saved on this device: the widget keeps trying while the page is
+    /// open, and again the next time a page with the widget is opened.
     Saved { reason: FailureReason },
     /// Not delivered yet, and this browser refused to save it (private mode, storage full):
     /// the widget keeps trying only while this page stays open.
@@ -46,11 +52,12 @@ pub enum FailureReason {
     Offline,
     /// No answer within ten seconds.
     Timeout,
-    /// The endpoint answered with a temporary failure (408, 425, 500, 502, 503, 504).
+    /// A server error (any 5xx, including a CDN's 520 to 526 when the origin is down).
     ServerUnavailable(u16),
     /// The endpoint asked the widget to slow down (429).
     TooManyRequests,
-    /// The endpoint answered with success but without a reference, as a captive portal or a
-    /// misconfigured proxy would. Resending is safe: a pledge that did arrive is not stored twice.
+    /// Any other answer that is not the endpoint's final word: a success without a reference
+    /// (a captive portal), a proxy's or firewall's 401, 403, 404 or 407, a 4xx without a
+    /// problem document. Resending is safe: a pledge that did arrive is not stored twice.
     UnexpectedAnswer(u16),
 }

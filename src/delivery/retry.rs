@@ -1,82 +1,85 @@
-//! When to try again: which answers are temporary, how long to wait, and when to stop for this
-//! visit.
+//! When to try again: which answers end a pledge, and how long to wait before the next attempt.
 //!
-//! Waits use exponential backoff with full jitter: a uniformly random wait between zero and a
-//! ceiling that doubles with each retry, up to a cap. Spreading retries over the whole range
-//! keeps thousands of widgets that failed together from coming back together.
+//! Only a definitive answer ends a pledge. A `201` with a reference means received; a problem
+//! document (`application/problem+json`) with `400`, `409`, `413`, `415` or `422` is the
+//! endpoint's refusal under the pledge contract. Every other answer (any other 2xx, every 5xx,
+//! the 401/403/404/405/407 of proxies and firewalls, a 4xx without a problem document, an HTML
+//! error page) comes from something between the widget and the endpoint, or from an endpoint
+//! that is not ready: the pledge stays saved and is sent again.
+//!
+//! Waits use exponential backoff with "equal jitter": a random wait between half and all of a
+//! ceiling that doubles with each failure, up to a cap. The random half spreads retries so that
+//! many widgets that failed together do not come back together; the fixed half bounds how
+//! often one page can knock on an endpoint that is down (at most once per half a cap).
 
 use super::FailureReason;
 
 /// How long one attempt may take before it is abandoned.
 pub const ATTEMPT_TIMEOUT_MS: u32 = 10_000;
 
-/// How an HTTP status code answers a pledge.
+/// The statuses that refuse a pledge for good, when they come with a problem document.
+pub const REFUSALS: [u16; 5] = [400, 409, 413, 415, 422];
+
+/// How an HTTP answer bears on a pledge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusClass {
     /// The endpoint has the pledge (the answer still has to carry a reference).
     Acknowledged,
-    /// A temporary failure: sending the same pledge again later may succeed.
-    Temporary(FailureReason),
-    /// The endpoint's last word on this pledge: sending it again would get the same answer.
-    Final,
+    /// The endpoint's refusal: sending the same pledge again would get the same answer.
+    Refused,
+    /// Not delivered yet: the same pledge, sent again later, may get through.
+    NotYet(FailureReason),
 }
 
-/// Classifies a status code. Only the failures the charity's specification names as
-/// temporary are retried; every other 4xx and 5xx is final, so a pledge the endpoint refuses
-/// is never hammered at it.
-pub fn classify(status: u16) -> StatusClass {
+/// Classifies an answer by its status and whether its body is a problem document.
+pub fn classify(status: u16, problem_document: bool) -> StatusClass {
     match status {
-        200..=299 => StatusClass::Acknowledged,
-        429 => StatusClass::Temporary(FailureReason::TooManyRequests),
-        408 | 425 | 500 | 502 | 503 | 504 => StatusClass::Temporary(FailureReason::ServerUnavailable(status)),
-        _ => StatusClass::Final,
+        201 => StatusClass::Acknowledged,
+        _ if problem_document && REFUSALS.contains(&status) => StatusClass::Refused,
+        429 => StatusClass::NotYet(FailureReason::TooManyRequests),
+        500..=599 => StatusClass::NotYet(FailureReason::ServerUnavailable(status)),
+        _ => StatusClass::NotYet(FailureReason::UnexpectedAnswer(status)),
     }
 }
 
-/// The limits of retrying within one page visit.
+/// How quickly to try again while the page stays open. There is no last attempt: a pledge is
+/// tried until it gets a final answer or the donor leaves, and the outbox carries it over to
+/// the next visit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// The ceiling of the first retry's wait; it doubles with each further retry.
+    /// The ceiling of the first retry's wait; it doubles with each further failure.
     pub base_ms: u64,
-    /// No wait is ever longer than this, whatever the retry count.
+    /// No ceiling is higher than this, however many attempts have failed.
     pub cap_ms: u64,
-    /// Attempts per pledge per page visit, the first one included. The outbox keeps a pledge
-    /// that runs out of attempts for the next visit, or for the browser coming back online.
-    pub max_attempts: u32,
-    /// A `Retry-After` longer than this ends retrying for this visit: the donor is unlikely to
-    /// keep the page open that long, and the next visit will send the pledge.
-    pub max_retry_after_ms: u64,
 }
 
 impl Default for RetryPolicy {
+    /// Half a second to a second for the first retry; after five failures, every 15 to 30
+    /// seconds. An endpoint that comes back after an outage sees each open page again within
+    /// half a minute, and a page left open on a dead endpoint makes at most four attempts a
+    /// minute.
     fn default() -> Self {
-        RetryPolicy { base_ms: 1_000, cap_ms: 30_000, max_attempts: 8, max_retry_after_ms: 300_000 }
+        RetryPolicy { base_ms: 1_000, cap_ms: 30_000 }
     }
 }
 
 impl RetryPolicy {
-    /// The wait before retry number `retry` (0 for the first retry), given `unit`, a uniformly
-    /// random number in `[0, 1)`: `unit × min(cap, base × 2^retry)`.
-    pub fn backoff_ms(&self, retry: u32, unit: f64) -> u64 {
+    /// The wait after failure number `failures` (1 for the first), given `unit`, a uniformly
+    /// random number in `[0, 1)`: between half and all of `min(cap, base × 2^(failures − 1))`.
+    pub fn backoff_ms(&self, failures: u32, unit: f64) -> u64 {
+        let retry = failures.saturating_sub(1);
         let ceiling = self.base_ms.checked_shl(retry).filter(|c| *c >> retry == self.base_ms).unwrap_or(u64::MAX);
         let ceiling = ceiling.min(self.cap_ms);
         let unit = if unit.is_finite() { unit.clamp(0.0, 1.0) } else { 0.0 };
-        ((ceiling as f64) * unit) as u64
+        let half = ceiling / 2;
+        half + ((ceiling - half) as f64 * unit) as u64
     }
 
-    /// How long to wait before the next attempt after `attempts_made` attempts, or `None` when
-    /// this visit should not try again on its own. A `Retry-After` from the endpoint is a
-    /// minimum: the jittered backoff applies on top of nothing shorter than it.
-    pub fn next_delay_ms(&self, attempts_made: u32, retry_after_ms: Option<u64>, unit: f64) -> Option<u64> {
-        if attempts_made >= self.max_attempts {
-            return None;
-        }
-        let backoff = self.backoff_ms(attempts_made.saturating_sub(1), unit);
-        match retry_after_ms {
-            Some(wait) if wait > self.max_retry_after_ms => None,
-            Some(wait) => Some(wait.max(backoff)),
-            None => Some(backoff),
-        }
+    /// How long to wait before the next attempt after `failures` failed ones. A `Retry-After`
+    /// from the endpoint is a minimum: the backoff applies on top of nothing shorter than it.
+    pub fn next_delay_ms(&self, failures: u32, retry_after_ms: Option<u64>, unit: f64) -> u64 {
+        let backoff = self.backoff_ms(failures, unit);
+        retry_after_ms.map_or(backoff, |wait| wait.max(backoff))
     }
 }
 
@@ -128,68 +131,109 @@ fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    #[test]
-    fn retries_exactly_the_temporary_statuses() {
-        for status in [408, 425, 500, 502, 503, 504] {
-            assert_eq!(classify(status), StatusClass::Temporary(FailureReason::ServerUnavailable(status)));
-        }
-        assert_eq!(classify(429), StatusClass::Temporary(FailureReason::TooManyRequests));
-        for status in [201, 200, 202] {
-            assert_eq!(classify(status), StatusClass::Acknowledged);
+    use FailureReason::{ServerUnavailable, TooManyRequests, UnexpectedAnswer};
+
+    /// What each answer means, by status range: with a problem document, and without one.
+    /// Together the rows cover every status from 100 to 599 exactly once.
+    #[rustfmt::skip]
+    const TABLE: &[(u16, u16, Expected, Expected)] = &[
+        // from, to,  with a problem document, without one
+        (100, 199, Expected::Unexpected,  Expected::Unexpected),  // informational: never final
+        (200, 200, Expected::Unexpected,  Expected::Unexpected),  // a captive portal's page
+        (201, 201, Expected::Acknowledged, Expected::Acknowledged),
+        (202, 299, Expected::Unexpected,  Expected::Unexpected),
+        (300, 399, Expected::Unexpected,  Expected::Unexpected),  // a redirect fetch did not follow
+        (400, 400, Expected::Refused,     Expected::Unexpected),  // a proxy's own 400 is no refusal
+        (401, 408, Expected::Unexpected,  Expected::Unexpected),  // proxies, firewalls, half-deployed routes
+        (409, 409, Expected::Refused,     Expected::Unexpected),
+        (410, 412, Expected::Unexpected,  Expected::Unexpected),
+        (413, 413, Expected::Refused,     Expected::Unexpected),
+        (414, 414, Expected::Unexpected,  Expected::Unexpected),
+        (415, 415, Expected::Refused,     Expected::Unexpected),
+        (416, 421, Expected::Unexpected,  Expected::Unexpected),
+        (422, 422, Expected::Refused,     Expected::Unexpected),
+        (423, 428, Expected::Unexpected,  Expected::Unexpected),
+        (429, 429, Expected::Busy,        Expected::Busy),
+        (430, 499, Expected::Unexpected,  Expected::Unexpected),
+        (500, 599, Expected::Unavailable, Expected::Unavailable), // 520-526 from CDNs included
+    ];
+
+    #[derive(Clone, Copy, Debug)]
+    enum Expected {
+        Acknowledged,
+        Refused,
+        Busy,
+        Unavailable,
+        Unexpected,
+    }
+
+    impl Expected {
+        fn class(self, status: u16) -> StatusClass {
+            match self {
+                Expected::Acknowledged => StatusClass::Acknowledged,
+                Expected::Refused => StatusClass::Refused,
+                Expected::Busy => StatusClass::NotYet(TooManyRequests),
+                Expected::Unavailable => StatusClass::NotYet(ServerUnavailable(status)),
+                Expected::Unexpected => StatusClass::NotYet(UnexpectedAnswer(status)),
+            }
         }
     }
 
     #[test]
-    fn never_retries_other_client_errors() {
-        for status in [400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 451, 501, 505] {
-            assert_eq!(classify(status), StatusClass::Final, "{status}");
+    fn every_status_from_100_to_599_is_classified_as_the_table_says() {
+        let mut covered = Vec::new();
+        for &(from, to, with_problem, without_problem) in TABLE {
+            for status in from..=to {
+                covered.push(status);
+                assert_eq!(classify(status, true), with_problem.class(status), "{status} with a problem document");
+                assert_eq!(classify(status, false), without_problem.class(status), "{status} without one");
+            }
         }
+        assert_eq!(covered, (100..=599).collect::<Vec<u16>>(), "the table covers each status once, in order");
+    }
+
+    #[test]
+    fn only_a_problem_document_with_a_contract_status_refuses() {
+        let refusing: Vec<u16> = (100..=599).filter(|&status| classify(status, true) == StatusClass::Refused).collect();
+        assert_eq!(refusing, REFUSALS);
+        assert!((100..=599).all(|status| classify(status, false) != StatusClass::Refused));
     }
 
     proptest! {
         #[test]
-        fn only_the_named_statuses_are_temporary(status in 100u16..600) {
-            let named = [408u16, 425, 429, 500, 502, 503, 504].contains(&status);
-            prop_assert_eq!(matches!(classify(status), StatusClass::Temporary(_)), named);
-            if (400..500).contains(&status) && !named {
-                prop_assert_eq!(classify(status), StatusClass::Final);
-            }
-        }
-
-        #[test]
-        fn backoff_stays_within_its_ceiling(retry in 0u32..200, unit in 0.0f64..1.0) {
+        fn a_wait_lies_between_half_and_all_of_its_ceiling(failures in 1u32..200, unit in 0.0f64..1.0) {
             let policy = RetryPolicy::default();
-            let ceiling = policy.cap_ms.min(policy.base_ms.saturating_mul(1u64.checked_shl(retry).unwrap_or(u64::MAX)));
-            let wait = policy.backoff_ms(retry, unit);
+            let ceiling = policy.cap_ms.min(policy.base_ms.saturating_mul(1u64.checked_shl(failures - 1).unwrap_or(u64::MAX)));
+            let wait = policy.backoff_ms(failures, unit);
             prop_assert!(wait <= ceiling, "{} > {}", wait, ceiling);
-            prop_assert!(wait <= policy.cap_ms);
+            prop_assert!(wait >= ceiling / 2, "{} < {}", wait, ceiling / 2);
         }
 
         #[test]
-        fn backoff_grows_with_the_random_unit(retry in 0u32..64, a in 0.0f64..1.0, b in 0.0f64..1.0) {
+        fn a_wait_grows_with_the_random_unit(failures in 1u32..64, a in 0.0f64..1.0, b in 0.0f64..1.0) {
             let policy = RetryPolicy::default();
             let (low, high) = if a <= b { (a, b) } else { (b, a) };
-            prop_assert!(policy.backoff_ms(retry, low) <= policy.backoff_ms(retry, high));
+            prop_assert!(policy.backoff_ms(failures, low) <= policy.backoff_ms(failures, high));
         }
 
         #[test]
-        fn retry_after_is_a_minimum(attempts in 1u32..8, seconds in 0u64..300, unit in 0.0f64..1.0) {
+        fn retry_after_is_a_minimum(failures in 1u32..20, seconds in 0u64..100_000, unit in 0.0f64..1.0) {
             let policy = RetryPolicy::default();
-            let wait = policy.next_delay_ms(attempts, Some(seconds * 1_000), unit).unwrap();
+            let wait = policy.next_delay_ms(failures, Some(seconds * 1_000), unit);
             prop_assert!(wait >= seconds * 1_000);
             prop_assert!(wait <= (seconds * 1_000).max(policy.cap_ms));
         }
 
         #[test]
-        fn attempts_per_visit_are_bounded(attempts in 0u32..1_000, unit in 0.0f64..1.0) {
+        fn there_is_always_a_next_attempt(failures in 0u32..10_000, unit in 0.0f64..1.0) {
             let policy = RetryPolicy::default();
-            let next = policy.next_delay_ms(attempts, None, unit);
-            prop_assert_eq!(next.is_some(), attempts < policy.max_attempts);
+            prop_assert!(policy.next_delay_ms(failures, None, unit) <= policy.cap_ms);
         }
 
         #[test]
@@ -204,20 +248,24 @@ mod tests {
     }
 
     #[test]
-    fn first_retry_waits_at_most_the_base() {
+    fn waits_double_up_to_the_cap() {
         let policy = RetryPolicy::default();
-        assert_eq!(policy.next_delay_ms(1, None, 0.999_999), Some(999));
-        assert_eq!(policy.next_delay_ms(2, None, 0.5), Some(1_000));
-        assert_eq!(policy.next_delay_ms(7, None, 0.5), Some(15_000));
-        assert_eq!(policy.next_delay_ms(1, None, 0.0), Some(0));
+        assert_eq!(policy.backoff_ms(1, 0.0), 500);
+        assert_eq!(policy.backoff_ms(1, 0.999_999), 999);
+        assert_eq!(policy.backoff_ms(2, 0.0), 1_000);
+        assert_eq!(policy.backoff_ms(5, 0.5), 12_000);
+        assert_eq!(policy.backoff_ms(6, 0.0), 15_000);
         assert_eq!(policy.backoff_ms(40, 1.0), policy.cap_ms);
+        assert_eq!(policy.backoff_ms(u32::MAX, 1.0), policy.cap_ms);
+        // No attempt made yet counts as the first failure's wait, never as no wait.
+        assert_eq!(policy.backoff_ms(0, 0.0), 500);
     }
 
     #[test]
-    fn a_very_long_retry_after_ends_retrying_for_this_visit() {
+    fn a_long_retry_after_is_honoured() {
         let policy = RetryPolicy::default();
-        assert_eq!(policy.next_delay_ms(1, Some(policy.max_retry_after_ms + 1), 0.5), None);
-        assert_eq!(policy.next_delay_ms(1, Some(policy.max_retry_after_ms), 0.0), Some(policy.max_retry_after_ms));
+        assert_eq!(policy.next_delay_ms(1, Some(3_600_000), 0.5), 3_600_000);
+        assert_eq!(policy.next_delay_ms(9, Some(1_000), 0.0), 15_000, "backoff wins when longer");
     }
 
     #[test]

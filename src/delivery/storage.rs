@@ -5,7 +5,7 @@
 
 use web_sys::Storage;
 
-use super::outbox::{Entry, KEY_PREFIX};
+use super::outbox::{Entry, KEY_PREFIX, LEGACY_PREFIX};
 
 /// The browser would not read or write the outbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +28,8 @@ impl OutboxStore {
         self.storage.as_ref().ok_or(StorageUnavailable)
     }
 
-    /// Every saved pledge, in no particular order: each is delivered on its own. Items that
-    /// cannot be read are left alone.
+    /// Every saved pledge, legacy items included, in no particular order: each is delivered on
+    /// its own. Items that cannot be read are left alone.
     pub fn entries(&self) -> Result<Vec<Entry>, StorageUnavailable> {
         let storage = self.storage()?;
         Ok(self
@@ -42,10 +42,16 @@ impl OutboxStore {
             .collect())
     }
 
+    /// The saved pledge with idempotency key `key`, wherever it is kept.
     pub fn get(&self, key: &str) -> Result<Option<Entry>, StorageUnavailable> {
-        let storage_key = Entry::storage_key(key);
-        let value = self.storage()?.get_item(&storage_key).map_err(|_| StorageUnavailable)?;
-        Ok(value.and_then(|value| Entry::decode(&storage_key, &value)))
+        let storage = self.storage()?;
+        for storage_key in [Entry::storage_key(key), Entry::legacy_storage_key(key)] {
+            let value = storage.get_item(&storage_key).map_err(|_| StorageUnavailable)?;
+            if let Some(entry) = value.and_then(|value| Entry::decode(&storage_key, &value)) {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
     }
 
     /// Saves `entry` unless its pledge is saved already, and returns what is saved. The saved
@@ -56,6 +62,13 @@ impl OutboxStore {
         }
         self.put(&entry)?;
         Ok(entry)
+    }
+
+    /// Rewrites a legacy item as `entry`, which records its endpoint. The new item is written
+    /// before the old one goes, so a failure in between leaves the pledge saved, never lost.
+    pub fn take_on(&self, entry: &Entry) -> Result<(), StorageUnavailable> {
+        self.put(entry)?;
+        self.storage()?.remove_item(&Entry::legacy_storage_key(&entry.key)).map_err(|_| StorageUnavailable)
     }
 
     /// Marks a saved pledge as being sent by this tab until `until_ms` (0: by none).
@@ -69,17 +82,13 @@ impl OutboxStore {
         }
     }
 
+    /// Deletes the pledge with idempotency key `key`, under either prefix.
     pub fn remove(&self, key: &str) -> Result<(), StorageUnavailable> {
-        self.storage()?.remove_item(&Entry::storage_key(key)).map_err(|_| StorageUnavailable)
-    }
-
-    /// Deletes the pledges saved a week ago or more, and returns them.
-    pub fn remove_expired(&self, now_ms: u64) -> Result<Vec<Entry>, StorageUnavailable> {
-        let expired: Vec<Entry> = self.entries()?.into_iter().filter(|entry| entry.is_expired(now_ms)).collect();
-        for entry in &expired {
-            self.remove(&entry.key)?;
+        let storage = self.storage()?;
+        for storage_key in [Entry::storage_key(key), Entry::legacy_storage_key(key)] {
+            storage.remove_item(&storage_key).map_err(|_| StorageUnavailable)?;
         }
-        Ok(expired)
+        Ok(())
     }
 
     /// Deletes every item of the outbox, readable or not.
@@ -92,9 +101,7 @@ impl OutboxStore {
     }
 
     fn put(&self, entry: &Entry) -> Result<(), StorageUnavailable> {
-        self.storage()?
-            .set_item(&Entry::storage_key(&entry.key), &entry.encode())
-            .map_err(|_| StorageUnavailable)
+        self.storage()?.set_item(&entry.location(), &entry.encode()).map_err(|_| StorageUnavailable)
     }
 
     fn storage_keys(&self) -> Result<Vec<String>, StorageUnavailable> {
@@ -102,7 +109,7 @@ impl OutboxStore {
         let length = storage.length().map_err(|_| StorageUnavailable)?;
         Ok((0..length)
             .filter_map(|index| storage.key(index).ok().flatten())
-            .filter(|storage_key| storage_key.starts_with(KEY_PREFIX))
+            .filter(|storage_key| storage_key.starts_with(KEY_PREFIX) || storage_key.starts_with(LEGACY_PREFIX))
             .collect())
     }
 }

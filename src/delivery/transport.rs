@@ -1,4 +1,5 @@
-//! One attempt: a POST of the pledge with its idempotency key, abandoned after ten seconds.
+//! One attempt: a POST of the pledge with its idempotency key, abandoned after ten seconds; or,
+//! as the page goes away, one that outlives it.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -6,7 +7,7 @@ use std::rc::Rc;
 use gloo_net::http::Request;
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
-use web_sys::{AbortController, RequestCredentials};
+use web_sys::{AbortController, AbortSignal, RequestCredentials, RequestInit};
 
 use super::answer::{Attempt, Reply};
 use super::retry::ATTEMPT_TIMEOUT_MS;
@@ -25,28 +26,21 @@ pub async fn post(endpoint: &str, key: &str, body: &str) -> Attempt {
         })
     });
     let signal = controller.as_ref().map(AbortController::signal);
-    let request = Request::post(endpoint)
-        .header("Content-Type", "application/json")
-        .header("Idempotency-Key", key)
-        // A pledge needs no cookies, and the charity's endpoint must not receive the
-        // partner site's.
-        .credentials(RequestCredentials::Omit)
-        .abort_signal(signal.as_ref())
-        .body(body);
     let failed = || if timed_out.get() { Attempt::TimedOut } else { Attempt::Unreachable };
-    let Ok(request) = request else {
+    let Ok(request) = request(endpoint, key, body, signal.as_ref()) else {
         return Attempt::Unreachable;
     };
     let Ok(response) = request.send().await else {
         return failed();
     };
+    let content_type = response.headers().get("Content-Type").unwrap_or_default();
     let mut reply = Reply {
         status: response.status(),
         retry_after: response.headers().get("Retry-After"),
         ..Reply::default()
     };
     match response.text().await {
-        Ok(text) => read_body(&text, &mut reply),
+        Ok(text) => read_body(&text, is_problem_type(&content_type), &mut reply),
         Err(_) if timed_out.get() => return Attempt::TimedOut,
         // An answer whose body could not be read still has its status to go by.
         Err(_) => {}
@@ -54,15 +48,55 @@ pub async fn post(endpoint: &str, key: &str, body: &str) -> Attempt {
     Attempt::Answered(reply)
 }
 
-/// Takes the fields delivery uses from a receipt or a problem+json document; a body that is
-/// not JSON leaves them empty.
-fn read_body(text: &str, reply: &mut Reply) {
+/// Sends the pledge in a request that may outlive the page (`keepalive`), as it is being left.
+/// Nobody waits for the answer: whatever it was, the pledge stays saved until a later visit
+/// hears a final one, and its idempotency key makes that later attempt safe.
+pub fn post_keepalive(endpoint: &str, key: &str, body: &str) {
+    let Ok(request) = request(endpoint, key, body, None) else {
+        return;
+    };
+    let init = RequestInit::new();
+    // web-sys's `RequestInit` follows an IDL without `keepalive`, which every engine supports.
+    if Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE).is_err() {
+        return;
+    }
+    let Ok(request) = web_sys::Request::new_with_request_and_init(&request.into(), &init) else {
+        return;
+    };
+    // Awaited, so that a failure is caught here instead of reaching the page's console as an
+    // unhandled rejection.
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = Request::from(request).send().await;
+    });
+}
+
+fn request(endpoint: &str, key: &str, body: &str, signal: Option<&AbortSignal>) -> Result<Request, gloo_net::Error> {
+    Request::post(endpoint)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", key)
+        // A pledge needs no cookies, and the charity's endpoint must not receive the
+        // partner site's.
+        .credentials(RequestCredentials::Omit)
+        .abort_signal(signal)
+        .body(body)
+}
+
+/// Whether a `Content-Type` names a problem document, whatever its case and parameters.
+fn is_problem_type(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    media_type.eq_ignore_ascii_case("application/problem+json")
+}
+
+/// Takes the fields delivery uses from a receipt or a problem document; a body that is not a
+/// JSON object leaves them empty, and is no problem document whatever its type said.
+fn read_body(text: &str, problem_type: bool, reply: &mut Reply) {
     let Ok(json) = JSON::parse(text) else {
         return;
     };
     if !json.is_object() {
         return;
     }
+    reply.problem = problem_type;
     reply.reference = string(&json, "reference");
     reply.detail = string(&json, "detail");
     if let Ok(errors) = Reflect::get(&json, &"errors".into()) {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot};
 
-use super::{read_raw_config, HostEvents};
+use super::{parse_url, read_raw_config, HostEvents};
 use crate::config::{RawConfig, WidgetConfig};
 use crate::ui::{App, ConfigErrorPanel};
 
@@ -60,7 +60,7 @@ pub fn mount_widget(host: HtmlElement, shadow: ShadowRoot, sheet: CssStyleSheet,
     let parent: HtmlElement = container.clone().unchecked_into();
     let events = HostEvents::new(host);
 
-    let view: Box<dyn Any> = match WidgetConfig::parse(raw) {
+    let view: Box<dyn Any> = match WidgetConfig::parse(raw, &parse_url) {
         Ok(config) => Box::new(leptos::mount::mount_to(parent, move || view! { class="sk", <App config events /> })),
         Err(errors) => {
             let messages: Vec<String> = errors.iter().map(|error| error.message()).collect();

@@ -1,7 +1,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use crate::config::RawConfig;
+use crate::config::{check_endpoint, ParsedUrl, RawConfig};
 
 /// Reads the partner's configuration object, whose values are strings (attribute values), and
 /// the page and browser languages used when `lang` is not given.
@@ -36,3 +36,19 @@ pub fn read_raw_config(config: &JsValue) -> RawConfig {
     }
 }
 
+
+/// The browser's URL parser, the one `fetch` uses, reduced to what the checks read.
+pub fn parse_url(text: &str) -> Option<ParsedUrl> {
+    let url = web_sys::Url::new(text).ok()?;
+    Some(ParsedUrl {
+        href: url.href(),
+        protocol: url.protocol(),
+        hostname: url.hostname(),
+        has_credentials: !url.username().is_empty() || !url.password().is_empty(),
+    })
+}
+
+/// The address pledges for `endpoint` go to, or `None` if the widget would refuse it.
+pub fn endpoint_href(endpoint: &str) -> Option<String> {
+    check_endpoint(endpoint.trim(), &parse_url).ok()
+}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use super::amount::amount_step;
 use super::choose::choose_step;
 use super::confirm::{confirm_step, status_text};
-use super::context::Ctx;
+use super::context::{monotonic_ms, Ctx};
 use super::details::details_step;
 use super::focus::move_focus;
 use super::progress::progress;
@@ -27,15 +27,15 @@ pub fn App(
 ) -> impl IntoView {
     let locale = config.locale;
     let text = messages(locale);
+    let courier = Courier::new(&config.endpoint, &config.partner, events.clone());
+    let status = courier.status();
     let flow = RwSignal::new(Flow::new(Settings {
         currency: config.currency,
         presets: config.presets,
         partner: config.partner,
         locale,
     }));
-    let ctx = Ctx { flow, text, locale, currency: config.currency, shown_at: js_sys::Date::now() };
-    let courier = Courier::new(&config.endpoint, events.clone());
-    let status = courier.status();
+    let ctx = Ctx { flow, text, locale, currency: config.currency, shown_at: monotonic_ms() };
 
     let step = Memo::new(move |_| flow.with(|flow| flow.step()));
     let started = Memo::new(move |_| flow.with(|flow| flow.started()));

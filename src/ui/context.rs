@@ -13,7 +13,7 @@ pub struct Ctx {
     pub text: &'static Messages,
     pub locale: Locale,
     pub currency: Currency,
-    /// `Date.now()` when the first step was shown, for the pledge's fill time.
+    /// [`monotonic_ms`] when the first step was shown, for the pledge's fill time.
     pub shown_at: f64,
 }
 
@@ -45,4 +45,10 @@ impl Ctx {
     pub fn invalid(self, field: Field) -> Option<&'static str> {
         self.error(field).map(|_| "true")
     }
+}
+
+/// The page's monotonic clock, `performance.now()`, in milliseconds. A fill time measured on it
+/// stays true when the device's clock is changed, or corrected, while the donor fills the form.
+pub fn monotonic_ms() -> f64 {
+    web_sys::window().and_then(|window| window.performance()).map_or(0.0, |performance| performance.now())
 }

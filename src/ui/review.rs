@@ -1,10 +1,11 @@
 use leptos::prelude::*;
 use pledge::{Frequency, SponsorshipOption};
 
-use super::context::Ctx;
+use super::context::{monotonic_ms, Ctx};
 use super::controls::back_button;
 use super::focus::STEP_HEADING_ID;
 use crate::delivery::{new_idempotency_key, Courier};
+use crate::embed::page_address;
 use crate::flow::{Field, Flow, Submission};
 use crate::format;
 use crate::i18n::fill;
@@ -71,9 +72,9 @@ pub fn review_step(ctx: Ctx, courier: Courier) -> impl IntoView {
 
     let confirm = move |_| {
         let submission = Submission {
-            page_url: document().url().unwrap_or_default(),
+            page_url: page_address(),
             client_created_at: String::from(js_sys::Date::new_0().to_iso_string()),
-            fill_ms: (js_sys::Date::now() - ctx.shown_at).max(0.0) as u64,
+            fill_ms: (monotonic_ms() - ctx.shown_at).max(0.0) as u64,
         };
         let mut pledge = None;
         ctx.flow.update(|flow| pledge = flow.confirm(new_idempotency_key, submission));

@@ -13,11 +13,11 @@ use js_sys::{Array, Function, Object, Reflect, JSON};
 use leptos::prelude::*;
 use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, GiftAid, Locale, Pledge, SponsorshipOption, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION};
 use sanankoroba_widget::delivery::body;
-use sanankoroba_widget::delivery::outbox::{Entry, EXPIRY_MS, KEY_PREFIX};
+use sanankoroba_widget::delivery::outbox::{Entry, EXPIRY_MS, KEY_PREFIX, LEGACY_PREFIX};
 use sanankoroba_widget::delivery::retry::RetryPolicy;
 use sanankoroba_widget::delivery::storage::OutboxStore;
 use sanankoroba_widget::delivery::{new_idempotency_key, Courier, DeliveryStatus, FailureReason};
-use sanankoroba_widget::embed::HostEvents;
+use sanankoroba_widget::embed::{page_address, HostEvents};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -27,6 +27,9 @@ use crate::support::{document, sleep, tick};
 
 /// Nothing listens on port 9 of the loopback interface: every real attempt fails at once.
 const UNREACHABLE: &str = "http://127.0.0.1:9/v1/pledges";
+/// The endpoint the stand-in `fetch` answers for.
+const ENDPOINT: &str = "https://charity.example.org/v1/pledges";
+const PARTNER: &str = "bamako-friends";
 const PERSONAL: [&str; 4] = ["Awa", "Traoré", "awa@example.org", "ML"];
 
 fn local_storage() -> Storage {
@@ -52,7 +55,7 @@ fn a_pledge() -> Pledge {
         },
         gift_aid: None,
         consent: Consent::default(),
-        partner: "bamako-friends".into(),
+        partner: PARTNER.into(),
         page_url: "https://partner.example/sponsor".into(),
         locale: Locale::Fr,
         client_created_at: "2026-11-27T15:00:00.000Z".into(),
@@ -90,7 +93,7 @@ fn outbox_items() -> Vec<String> {
     let storage = local_storage();
     (0..storage.length().unwrap())
         .filter_map(|index| storage.key(index).unwrap())
-        .filter(|key| key.starts_with(KEY_PREFIX))
+        .filter(|key| key.starts_with(KEY_PREFIX) || key.starts_with(LEGACY_PREFIX))
         .collect()
 }
 
@@ -183,6 +186,8 @@ impl FakeEndpoint {
             "plan, calls, request",
             "return request.text().then(body => {
                 calls.push({
+                    url: request.url,
+                    keepalive: request.keepalive,
                     method: request.method,
                     key: request.headers.get('Idempotency-Key'),
                     type: request.headers.get('Content-Type'),
@@ -227,16 +232,25 @@ struct Running {
 impl Running {
     fn start(endpoint: &str, host: &Host) -> Running {
         let owner = Owner::new();
-        let courier = owner.with(|| Courier::new(endpoint, host.events()));
+        let courier = owner.with(|| Courier::new(endpoint, PARTNER, host.events()));
         Running { owner, courier }
     }
 
-    /// A courier that makes one attempt per trigger and never retries on a timer, so that
+    /// A courier whose next attempt after a failure is minutes away, so that within a test
     /// only the trigger under test can send again.
     fn start_without_timers(endpoint: &str, host: &Host) -> Running {
         let owner = Owner::new();
-        let policy = RetryPolicy { max_attempts: 1, ..RetryPolicy::default() };
-        let courier = owner.with(|| Courier::with_policy(endpoint, host.events(), policy));
+        let policy = RetryPolicy { base_ms: 600_000, cap_ms: 600_000 };
+        let courier = owner.with(|| Courier::with_policy(endpoint, PARTNER, host.events(), policy));
+        Running { owner, courier }
+    }
+
+    /// A courier that tries again within a fifth of a second, for tests that go through many
+    /// failures.
+    fn start_quick(endpoint: &str, host: &Host) -> Running {
+        let owner = Owner::new();
+        let policy = RetryPolicy { base_ms: 100, cap_ms: 200 };
+        let courier = owner.with(|| Courier::with_policy(endpoint, PARTNER, host.events(), policy));
         Running { owner, courier }
     }
 
@@ -270,15 +284,16 @@ async fn the_outbox_round_trips_through_local_storage() {
     let store = OutboxStore::local();
     let pledge = a_pledge();
     let body = "{\"schema_version\":1,\"note\":\"tab\tand line\nbreak\"}";
-    let entry = Entry::new(&pledge.idempotency_key, body, now_ms()).unwrap();
+    let entry = Entry::new(&pledge.idempotency_key, ENDPOINT, body, now_ms()).unwrap();
     assert_eq!(store.save(entry.clone()).unwrap(), entry);
 
-    let raw = local_storage().get_item(&format!("sanankoroba:outbox:v1:{}", pledge.idempotency_key)).unwrap();
-    assert!(raw.expect("one item per pledge, under the widget's prefix").ends_with(body));
+    let raw = local_storage().get_item(&format!("sanankoroba:outbox:v2:{}", pledge.idempotency_key)).unwrap();
+    let raw = raw.expect("one item per pledge, under the widget's prefix");
+    assert!(raw.ends_with(&format!("\t{ENDPOINT}\t{body}")), "the endpoint it was made for is recorded: {raw}");
     assert_eq!(store.entries().unwrap(), [entry.clone()]);
 
     // Saving the same key again keeps the first bytes: they may already have been received.
-    let changed = Entry::new(&pledge.idempotency_key, "{\"changed\":true}", now_ms() + 5).unwrap();
+    let changed = Entry::new(&pledge.idempotency_key, ENDPOINT, "{\"changed\":true}", now_ms() + 5).unwrap();
     assert_eq!(store.save(changed).unwrap(), entry);
 
     store.lease(&entry.key, 42).unwrap();
@@ -308,7 +323,7 @@ async fn coming_back_online_resends_at_once() {
     let _clean = CleanOutbox::new();
     let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, CREATED]);
     let host = Host::new();
-    let running = Running::start_without_timers("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start_without_timers(ENDPOINT, &host);
     saved_after_one_failure(&endpoint, &running).await;
     go_online();
     let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Received { .. })).await;
@@ -321,7 +336,7 @@ async fn the_donor_can_try_again_now() {
     let _clean = CleanOutbox::new();
     let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, CREATED]);
     let host = Host::new();
-    let running = Running::start_without_timers("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start_without_timers(ENDPOINT, &host);
     saved_after_one_failure(&endpoint, &running).await;
     running.courier.retry_now();
     assert_eq!(running.status(), DeliveryStatus::Sending, "at once, not on the next timer");
@@ -335,7 +350,7 @@ async fn an_unmounted_widget_stops_listening_and_leaves_its_pledge_saved() {
     let _clean = CleanOutbox::new();
     let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, CREATED]);
     let host = Host::new();
-    let running = Running::start_without_timers("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start_without_timers(ENDPOINT, &host);
     saved_after_one_failure(&endpoint, &running).await;
     drop(running);
     go_online();
@@ -395,7 +410,7 @@ async fn retries_a_temporary_failure_with_the_same_key_and_bytes_until_received(
     let _clean = CleanOutbox::new();
     let endpoint = FakeEndpoint::answering(vec![UNAVAILABLE, Answer::NetworkError, CREATED]);
     let host = Host::new();
-    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start(ENDPOINT, &host);
     let pledge = a_pledge();
     running.courier.submit(pledge.clone());
 
@@ -420,7 +435,7 @@ async fn a_double_submit_sends_one_pledge() {
     let _clean = CleanOutbox::new();
     let endpoint = FakeEndpoint::answering(vec![CREATED]);
     let host = Host::new();
-    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start(ENDPOINT, &host);
     let pledge = a_pledge();
     running.courier.submit(pledge.clone());
     running.courier.submit(pledge.clone());
@@ -439,7 +454,7 @@ async fn refused_fields_come_back_and_the_pledge_leaves_the_outbox() {
         r#"{"type":"/problems/invalid-pledge","title":"The pledge has invalid fields","status":422,"detail":"1 field was refused.","errors":[{"pointer":"/donor/email","code":"invalid_email","detail":"This is not a valid email address."}]}"#,
     )]);
     let host = Host::new();
-    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start(ENDPOINT, &host);
     running.courier.submit(a_pledge());
     let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Rejected { .. })).await;
     assert_eq!(
@@ -464,7 +479,7 @@ async fn an_invalid_pledge_is_refused_without_being_sent_or_saved() {
     let _clean = CleanOutbox::new();
     let endpoint = FakeEndpoint::answering(vec![CREATED]);
     let host = Host::new();
-    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start(ENDPOINT, &host);
     let mut pledge = a_pledge();
     pledge.donor.email = "not an address".into();
     running.courier.submit(pledge);
@@ -474,28 +489,28 @@ async fn an_invalid_pledge_is_refused_without_being_sent_or_saved() {
     assert!(outbox_items().is_empty());
 }
 
+/// Writes `entry` to localStorage as an earlier visit would have.
+fn save_as_earlier_visit(entry: &Entry) {
+    local_storage().set_item(&entry.location(), &entry.encode()).unwrap();
+}
+
 #[wasm_bindgen_test]
-async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_dropped() {
+async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_deleted_and_announced() {
     let _clean = CleanOutbox::new();
     let waiting = a_pledge();
     let expired = a_pledge();
-    // An earlier visit saved `waiting`, and the endpoint was down then.
-    let body = {
-        let host = Host::new();
-        let running = Running::start(UNREACHABLE, &host);
-        running.courier.submit(waiting.clone());
-        running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
-        saved(&waiting.idempotency_key).unwrap().body
-    };
-    let old = Entry::new(&expired.idempotency_key, &body, now_ms() - EXPIRY_MS - 1).unwrap();
-    local_storage().set_item(&Entry::storage_key(&old.key), &old.encode()).unwrap();
+    let body = body::encode(&waiting).unwrap();
+    // An earlier visit saved `waiting` a day ago, and `expired` eight days ago.
+    save_as_earlier_visit(&Entry::new(&waiting.idempotency_key, ENDPOINT, &body, now_ms() - 86_400_000).unwrap());
+    let old = Entry::new(&expired.idempotency_key, ENDPOINT, &body::encode(&expired).unwrap(), now_ms() - EXPIRY_MS - 86_400_000).unwrap();
+    save_as_earlier_visit(&old);
 
     let endpoint = FakeEndpoint::answering(vec![CREATED]);
     let host = Host::new();
-    // Two widgets on one page both resend the outbox when they load.
-    let first = Running::start("https://charity.example.org/v1/pledges", &host);
-    let second = Running::start("https://charity.example.org/v1/pledges", &host);
-    assert!(saved(&expired.idempotency_key).is_none(), "a week-old pledge is dropped unsent");
+    // Two widgets on one page both look at the outbox when they load.
+    let first = Running::start(ENDPOINT, &host);
+    let second = Running::start(ENDPOINT, &host);
+    assert!(saved(&expired.idempotency_key).is_none(), "a week-old pledge is deleted unsent");
     let started = now_ms();
     while !outbox_items().is_empty() && now_ms() - started < 3_000 {
         sleep(Duration::from_millis(20)).await;
@@ -510,9 +525,159 @@ async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_drop
     assert_eq!(detail_string(&pledges[0], "reference").as_deref(), Some("SK-7Q2M-K9XD"));
     assert_eq!(detail_string(&pledges[0], "option").as_deref(), Some("child"), "read back from the saved text");
     assert_eq!(detail_string(&pledges[0], "currency").as_deref(), Some("EUR"));
+
+    let expiries: Vec<CustomEvent> =
+        host.heard("sanankoroba:error").into_iter().filter(|event| detail_string(event, "kind").as_deref() == Some("expired")).collect();
+    assert_eq!(expiries.len(), 1, "the page hears of the deleted pledge once");
+    assert_eq!(detail_keys(&expiries[0]), ["kind", "message"]);
+    let message = detail_string(&expiries[0], "message").unwrap();
+    assert!(message.contains("8 days ago") && message.contains(ENDPOINT), "{message}");
+    for personal in [PERSONAL.as_slice(), &[expired.idempotency_key.as_str()]].concat() {
+        assert!(!message.contains(personal), "{personal} leaked into {message}");
+    }
     // Neither courier's donor submitted anything during this visit.
     assert_eq!(first.status(), DeliveryStatus::Idle);
     assert_eq!(second.status(), DeliveryStatus::Idle);
+}
+
+#[wasm_bindgen_test]
+async fn a_widget_sends_only_the_pledges_made_for_its_own_endpoint() {
+    let _clean = CleanOutbox::new();
+    let theirs = a_pledge();
+    let other_endpoint = "https://another-charity.example/pledges";
+    save_as_earlier_visit(&Entry::new(&theirs.idempotency_key, other_endpoint, &body::encode(&theirs).unwrap(), now_ms() - 1_000).unwrap());
+
+    let endpoint = FakeEndpoint::answering(vec![CREATED]);
+    let host = Host::new();
+    let _running = Running::start(ENDPOINT, &host);
+    sleep(Duration::from_millis(300)).await;
+    assert!(endpoint.calls().is_empty(), "another campaign's pledge is not sent here");
+    assert!(saved(&theirs.idempotency_key).is_some(), "and it is left for its own widget");
+    assert!(host.heard("sanankoroba:error").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_pledge_saved_before_endpoints_were_recorded_is_sent_only_from_its_own_page() {
+    let _clean = CleanOutbox::new();
+    // Made on this very page, with this widget's partner id, and on another page.
+    let here = Pledge { page_url: format!("{}?campaign=spring#form", page_address()), ..a_pledge() };
+    let elsewhere = Pledge { page_url: "https://partner.example/another-campaign".into(), ..a_pledge() };
+    let mut keys = Vec::new();
+    for pledge in [&here, &elsewhere] {
+        let body = body::encode(pledge).unwrap();
+        local_storage().set_item(&format!("{LEGACY_PREFIX}{}", pledge.idempotency_key), &format!("{}\t0\t{body}", now_ms() - 60_000)).unwrap();
+        keys.push(pledge.idempotency_key.clone());
+    }
+
+    let endpoint = FakeEndpoint::answering(vec![CREATED]);
+    let host = Host::new();
+    let _running = Running::start(ENDPOINT, &host);
+    let started = now_ms();
+    while endpoint.calls().is_empty() && now_ms() - started < 3_000 {
+        sleep(Duration::from_millis(20)).await;
+    }
+    sleep(Duration::from_millis(200)).await;
+    assert_eq!(endpoint.calls().len(), 1);
+    assert_eq!(endpoint.call_field(0, "key"), here.idempotency_key, "only the one made on this page");
+    assert_eq!(endpoint.call_field(0, "url"), ENDPOINT);
+    assert!(saved(&here.idempotency_key).is_none(), "received, so removed");
+    let left = saved(&elsewhere.idempotency_key).expect("the other page's pledge waits for its own page");
+    assert_eq!(left.endpoint, None, "untouched");
+    assert_eq!(outbox_items(), [format!("{LEGACY_PREFIX}{}", keys[1])]);
+}
+
+#[wasm_bindgen_test]
+async fn nothing_is_sent_while_the_page_is_hidden_and_everything_due_once_it_is_shown() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, CREATED]);
+    let host = Host::new();
+    let running = Running::start(ENDPOINT, &host);
+    running.courier.submit(a_pledge());
+    running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
+    let visibility = PageVisibility::hide();
+    // The first retry is due within a second; a hidden page lets it pass.
+    sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(endpoint.calls().len(), 1, "nothing sent while hidden");
+    drop(visibility);
+    let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Received { .. })).await;
+    assert_eq!(status, DeliveryStatus::Received { reference: "SK-7Q2M-K9XD".into() });
+    assert_eq!(endpoint.calls().len(), 2, "sent as soon as the page was shown again");
+}
+
+#[wasm_bindgen_test]
+async fn leaving_the_page_sends_each_waiting_pledge_once_more_with_keepalive() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, UNAVAILABLE]);
+    let host = Host::new();
+    let running = Running::start_without_timers(ENDPOINT, &host);
+    let pledge = a_pledge();
+    running.courier.submit(pledge.clone());
+    running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
+    let window = web_sys::window().unwrap();
+    window.dispatch_event(&web_sys::Event::new("pagehide").unwrap()).unwrap();
+    let started = now_ms();
+    while endpoint.calls().len() < 2 && now_ms() - started < 3_000 {
+        sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(endpoint.calls().len(), 2);
+    let keepalive = Reflect::get(&endpoint.calls()[1], &"keepalive".into()).unwrap();
+    assert_eq!(keepalive.as_bool(), Some(true), "a request that outlives the page");
+    assert_eq!(endpoint.call_field(1, "key"), pledge.idempotency_key);
+    assert_eq!(endpoint.call_field(1, "body"), endpoint.call_field(0, "body"));
+    assert_eq!(endpoint.call_field(1, "credentials"), "omit");
+    assert_eq!(saved(&pledge.idempotency_key).map(|entry| entry.lease_until_ms), Some(0), "saved, and free for the next page");
+    // A page restored from the back-forward cache goes on where it left off.
+    window.dispatch_event(&web_sys::Event::new("pageshow").unwrap()).unwrap();
+    sleep(Duration::from_millis(300)).await;
+    assert_eq!(endpoint.calls().len(), 3);
+}
+
+/// Makes the page report itself hidden, as a background tab does, until dropped.
+struct PageVisibility;
+
+impl PageVisibility {
+    fn hide() -> PageVisibility {
+        PageVisibility::set(true);
+        PageVisibility
+    }
+
+    fn set(hidden: bool) {
+        let descriptor = Object::new();
+        Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
+        Reflect::set(&descriptor, &"value".into(), &JsValue::from_bool(hidden)).unwrap();
+        Object::define_property(document().unchecked_ref::<Object>(), &"hidden".into(), &descriptor);
+        document().dispatch_event(&web_sys::Event::new("visibilitychange").unwrap()).unwrap();
+    }
+}
+
+impl Drop for PageVisibility {
+    fn drop(&mut self) {
+        // The page's own property, on its prototype, shows through again.
+        Reflect::delete_property(document().unchecked_ref::<Object>(), &"hidden".into()).unwrap();
+        document().dispatch_event(&web_sys::Event::new("visibilitychange").unwrap()).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn answers_from_proxies_and_cdns_keep_the_pledge_until_the_endpoint_answers() {
+    let _clean = CleanOutbox::new();
+    let endpoint = FakeEndpoint::answering(vec![
+        Answer::Status(520, &[("Content-Type", "text/html")], "<h1>Web server is down</h1>"),
+        Answer::Status(404, &[("Content-Type", "text/html")], "<h1>Not Found</h1>"),
+        Answer::Status(422, &[("Content-Type", "text/html")], "<p>Unprocessable</p>"),
+        Answer::Status(200, &[("Content-Type", "text/html")], "<html>Wi-Fi login</html>"),
+        CREATED,
+    ]);
+    let host = Host::new();
+    let running = Running::start_quick(ENDPOINT, &host);
+    let pledge = a_pledge();
+    running.courier.submit(pledge.clone());
+    let status = running.wait_for(Duration::from_secs(5), |s| matches!(s, DeliveryStatus::Received { .. })).await;
+    assert_eq!(status, DeliveryStatus::Received { reference: "SK-7Q2M-K9XD".into() });
+    assert_eq!(endpoint.calls().len(), 5);
+    let kinds: Vec<Option<String>> = host.heard("sanankoroba:error").iter().map(|event| detail_string(event, "kind")).collect();
+    assert_eq!(kinds, vec![Some("delivery".to_owned()); 4], "none of them was a refusal");
+    assert!(outbox_items().is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -557,7 +722,7 @@ async fn a_full_storage_still_sends_and_says_the_pledge_is_not_saved() {
     let filler = FillStorage::until_full();
     let endpoint = FakeEndpoint::answering(vec![UNAVAILABLE, CREATED]);
     let host = Host::new();
-    let running = Running::start("https://charity.example.org/v1/pledges", &host);
+    let running = Running::start(ENDPOINT, &host);
     running.courier.submit(a_pledge());
     let status = running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Unsaved { .. })).await;
     assert_eq!(status, DeliveryStatus::Unsaved { reason: FailureReason::ServerUnavailable(503) });

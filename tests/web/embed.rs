@@ -90,3 +90,41 @@ async fn unmount_removes_everything_and_is_idempotent() {
     widget.handle.unmount();
     assert_eq!(widget.shadow.child_element_count(), 0);
 }
+
+/// The endpoint is read by the browser's own URL parser, the one `fetch` uses: what the widget
+/// accepts is what every attempt is sent to, and what it refuses is named.
+#[wasm_bindgen_test]
+fn the_endpoint_is_read_by_the_browsers_url_parser() {
+    use sanankoroba_widget::embed::endpoint_href;
+    for (given, sent_to) in [
+        ("HTTPS://Charity.EXAMPLE.org:443/v1/pledges", "https://charity.example.org/v1/pledges"),
+        ("https://例え.jp/v1/pledges", "https://xn--r8jz45g.jp/v1/pledges"),
+        ("  http://localhost:8080/v1/pledges  ", "http://localhost:8080/v1/pledges"),
+        ("http://[::1]:8080/v1/pledges", "http://[::1]:8080/v1/pledges"),
+    ] {
+        assert_eq!(endpoint_href(given).as_deref(), Some(sent_to), "{given}");
+    }
+    for refused in [
+        "https://exa mple.org/v1",
+        "https://charity.example.org\\v1",
+        "https://user:secret@charity.example.org/v1",
+        "http://charity.example.org/v1",
+        "https://",
+        "https://[::1/v1",
+        "javascript:alert(1)",
+        "/v1/pledges",
+    ] {
+        assert_eq!(endpoint_href(refused), None, "{refused}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_pledge_records_the_pages_origin_and_path_only() {
+    use sanankoroba_widget::embed::{address_of, page_address};
+    assert_eq!(address_of("https://School.example:443/sponsor/?utm_source=mail&session=abc#form").as_deref(), Some("https://school.example/sponsor/"));
+    assert_eq!(address_of("about:srcdoc"), None);
+    assert_eq!(address_of("file:///home/awa/page.html"), None);
+    let location = js_sys::Reflect::get(&web_sys::window().unwrap(), &"location".into()).unwrap();
+    let part = |name: &str| js_sys::Reflect::get(&location, &name.into()).unwrap().as_string().unwrap();
+    assert_eq!(page_address(), format!("{}{}", part("origin"), part("pathname")));
+}
