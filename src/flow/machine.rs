@@ -19,11 +19,11 @@ pub struct Settings {
 /// What only the browser knows when the donor confirms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
-    /// `location.href` of the host page.
+    /// The origin and path of the host page, without its query or fragment.
     pub page_url: String,
     /// `new Date().toISOString()`.
     pub client_created_at: String,
-    /// Milliseconds since the first step was shown.
+    /// Milliseconds since the first step was shown, on the page's monotonic clock.
     pub fill_ms: u64,
 }
 
@@ -214,8 +214,9 @@ impl Flow {
 
     /// Makes the pledge from the review. Returns `None`, and shows what is wrong, if anything is.
     ///
-    /// The idempotency key is made the first time and reused afterwards, so every attempt for
-    /// this pledge, including one after a correction, is recognised by the receiver.
+    /// The idempotency key is made the first time and reused for every attempt at this pledge,
+    /// so that the receiver recognises a repeat. After the endpoint's final refusal the next
+    /// confirmation is a different pledge, and gets a key of its own (see [`Flow::rejected`]).
     pub fn confirm(&mut self, new_key: impl FnOnce() -> String, submission: Submission) -> Option<Pledge> {
         if self.step != Step::Review || self.in_flight {
             return None;
@@ -246,6 +247,9 @@ impl Flow {
     /// with the step of the first; the rest are shown on the confirm step.
     pub fn rejected(&mut self, errors: &[FieldError]) {
         self.in_flight = false;
+        // What the donor sends next differs from what was refused, at least in its time: under
+        // the old key, an endpoint that kept the refused body could take it for a key reused.
+        self.idempotency_key = None;
         let placed: Vec<FieldProblem> = errors
             .iter()
             .filter_map(|error| {

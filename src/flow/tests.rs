@@ -396,15 +396,18 @@ fn a_double_confirm_makes_one_pledge_and_one_key() {
 }
 
 #[test]
-fn the_key_is_reused_after_a_correction() {
+fn a_pledge_corrected_after_a_refusal_gets_a_new_key() {
+    const NEW_KEY: &str = "9b1de0c4-7a2f-4d6e-8c3b-5f4a3e2d1c0b";
     let mut flow = at_review(Currency::GBP);
     flow.confirm(|| KEY.into(), submission()).unwrap();
     flow.rejected(&[FieldError::new("/donor/email", ErrorCode::InvalidEmail)]);
+    assert_eq!(flow.idempotency_key(), None, "the refused pledge's key is not used again");
     flow.draft.donor.email = "awa@example.net".into();
     assert!(flow.advance());
-    let pledge = flow.confirm(|| panic!("no second key"), submission()).unwrap();
-    assert_eq!(pledge.idempotency_key, KEY);
-    assert_eq!(flow.idempotency_key(), Some(KEY));
+    let pledge = flow.confirm(|| NEW_KEY.into(), submission()).unwrap();
+    assert_eq!(pledge.idempotency_key, NEW_KEY);
+    assert_eq!(flow.idempotency_key(), Some(NEW_KEY));
+    assert!(flow.confirm(|| panic!("no third key"), submission()).is_none(), "in flight");
 }
 
 #[test]

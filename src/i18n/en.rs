@@ -80,15 +80,15 @@ pub const EN: Messages = Messages {
 
     confirm_heading: "Your pledge",
     sending: "Sending your pledge…",
-    saved: "Your pledge has not reached SOS Children's Villages yet: {reason}. It is saved on this device, and we will keep trying, including the next time you open a page with this form.",
-    unsaved: "Your pledge has not reached SOS Children's Villages yet: {reason}. This browser would not let us save it, so please keep this page open while we keep trying.",
+    saved: "Your pledge has not reached SOS Children's Villages yet: {reason}. It is saved on this device. We will keep trying while this page is open, and the next time you open a page with this form.",
+    unsaved: "Your pledge has not reached SOS Children's Villages yet: {reason}. This browser would not let us save it, so we can keep trying only while this page is open. Please keep it open.",
     retry: "Try again now",
     reason_offline: "your device seems to be offline",
     reason_timeout: "the connection took too long",
     reason_unavailable: "the service is temporarily unavailable",
     reason_busy: "the service is busy right now",
     reason_unexpected: "the answer was not the one we expected",
-    refused: "SOS Children's Villages could not accept this pledge because this form is not set up correctly. Nothing has been recorded. Please try again later.",
+    refused: "SOS Children's Villages could not accept this pledge because this form is not set up correctly. Please try again later, or contact SOS Children's Villages directly.",
     back_to_review: "Back to your pledge",
 
     thanks_heading: "Thank you, {name}",

@@ -81,15 +81,15 @@ pub const FR: Messages = Messages {
 
     confirm_heading: "Votre promesse de don",
     sending: "Envoi de votre promesse de don…",
-    saved: "Votre promesse de don n'est pas encore parvenue à SOS Villages d'Enfants\u{a0}: {reason}. Elle est enregistrée sur cet appareil et nous continuerons d'essayer, y compris la prochaine fois que vous ouvrirez une page avec ce formulaire.",
-    unsaved: "Votre promesse de don n'est pas encore parvenue à SOS Villages d'Enfants\u{a0}: {reason}. Ce navigateur n'a pas permis de l'enregistrer\u{a0}: gardez cette page ouverte pendant que nous continuons d'essayer.",
+    saved: "Votre promesse de don n'est pas encore parvenue à SOS Villages d'Enfants\u{a0}: {reason}. Elle est enregistrée sur cet appareil. Nous continuerons d'essayer tant que cette page restera ouverte, et la prochaine fois que vous ouvrirez une page avec ce formulaire.",
+    unsaved: "Votre promesse de don n'est pas encore parvenue à SOS Villages d'Enfants\u{a0}: {reason}. Ce navigateur n'a pas permis de l'enregistrer\u{a0}: nous ne pourrons continuer d'essayer que tant que cette page restera ouverte. Merci de la garder ouverte.",
     retry: "Réessayer maintenant",
     reason_offline: "votre appareil semble hors ligne",
     reason_timeout: "la connexion a pris trop de temps",
     reason_unavailable: "le service est momentanément indisponible",
     reason_busy: "le service est très sollicité en ce moment",
     reason_unexpected: "la réponse reçue n'était pas celle attendue",
-    refused: "SOS Villages d'Enfants n'a pas pu accepter cette promesse de don, car ce formulaire n'est pas configuré correctement. Rien n'a été enregistré. Veuillez réessayer plus tard.",
+    refused: "SOS Villages d'Enfants n'a pas pu accepter cette promesse de don, car ce formulaire n'est pas configuré correctement. Veuillez réessayer plus tard, ou contacter directement SOS Villages d'Enfants.",
     back_to_review: "Revenir à votre promesse de don",
 
     thanks_heading: "Merci, {name}\u{202f}!",
