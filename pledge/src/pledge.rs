@@ -18,6 +18,7 @@ pub const CONSENT_WORDING_VERSION: &str = "consent-2026-11";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(transform = crate::schema::cross_field_rules))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::beyond_the_schema))]
 #[serde(deny_unknown_fields)]
 pub struct Pledge {
     /// The version of this contract. Receivers refuse versions they do not know.
@@ -40,14 +41,11 @@ pub struct Pledge {
     /// The partner whose page carried the widget.
     #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::PARTNER_PATTERN)))]
     pub partner: String,
-    /// The absolute http or https address of the page the pledge was made on.
+    /// The absolute http or https address of the page the pledge was made on, at most 2048
+    /// bytes in UTF-8.
     #[cfg_attr(
         feature = "schema",
-        schemars(
-            length(max = limits::PAGE_URL),
-            regex(pattern = crate::schema::PAGE_URL_PATTERN),
-            extend("format" = "iri")
-        )
+        schemars(length(max = limits::PAGE_URL), regex(pattern = crate::schema::page_url_pattern()))
     )]
     pub page_url: String,
     pub locale: Locale,
@@ -55,7 +53,7 @@ pub struct Pledge {
     /// `Date.prototype.toISOString()` writes it.
     #[cfg_attr(
         feature = "schema",
-        schemars(length(max = limits::TIMESTAMP), regex(pattern = crate::schema::TIMESTAMP_PATTERN))
+        schemars(length(max = limits::TIMESTAMP), regex(pattern = crate::schema::timestamp_pattern()))
     )]
     pub client_created_at: String,
     pub anti_spam: AntiSpam,
@@ -165,18 +163,28 @@ impl<'de> Deserialize<'de> for Locale {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Donor {
+    /// More than white space, without control characters.
     #[cfg_attr(
         feature = "schema",
-        schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN))
+        schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::text_pattern()))
     )]
     pub given_name: String,
+    /// More than white space, without control characters.
     #[cfg_attr(
         feature = "schema",
-        schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::NO_CONTROL_PATTERN))
+        schemars(length(min = 1, max = limits::NAME), regex(pattern = crate::schema::text_pattern()))
     )]
     pub family_name: String,
-    /// Checked against the OWASP input-validation rules for email addresses.
-    #[cfg_attr(feature = "schema", schemars(length(max = limits::EMAIL), extend("format" = "idn-email")))]
+    /// Checked against the OWASP input-validation rules for email addresses, which the patterns
+    /// state in full.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(max = limits::EMAIL),
+            regex(pattern = crate::schema::email_pattern()),
+            transform = crate::schema::email_local_part_length
+        )
+    )]
     pub email: String,
     /// ISO 3166-1 alpha-2, upper case.
     #[cfg_attr(feature = "schema", schemars(transform = crate::schema::country_codes))]
@@ -192,19 +200,17 @@ pub struct GiftAid {
     /// The version of the declaration text the donor confirmed.
     #[cfg_attr(feature = "schema", schemars(extend("const" = GIFT_AID_WORDING_VERSION)))]
     pub wording_version: String,
-    /// The donor's home address without the postcode, as HMRC needs it for a claim.
+    /// The donor's home address without the postcode, as HMRC needs it for a claim. More than
+    /// white space, without control characters.
     #[cfg_attr(
         feature = "schema",
-        schemars(
-            length(min = 1, max = limits::HOME_ADDRESS),
-            regex(pattern = crate::schema::NO_CONTROL_PATTERN)
-        )
+        schemars(length(min = 1, max = limits::HOME_ADDRESS), regex(pattern = crate::schema::text_pattern()))
     )]
     pub home_address: String,
-    /// A UK postcode; the space is optional and letter case does not matter.
+    /// A UK postcode; spaces are optional and letter case does not matter.
     #[cfg_attr(
         feature = "schema",
-        schemars(length(max = limits::POSTCODE), regex(pattern = crate::schema::POSTCODE_PATTERN))
+        schemars(length(max = limits::POSTCODE), regex(pattern = crate::schema::postcode_pattern()))
     )]
     pub postcode: String,
 }

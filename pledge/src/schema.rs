@@ -1,28 +1,94 @@
 //! The published JSON Schema of the pledge, generated from the Rust types so that the document
 //! and the code cannot drift apart.
 //!
-//! The schema is a guide for other implementations and it never refuses a pledge that
-//! [`Pledge::validate`] accepts. It is looser in places a pattern cannot say well (white space
-//! only names, the exact postcode shape, the OWASP email rules, calendar dates), and
-//! [`Pledge::validate`] stays the authority. Rules that span fields are written here from the
-//! same functions that `validate` calls, so each bound is written once.
+//! The schema says every rule of [`Pledge::validate`] that JSON Schema 2020-12 can say, exactly:
+//! a document satisfies it when `validate` (and `parse`) accept it, and only then. The few
+//! rules beyond JSON Schema are named in [`BEYOND_THE_SCHEMA`], which the document carries in
+//! its description. Rules that span fields are written here from the same functions that
+//! `validate` calls, so each bound is written once.
+//!
+//! The patterns are ECMA-262, read with Unicode semantics (code points, the `u` flag) as JSON
+//! Schema validators read them. None uses a lookaround, so that generators such as hypothesis
+//! can draw values from them.
 
 use schemars::Schema;
 use serde_json::{json, Value};
 
 use crate::{Currency, Pledge, SponsorshipOption, COUNTRY_CODES};
 
+/// What a receiver checks that no JSON Schema keyword can: JSON Schema sees numbers as values
+/// (`1.0` is the integer 1), objects as maps, and lengths in code points.
+pub const BEYOND_THE_SCHEMA: &str = "Three rules are beyond JSON Schema, and receivers check them \
+as well: every number is written as a plain integer, without a fraction, an exponent or a minus \
+sign (`2500`, never `2500.0`, `2.5e3` or `-0`); no member appears twice in one object; and \
+`page_url` is at most 2048 bytes in UTF-8, while `maxLength` can only count 2048 characters.";
+
+/// Unicode category Cc, which `char::is_control` tests: C0, DEL and C1. Written as the body of a
+/// character class.
+const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+/// [`CONTROL`] and the characters with the Unicode White_Space property, which
+/// `char::is_whitespace`, and so `str::trim`, treats as white space. Spelled out because `\s`
+/// also matches U+FEFF, which Rust counts as content, and means different things in different
+/// regex dialects.
+const CONTROL_OR_WHITE_SPACE: &str = r"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
 /// `crypto.randomUUID()`'s output: a version 4 UUID, lower case, hyphenated.
 pub(crate) const UUID_V4_PATTERN: &str =
     "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 pub(crate) const PARTNER_PATTERN: &str = "^[a-z0-9-]{1,64}$";
-/// An http or https address with a host, and no white space or control characters.
-pub(crate) const PAGE_URL_PATTERN: &str = "^https?://[^/?#\\x00-\\x20\\x7F-\\x9F][^\\x00-\\x20\\x7F-\\x9F]*$";
-pub(crate) const TIMESTAMP_PATTERN: &str =
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$";
-/// Free text without C0 or C1 control characters, which have no place in a name or address.
-pub(crate) const NO_CONTROL_PATTERN: &str = "^[^\\x00-\\x1F\\x7F-\\x9F]*$";
-pub(crate) const POSTCODE_PATTERN: &str = "^[A-Za-z0-9 ]+$";
+
+/// An http or https address with a non-empty host, and no white space or control characters.
+pub(crate) fn page_url_pattern() -> String {
+    format!("^https?://[^/?#{CONTROL_OR_WHITE_SPACE}][^{CONTROL_OR_WHITE_SPACE}]*$")
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` on a real date of the proleptic Gregorian calendar, years
+/// 0000 to 9999. February has a 29th in years divisible by 4 but not by 100, and in years
+/// divisible by 400. A second may be 60, for a leap second. The fraction has 1 to 14 digits,
+/// which is what the 35-character limit leaves.
+pub(crate) fn timestamp_pattern() -> String {
+    let day_of_month = "(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])\
+        |(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)\
+        |02-(?:0[1-9]|1[0-9]|2[0-8])";
+    let leap_year = "[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[048]|[2468][048]|[13579][26])00";
+    let date = format!("(?:[0-9]{{4}}-(?:{day_of_month})|(?:{leap_year})-02-29)");
+    let time = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)";
+    format!("^{date}T{time}(?:\\.[0-9]{{1,14}})?Z$")
+}
+
+/// Free text that is more than white space, without control characters.
+pub(crate) fn text_pattern() -> String {
+    format!("^[^{CONTROL}]*[^{CONTROL_OR_WHITE_SPACE}][^{CONTROL}]*$")
+}
+
+/// A UK postcode as [`crate::is_uk_postcode`] reads it. Spaces, anywhere and any number of
+/// them, are ignored, and letters may be either case. What remains is an outward code (a letter,
+/// then one to three letters or digits with at least one digit) and an inward code (a digit and
+/// two letters): 5 to 7 characters.
+pub(crate) fn postcode_pattern() -> String {
+    let (letter, digit, either) = ("[A-Za-z] *", "[0-9] *", "[A-Za-z0-9] *");
+    // The outward code after its first letter: the position of its first digit decides the rest.
+    let outward_tail = format!(
+        "(?:{digit}(?:{either}){{0,2}}|{letter}{digit}(?:{either})?|{letter}{letter}{digit})"
+    );
+    format!("^ *{letter}{outward_tail}{digit}{letter}{letter}$")
+}
+
+/// An email address as [`crate::validate_email`] reads it: one `@`; a local part of characters
+/// other than white space, controls and ``"'`@()<>[]\,;:``, in dot-separated runs; and a domain
+/// of two or more labels of ASCII letters, digits and inner hyphens, up to 63 characters each,
+/// the last being two or more letters or an `xn--` label. The local part's length is
+/// [`EMAIL_LOCAL_PART_LENGTH_PATTERN`]'s.
+pub(crate) fn email_pattern() -> String {
+    let local_char = format!(r#"[^{CONTROL_OR_WHITE_SPACE}"'`@()<>\[\]\\,;:.]"#);
+    let label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    let top_level = "(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{0,58}[A-Za-z0-9])";
+    format!(r"^{local_char}+(?:\.{local_char}+)*@(?:{label}\.)+{top_level}$")
+}
+
+/// The local part is 1 to 63 characters. A second pattern, because one regular expression could
+/// only count them together with the dot rules through a lookahead.
+pub(crate) const EMAIL_LOCAL_PART_LENGTH_PATTERN: &str = "^[^@]{1,63}@";
 
 /// The JSON Schema (draft 2020-12) of [`Pledge`], pretty-printed with its keys sorted and a
 /// trailing newline, so that the same types always give the same bytes.
@@ -87,6 +153,20 @@ pub(crate) fn cross_field_rules(schema: &mut Schema) {
         } },
     }));
     append_all_of(schema, rules);
+}
+
+/// The email's second pattern, beside the one that [`email_pattern`] gives.
+pub(crate) fn email_local_part_length(schema: &mut Schema) {
+    append_all_of(schema, vec![json!({ "pattern": EMAIL_LOCAL_PART_LENGTH_PATTERN })]);
+}
+
+/// Names, in the document itself, the rules that only a receiver can check.
+pub(crate) fn beyond_the_schema(schema: &mut Schema) {
+    let description = match schema.get("description").and_then(Value::as_str) {
+        Some(own) => format!("{own}\n\n{BEYOND_THE_SCHEMA}"),
+        None => BEYOND_THE_SCHEMA.to_owned(),
+    };
+    schema.insert("description".to_owned(), Value::String(description));
 }
 
 pub(crate) fn country_codes(schema: &mut Schema) {

@@ -125,8 +125,8 @@ pub fn free_text(max: usize) -> impl Strategy<Value = String> {
 }
 
 pub fn email() -> impl Strategy<Value = String> {
-    let local = "[a-z0-9!#$%&*+/=?^_{|}~-]{1,20}(\\.[a-z0-9!#$%&*+/=?^_{|}~é-]{1,20}){0,2}";
-    let domain = "([a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\\.){1,3}[a-z]{2,10}";
+    let local = "[a-zA-Z0-9!#$%&*+/=?^_{|}~-]{1,20}(\\.[a-z0-9!#$%&*+/=?^_{|}~é𝒜-]{1,20}){0,2}";
+    let domain = "([a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\\.){1,3}([a-zA-Z]{2,10}|xn--[a-z0-9]{1,10})";
     (proptest::string::string_regex(local).unwrap(), proptest::string::string_regex(domain).unwrap())
         .prop_map(|(local, domain)| format!("{local}@{domain}"))
 }
@@ -135,17 +135,17 @@ pub fn country() -> impl Strategy<Value = String> {
     prop::sample::select(COUNTRY_CODES.to_vec()).prop_map(str::to_owned)
 }
 
+/// A postcode in either case, with spaces anywhere up to the 10-character limit.
 pub fn uk_postcode() -> impl Strategy<Value = String> {
-    let outward = "[A-Z]{1,2}[0-9][A-Z0-9]?";
+    let outward = "[A-Z]{1,2}[0-9][A-Z0-9]?|[A-Z][0-9][A-Z0-9]{0,2}";
     let inward = "[0-9][A-Z]{2}";
-    (
-        proptest::string::string_regex(outward).unwrap(),
-        proptest::string::string_regex(inward).unwrap(),
-        any::<bool>(),
-        any::<bool>(),
-    )
-        .prop_map(|(outward, inward, spaced, lower)| {
-            let postcode = if spaced { format!("{outward} {inward}") } else { outward + &inward };
+    let spaces = prop::collection::vec(any::<prop::sample::Index>(), 0..=3);
+    (proptest::string::string_regex(outward).unwrap(), proptest::string::string_regex(inward).unwrap(), spaces, any::<bool>())
+        .prop_map(|(outward, inward, spaces, lower)| {
+            let mut postcode = outward + &inward;
+            for at in spaces.into_iter().take(limits::POSTCODE - postcode.len()) {
+                postcode.insert(at.index(postcode.len() + 1), ' ');
+            }
             if lower {
                 postcode.to_lowercase()
             } else {
@@ -162,12 +162,22 @@ pub fn uuid_v4() -> impl Strategy<Value = String> {
     })
 }
 
+/// Any instant `Date.prototype.toISOString()` could write in years 0000 to 9999, leap days and
+/// leap seconds included, with a fraction of any length the limit allows.
 pub fn timestamp() -> impl Strategy<Value = String> {
-    (1970u32..2100, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60, prop::option::of(0u32..1000))
-        .prop_map(|(year, month, day, hour, minute, second, millis)| {
-            let fraction = millis.map(|ms| format!(".{ms:03}")).unwrap_or_default();
+    let date = (0u32..=9999, 1u32..=12)
+        .prop_flat_map(|(year, month)| (Just(year), Just(month), 1..=days_in_month(year, month)));
+    (date, 0u32..24, 0u32..60, 0u32..=60, prop::option::of("[0-9]{1,14}"))
+        .prop_map(|((year, month, day), hour, minute, second, fraction)| {
+            let fraction = fraction.map(|digits| format!(".{digits}")).unwrap_or_default();
             format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z")
         })
+}
+
+/// The Gregorian calendar, written here apart from the crate's own so that each checks the other.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1]
 }
 
 pub fn page_url() -> impl Strategy<Value = String> {
