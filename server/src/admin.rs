@@ -1,10 +1,13 @@
-//! The charity's read access: `GET /v1/pledges` (JSON, paginated) and `GET /v1/pledges.csv`.
+//! The charity's access: `GET /v1/pledges` (JSON, paginated), `GET /v1/pledges.csv`, and
+//! `POST /v1/pledges/{reference}/release` for a pledge held for review.
 //!
-//! Both need `Authorization: Bearer <admin token>`. The token is compared through SHA-256
-//! digests in constant time, so neither its content nor its length leaks through timing.
+//! All need `Authorization: Bearer <admin token>`, checked by the [`Admin`] extractor. The
+//! token is compared through SHA-256 digests in constant time, so neither its content nor its
+//! length leaks through timing.
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,11 +20,24 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::csv_export;
 use crate::problem::Problem;
-use crate::storage::{ListFilter, StoredPledge};
+use crate::spam::SpamReason;
+use crate::storage::{ListFilter, Released, Status, StatusFilter, StoredPledge};
 use crate::timestamp::Timestamp;
+use crate::reference;
 
 pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_PAGE: u32 = 1000;
+
+/// A request that carries the admin token; any other is refused with a `401`.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authorize(&parts.headers, &state.admin_token).map(|()| Admin)
+    }
+}
 
 /// Whether the request carries the admin token.
 pub fn authorize(headers: &HeaderMap, admin_token: &str) -> Result<(), Problem> {
@@ -41,20 +57,48 @@ pub fn authorize(headers: &HeaderMap, admin_token: &str) -> Result<(), Problem> 
     }
 }
 
-/// Filters shared by the JSON and CSV exports.
+/// A `YYYY-MM-DD` date, meaning midnight UTC; the calendar is checked too (no 30 February).
+pub const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+/// An RFC 3339 date-time with `Z` or a numeric offset, and at most nine fraction digits.
+pub const DATE_TIME_PATTERN: &str =
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+
+fn instant_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    let format = |known, pattern: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(known)))
+            .pattern(Some(pattern.to_owned()))
+    };
+    OneOfBuilder::new()
+        .item(format(KnownFormat::DateTime, DATE_TIME_PATTERN))
+        .item(format(KnownFormat::Date, DATE_PATTERN))
+        .into()
+}
+
+/// Filters shared by the JSON and CSV exports. Any other parameter is a `400`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Only this partner's pledges.
     partner: Option<String>,
-    /// Received at or after this instant: RFC 3339, or a date meaning midnight UTC.
+    /// Received at or after this instant: an RFC 3339 date-time, or a `YYYY-MM-DD` date
+    /// meaning midnight UTC.
+    #[param(schema_with = instant_schema)]
     since: Option<String>,
-    /// Received before this instant: RFC 3339, or a date meaning midnight UTC.
+    /// Received before this instant: an RFC 3339 date-time, or a `YYYY-MM-DD` date meaning
+    /// midnight UTC.
+    #[param(schema_with = instant_schema)]
     until: Option<String>,
+    /// `new` or `review`. Without it, every pledge except those held for review.
+    status: Option<Status>,
     /// Page size for the JSON list, 1 to 1000 (default 100). The CSV export has every match.
+    #[param(minimum = 1, maximum = 1000, default = 100)]
     limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page: digits.
+    #[param(pattern = "^[0-9]{1,19}$")]
     cursor: Option<String>,
 }
 
@@ -74,19 +118,26 @@ impl ExportQuery {
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(Problem::invalid_query(format!("`limit` must be between 1 and {MAX_PAGE}.")));
         }
-        let after_id = self
-            .cursor
-            .as_deref()
-            .map(|cursor| cursor.parse::<i64>().map_err(|_| Problem::invalid_query("`cursor` is not one this receiver gave.")))
-            .transpose()?;
+        let after_id = self.cursor.as_deref().map(parse_cursor).transpose()?;
         Ok(ListFilter {
             partner: self.partner.clone(),
             since: instant("since", &self.since)?,
             until: instant("until", &self.until)?,
+            status: self.status.map_or(StatusFilter::AllButReview, StatusFilter::Only),
             after_id,
             limit,
         })
     }
+}
+
+/// Cursors are the digits of a row id, as `next_cursor` gives them; a sign or anything else
+/// is not one.
+fn parse_cursor(cursor: &str) -> Result<i64, Problem> {
+    let refuse = || Problem::invalid_query("`cursor` is not one this receiver gave.");
+    if cursor.is_empty() || !cursor.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(refuse());
+    }
+    cursor.parse::<i64>().map_err(|_| refuse())
 }
 
 fn query_problem(rejection: QueryRejection) -> Problem {
@@ -99,6 +150,12 @@ pub struct PledgeRecord {
     pub reference: String,
     /// When the receiver accepted it, RFC 3339 in UTC.
     pub received_at: String,
+    pub status: Status,
+    /// Why it was held for review: `honeypot` or `too_fast`; kept after a release, `null` for
+    /// a pledge that was never held.
+    pub review_reason: Option<SpamReason>,
+    /// When a person released it from review, RFC 3339 in UTC; `null` otherwise.
+    pub released_at: Option<String>,
     #[schema(schema_with = pledge_schema_ref)]
     pub pledge: Pledge,
 }
@@ -109,7 +166,14 @@ fn pledge_schema_ref() -> utoipa::openapi::Ref {
 
 impl From<StoredPledge> for PledgeRecord {
     fn from(stored: StoredPledge) -> Self {
-        PledgeRecord { reference: stored.reference, received_at: stored.received_at.to_rfc3339(), pledge: stored.pledge }
+        PledgeRecord {
+            reference: stored.reference,
+            received_at: stored.received_at.to_rfc3339(),
+            status: stored.status,
+            review_reason: stored.review_reason,
+            released_at: stored.released_at.map(Timestamp::to_rfc3339),
+            pledge: stored.pledge,
+        }
     }
 }
 
@@ -122,6 +186,8 @@ pub struct PledgeList {
 }
 
 /// List stored pledges (admin).
+///
+/// Without `status`, pledges held for review are left out; `status=review` lists them.
 #[utoipa::path(
     get,
     path = "/v1/pledges",
@@ -131,16 +197,17 @@ pub struct PledgeList {
     responses(
         (status = 200, description = "A page of pledges, oldest first.", body = PledgeList),
         (status = 400, description = "Invalid query parameters.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"sanankoroba-admin\"`"))),
+        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
 )]
 pub async fn list(
+    _: Admin,
     State(state): State<AppState>,
-    headers: HeaderMap,
     query: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
-    authorize(&headers, &state.admin_token)?;
     let filter = query.map_err(query_problem)?.filter()?;
     let page = state.store.list(filter).await.map_err(|error| {
         tracing::error!(%error, "listing pledges failed");
@@ -158,7 +225,8 @@ pub async fn list(
 /// Export stored pledges as CSV (admin).
 ///
 /// Every pledge matching the filters, oldest first, with a header row. Cells that a spreadsheet
-/// would run as a formula begin with an apostrophe.
+/// would run as a formula begin with an apostrophe. The last three columns are `status`,
+/// `review_reason` and `released_at`.
 #[utoipa::path(
     get,
     path = "/v1/pledges.csv",
@@ -168,16 +236,17 @@ pub async fn list(
     responses(
         (status = 200, description = "The pledges as CSV.", content_type = "text/csv", body = String),
         (status = 400, description = "Invalid query parameters.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"sanankoroba-admin\"`"))),
+        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
 )]
 pub async fn csv(
+    _: Admin,
     State(state): State<AppState>,
-    headers: HeaderMap,
     query: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
-    authorize(&headers, &state.admin_token)?;
     let mut filter = query.map_err(query_problem)?.filter()?;
     filter.limit = MAX_PAGE;
     let mut text = csv_export::header();
@@ -206,6 +275,68 @@ pub async fn csv(
         text,
     )
         .into_response())
+}
+
+/// A pledge's review state, as a release answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReleasedPledge {
+    pub reference: String,
+    /// Always `new` after a release.
+    pub status: Status,
+    /// Why it had been held, if it had.
+    pub review_reason: Option<SpamReason>,
+    /// When it was first released, RFC 3339 in UTC; `null` for a pledge that was never held.
+    pub released_at: Option<String>,
+}
+
+impl From<Released> for ReleasedPledge {
+    fn from(released: Released) -> Self {
+        ReleasedPledge {
+            reference: released.reference,
+            status: released.status,
+            review_reason: released.review_reason,
+            released_at: released.released_at.map(Timestamp::to_rfc3339),
+        }
+    }
+}
+
+/// Release a pledge held for review (admin).
+///
+/// Moves it from `review` to `new`, so that it appears in the default list and export.
+/// Releasing again, or releasing a pledge that was never held, changes nothing and answers
+/// `200` with its state.
+#[utoipa::path(
+    post,
+    path = "/v1/pledges/{reference}/release",
+    tag = "admin",
+    params(("reference" = String, Path, description = "The pledge's reference, as the donor was given it; lower case is accepted too.", pattern = "^[Ss][Kk]-[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}-[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{4}$")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The pledge is `new`: released now or earlier, or never held.", body = ReleasedPledge),
+        (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"sanankoroba-admin\"`"))),
+        (status = 404, description = "No pledge has this reference.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable; releasing again is safe.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
+pub async fn release(_: Admin, State(state): State<AppState>, Path(reference): Path<String>) -> Result<Response, Problem> {
+    // References are read aloud and typed by staff; lower case is the same reference.
+    let reference = reference.to_ascii_uppercase();
+    if !reference::is_reference(&reference) {
+        return Err(Problem::unknown_reference());
+    }
+    let released = state.store.release(&reference).await.map_err(|error| {
+        tracing::error!(%error, "releasing a pledge failed");
+        Problem::unavailable("The pledge could not be released. Releasing again is safe.")
+    })?;
+    let Some(released) = released else {
+        return Err(Problem::unknown_reference());
+    };
+    tracing::info!(reference = %released.reference, "pledge released from review");
+    let mut response = Json(ReleasedPledge::from(released)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -242,5 +373,13 @@ mod tests {
         assert!(query(None, Some(0), None).filter().is_err());
         assert!(query(None, Some(MAX_PAGE + 1), None).filter().is_err());
         assert!(query(None, None, Some("abc")).filter().is_err());
+        for cursor in ["-5", "+5", "", " 5", "99999999999999999999"] {
+            assert!(query(None, None, Some(cursor)).filter().is_err(), "{cursor}");
+        }
+        assert_eq!(query(None, None, Some("0042")).filter().unwrap().after_id, Some(42));
+        assert_eq!(query(None, None, None).filter().unwrap().status, StatusFilter::AllButReview);
+        let review = ExportQuery { status: Some(Status::Review), ..ExportQuery::default() };
+        assert_eq!(review.filter().unwrap().status, StatusFilter::Only(Status::Review));
     }
 }
+

@@ -9,21 +9,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::client_address::{self, ClientAddress, TrustedProxies};
 use crate::config::{Settings, Timeouts};
 use crate::problem::Problem;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{self, RateLimiter};
 use crate::storage::Store;
-use crate::{admin, demo_page, health, idempotency, openapi, submit, widget_assets, Error};
+use crate::{admin, cors, demo_page, health, openapi, submit, widget_assets, Error};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -32,7 +32,6 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub store: Store,
     pub admin_token: String,
-    pub rate_limiter: Option<RateLimiter>,
     pub min_fill: Duration,
     pub timeouts: Timeouts,
     pub widget_dist: PathBuf,
@@ -54,7 +53,6 @@ impl AppState {
         AppState(Arc::new(Shared {
             store,
             admin_token: settings.admin_token.clone(),
-            rate_limiter: RateLimiter::new(settings.rate_limit_per_minute),
             min_fill: settings.min_fill,
             timeouts: settings.timeouts,
             widget_dist: settings.widget_dist.clone(),
@@ -65,31 +63,43 @@ impl AppState {
     }
 }
 
-/// CORS for the pledge API: the configured partner origins only, never `*`, never a
-/// reflected origin, never credentials.
-pub fn pledge_cors(allowed_origins: &[String]) -> Result<CorsLayer, Error> {
-    let origins = allowed_origins
-        .iter()
-        .map(|origin| HeaderValue::from_str(origin))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::POST])
-        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(idempotency::HEADER)])
-        .expose_headers([HeaderName::from_static(idempotency::REPLAYED_HEADER), header::RETRY_AFTER])
-        .max_age(Duration::from_secs(600)))
+/// What the router needs besides the handlers' state: the cross-cutting layers' settings.
+pub struct Layers {
+    pub allowed_origins: Vec<String>,
+    pub trusted_proxies: TrustedProxies,
+    pub rate_limit_per_minute: u32,
 }
 
-pub fn router(state: AppState, cors: CorsLayer) -> Router {
+impl Layers {
+    pub fn from_settings(settings: &Settings) -> Layers {
+        Layers {
+            allowed_origins: settings.allowed_origins.clone(),
+            trusted_proxies: settings.trusted_proxies.clone(),
+            rate_limit_per_minute: settings.rate_limit_per_minute,
+        }
+    }
+}
+
+pub fn router(state: AppState, layers: Layers) -> Router {
     let request_timeout = state.timeouts.request;
+    let mut submit_route: MethodRouter<AppState> = post(submit::submit);
+    if let Some(limiter) = RateLimiter::new(layers.rate_limit_per_minute) {
+        // Only the POST: the preflight and the admin reads are not limited.
+        submit_route = submit_route.layer(middleware::from_fn_with_state(Arc::new(limiter), rate_limit::enforce));
+    }
     Router::new()
         // The CORS layer wraps the POST and its OPTIONS preflight, which it answers itself;
-        // the admin GET, added after the layer, stays same-origin only.
+        // the admin GET, added after the layer, stays same-origin only. A 429 from the rate
+        // limit inside it still carries CORS headers, so the widget can read Retry-After.
         .route(
             "/v1/pledges",
-            post(submit::submit).options(|| async { StatusCode::NO_CONTENT }).layer(cors).get(admin::list),
+            submit_route
+                .options(|| async { StatusCode::NO_CONTENT })
+                .layer(cors::pledge_cors(&layers.allowed_origins))
+                .get(admin::list),
         )
         .route("/v1/pledges.csv", get(admin::csv))
+        .route("/v1/pledges/{reference}/release", post(admin::release))
         .route("/healthz", get(health::healthz))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/", get(demo_page::page))
@@ -98,14 +108,17 @@ pub fn router(state: AppState, cors: CorsLayer) -> Router {
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .layer(middleware::from_fn(move |request, next| guard(request_timeout, request, next)))
+        // Outermost: the client address is decided once, before the log line and the limit.
+        .layer(middleware::from_fn_with_state(Arc::new(layers.trusted_proxies), client_address::resolve))
         .with_state(state)
 }
 
 /// Bounds every request's time, marks every answer `nosniff`, and logs one line per request:
-/// method, path, status and duration, never bodies or query strings.
+/// method, path, status, client address and duration, never bodies or query strings.
 async fn guard(timeout: Duration, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path: String = request.uri().path().chars().take(200).collect();
+    let client = request.extensions().get::<ClientAddress>().map(|ClientAddress(address)| *address);
     let started = Instant::now();
     let mut response = match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
@@ -116,6 +129,7 @@ async fn guard(timeout: Duration, request: Request, next: Next) -> Response {
         %method,
         %path,
         status = response.status().as_u16(),
+        client = %client.map_or_else(|| "-".to_owned(), |address| address.to_string()),
         elapsed = ?started.elapsed(),
         "request"
     );
@@ -145,7 +159,6 @@ pub async fn start(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Running, Error> {
-    let cors = pledge_cors(&settings.allowed_origins)?;
     let store = Store::open_url(&settings.database_url).await?;
     let listener = TcpListener::bind(settings.bind).await?;
     let local_addr = listener.local_addr()?;
@@ -157,9 +170,12 @@ pub async fn start(
     if settings.allowed_origins.is_empty() {
         tracing::warn!("no partner origins are allowed: only pages served by this receiver can post pledges");
     }
+    if settings.trusted_proxies.trusts_everyone() {
+        tracing::warn!("--trusted-proxies trusts every address: any client can choose the address it is limited and logged as");
+    }
     tracing::info!(database = store.kind(), address = %local_addr, "receiver started");
 
-    let app = router(AppState::new(&settings, store.clone(), public_url.clone()), cors);
+    let app = router(AppState::new(&settings, store.clone(), public_url.clone()), Layers::from_settings(&settings));
     // Without TCP_NODELAY, small answers can wait for the peer's delayed acknowledgement.
     let listener = listener.tap_io(|stream| {
         let _ = stream.set_nodelay(true);

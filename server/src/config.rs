@@ -1,13 +1,25 @@
 //! The receiver's configuration: command-line flags, each with an environment variable of the
 //! same meaning (the flag wins when both are given).
+//!
+//! A setting that cannot work is refused here, before anything starts, with a message naming
+//! the flag, its variable and the value (secrets left out). Neither [`Args`] nor [`Settings`]
+//! ever prints the admin token or a database password, not even through `Debug`.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use url::Url;
 
-#[derive(Debug, Clone, Parser)]
+use crate::client_address::TrustedProxies;
+use crate::storage::Database;
+
+/// Shorter tokens can be guessed by someone who can try them at the receiver's own speed.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
+
+#[derive(Clone, Parser)]
 #[command(
     name = "sanankoroba-receiver",
     version,
@@ -21,7 +33,8 @@ pub struct Args {
     pub bind: SocketAddr,
 
     /// Where pledges are kept: `sqlite://PATH` (created if missing, with its folder) or
-    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. In-memory SQLite is refused: its pledges
+    /// would vanish at the next restart.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/pledges.db")]
     pub database_url: String,
 
@@ -31,8 +44,8 @@ pub struct Args {
     #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
-    /// Bearer token for the charity's export endpoints. When unset, a random token is generated
-    /// and printed at start.
+    /// Bearer token for the charity's admin endpoints, at least 32 printable ASCII characters.
+    /// When unset, a random token is generated and printed at start.
     #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
@@ -51,8 +64,9 @@ pub struct Args {
     pub demo_page: PathBuf,
 
     /// Pledges completed faster than this many milliseconds after the form was shown are taken
-    /// for bots: answered 201 like any pledge, but only counted, never stored. Three seconds is
-    /// faster than anyone reads the options and types a name and an email address.
+    /// for bots: answered 201 like any pledge and stored for review, out of the default
+    /// exports. Three seconds is faster than anyone reads the options and types a name and an
+    /// email address.
     #[arg(long, env = "MIN_FILL_MS", default_value_t = 3000)]
     pub min_fill_ms: u64,
 
@@ -61,13 +75,20 @@ pub struct Args {
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 10)]
     pub rate_limit_per_minute: u32,
 
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed, as
+    /// comma-separated CIDR blocks or addresses, such as `127.0.0.1,10.0.0.0/8`. The client
+    /// address (rate limit, logs) is read from those headers only when the connection comes
+    /// from one of them; otherwise it is the connection's own address.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     pub print_openapi: bool,
 }
 
 /// Everything the running receiver needs, validated.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
     pub database_url: String,
@@ -78,6 +99,7 @@ pub struct Settings {
     pub demo_page: PathBuf,
     pub min_fill: Duration,
     pub rate_limit_per_minute: u32,
+    pub trusted_proxies: TrustedProxies,
     pub timeouts: Timeouts,
 }
 
@@ -88,11 +110,14 @@ pub struct Timeouts {
     pub body: Duration,
     /// For any request from its headers to its answer.
     pub request: Duration,
+    /// For the health check's write through the writer; a writer slower than this is reported
+    /// as stuck, well before a load balancer's own timeout.
+    pub health: Duration,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { body: Duration::from_secs(10), request: Duration::from_secs(20) }
+        Timeouts { body: Duration::from_secs(10), request: Duration::from_secs(20), health: Duration::from_secs(3) }
     }
 }
 
@@ -110,9 +135,15 @@ impl Settings {
             demo_page: PathBuf::from("index.html"),
             min_fill: Duration::from_millis(3000),
             rate_limit_per_minute: 10,
+            trusted_proxies: TrustedProxies::default(),
             timeouts: Timeouts::default(),
         }
     }
+}
+
+/// Names a setting by its flag and its variable, as every refusal does.
+fn setting(flag: &str, variable: &str) -> String {
+    format!("--{flag} / {variable}")
 }
 
 impl Args {
@@ -123,13 +154,24 @@ impl Args {
             .iter()
             .map(|origin| origin.trim())
             .filter(|origin| !origin.is_empty())
-            .map(parse_origin)
+            .map(|origin| parse_origin(origin).map_err(|why| format!("{}: {why}", setting("allowed-origins", "ALLOWED_ORIGINS"))))
             .collect::<Result<Vec<_>, _>>()?;
-        let public_url = self.public_url.map(|url| parse_origin(&url)).transpose()?;
+        let public_url = self
+            .public_url
+            .map(|url| parse_origin(&url).map_err(|why| format!("{}: {why}", setting("public-url", "PUBLIC_URL"))))
+            .transpose()?;
         let (admin_token, generated) = match self.admin_token.filter(|token| !token.trim().is_empty()) {
-            Some(token) => (token.trim().to_owned(), false),
+            Some(token) => {
+                let token = token.trim().to_owned();
+                check_admin_token(&token).map_err(|why| format!("{}: {why}", setting("admin-token", "ADMIN_TOKEN")))?;
+                (token, false)
+            }
             None => (generate_token(), true),
         };
+        check_database_url(&self.database_url)
+            .map_err(|why| format!("{}: {why}", setting("database-url", "DATABASE_URL")))?;
+        let trusted_proxies = TrustedProxies::parse_list(self.trusted_proxies.iter().map(String::as_str))
+            .map_err(|why| format!("{}: {why}", setting("trusted-proxies", "TRUSTED_PROXIES")))?;
         let settings = Settings {
             bind: self.bind,
             database_url: self.database_url,
@@ -140,31 +182,110 @@ impl Args {
             demo_page: self.demo_page,
             min_fill: Duration::from_millis(self.min_fill_ms),
             rate_limit_per_minute: self.rate_limit_per_minute,
+            trusted_proxies,
             timeouts: Timeouts::default(),
         };
         Ok((settings, generated))
     }
 }
 
-/// An exact web origin, `scheme://host[:port]`, lower-cased, without a trailing slash.
-/// A wildcard or `null` would let any page post pledges, so both are refused.
+/// An exact web origin as browsers send it in `Origin`: `scheme://host[:port]`, the host
+/// lower-cased and in punycode, the scheme's default port left out. A wildcard or `null`
+/// would let any page post pledges, and a path, query or fragment can never match an
+/// `Origin` header, so all of those are refused.
 pub fn parse_origin(text: &str) -> Result<String, String> {
     let trimmed = text.trim();
-    let origin = trimmed.strip_suffix('/').unwrap_or(trimmed).to_ascii_lowercase();
-    let refuse = |why: &str| Err(format!("`{text}` is not an allowed origin: {why}"));
-    let Some((scheme, authority)) = origin.split_once("://") else {
-        return refuse("write it as scheme://host[:port]");
+    let refuse = |why: &str| Err(format!("`{trimmed}` is not an origin: {why}; write it as scheme://host[:port]"));
+    if trimmed.contains('*') {
+        return refuse("wildcards are not allowed");
+    }
+    if trimmed.eq_ignore_ascii_case("null") {
+        return refuse("`null` would admit sandboxed pages and local files");
+    }
+    let url = match Url::parse(trimmed) {
+        Ok(url) => url,
+        Err(error) => return refuse(&error.to_string()),
     };
-    if scheme != "http" && scheme != "https" {
+    if url.scheme() != "http" && url.scheme() != "https" {
         return refuse("the scheme must be http or https");
     }
-    if authority.is_empty()
-        || authority.contains(['/', '?', '#', '@', '*', ' '])
-        || !authority.bytes().all(|b| b.is_ascii_graphic())
-    {
-        return refuse("an origin has a host and an optional port only, without wildcards");
+    if url.host().is_none() {
+        return refuse("it has no host");
     }
-    Ok(origin)
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse("it has a user name or password");
+    }
+    if url.path() != "/" {
+        return refuse("it has a path");
+    }
+    if url.query().is_some() {
+        return refuse("it has a query");
+    }
+    if url.fragment().is_some() {
+        return refuse("it has a fragment");
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+/// A token a client can present: long enough, and printable ASCII, since an HTTP header
+/// carries nothing else.
+fn check_admin_token(token: &str) -> Result<(), String> {
+    if !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err("the token must be printable ASCII without spaces, since it travels in an HTTP header".to_owned());
+    }
+    let length = token.chars().count();
+    if length < MIN_ADMIN_TOKEN_CHARS {
+        return Err(format!(
+            "the token has {length} characters; use at least {MIN_ADMIN_TOKEN_CHARS}, or leave it unset to have 256 random bits generated"
+        ));
+    }
+    Ok(())
+}
+
+/// A database URL the receiver can keep pledges in across restarts.
+fn check_database_url(url: &str) -> Result<(), String> {
+    if is_in_memory_sqlite(url) {
+        return Err(format!(
+            "`{url}` is an in-memory database, whose pledges would vanish at the next restart; use sqlite://PATH or postgres://…"
+        ));
+    }
+    Database::from_url(url).map(drop).map_err(|error| format!("`{}`: {error}", redact_database_url(url)))
+}
+
+/// Whether a `sqlite:` URL names a database that lives only in memory: `:memory:`, an empty
+/// file name (a temporary database), `mode=memory`, or the same through a `file:` URI.
+pub fn is_in_memory_sqlite(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("sqlite:") else { return false };
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let path = path.strip_prefix("file:").map(|uri| uri.strip_prefix("//").unwrap_or(uri)).unwrap_or(path);
+    let memory_mode = url::form_urlencoded::parse(query.as_bytes())
+        .any(|(key, value)| key == "mode" && value.eq_ignore_ascii_case("memory"));
+    memory_mode || path.is_empty() || path == ":memory:" || path.starts_with(":memory:")
+}
+
+/// The URL with its password, if any, replaced by `***`, for messages and `Debug`.
+pub fn redact_database_url(url: &str) -> String {
+    let Ok(mut parsed) = Url::parse(url) else {
+        // Not a URL the parser understands: show only its scheme, since the rest may hold a
+        // password in some unforeseen shape.
+        return match url.split_once(':') {
+            Some((scheme, _)) if scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+') => format!("{scheme}:***"),
+            _ => "***".to_owned(),
+        };
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
+    }
+    let pairs: Vec<(String, String)> = parsed.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    if pairs.iter().any(|(key, _)| key.eq_ignore_ascii_case("password")) {
+        let mut query = parsed.query_pairs_mut();
+        query.clear();
+        for (key, value) in &pairs {
+            query.append_pair(key, if key.eq_ignore_ascii_case("password") { "***" } else { value });
+        }
+    }
+    parsed.to_string()
 }
 
 /// 256 random bits, hex-encoded.
@@ -174,21 +295,233 @@ pub fn generate_token() -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// The environment variable behind a flag that clap refused, so that a message about a value
+/// read from the environment names where it came from.
+pub fn variable_of_refused_flag(error: &clap::Error) -> Option<(String, String)> {
+    use clap::error::ContextKind;
+    use clap::CommandFactory;
+    let refused = error.get(ContextKind::InvalidArg)?.to_string();
+    let flag = refused.split_whitespace().next()?.trim_start_matches('-').to_owned();
+    let command = Args::command();
+    let argument = command.get_arguments().find(|argument| argument.get_long() == Some(flag.as_str()))?;
+    Some((format!("--{flag}"), argument.get_env()?.to_string_lossy().into_owned()))
+}
+
+const REDACTED: &str = "[redacted]";
+
+// Written out field by field, without `..`, so that a new field cannot be added without
+// deciding how it is shown.
+impl fmt::Debug for Args {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Args {
+            bind,
+            database_url,
+            allowed_origins,
+            admin_token,
+            widget_dist,
+            public_url,
+            demo_page,
+            min_fill_ms,
+            rate_limit_per_minute,
+            trusted_proxies,
+            print_openapi,
+        } = self;
+        formatter
+            .debug_struct("Args")
+            .field("bind", bind)
+            .field("database_url", &redact_database_url(database_url))
+            .field("allowed_origins", allowed_origins)
+            .field("admin_token", &admin_token.as_ref().map(|_| REDACTED))
+            .field("widget_dist", widget_dist)
+            .field("public_url", public_url)
+            .field("demo_page", demo_page)
+            .field("min_fill_ms", min_fill_ms)
+            .field("rate_limit_per_minute", rate_limit_per_minute)
+            .field("trusted_proxies", trusted_proxies)
+            .field("print_openapi", print_openapi)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Settings {
+            bind,
+            database_url,
+            allowed_origins,
+            admin_token: _,
+            widget_dist,
+            public_url,
+            demo_page,
+            min_fill,
+            rate_limit_per_minute,
+            trusted_proxies,
+            timeouts,
+        } = self;
+        formatter
+            .debug_struct("Settings")
+            .field("bind", bind)
+            .field("database_url", &redact_database_url(database_url))
+            .field("allowed_origins", allowed_origins)
+            .field("admin_token", &REDACTED)
+            .field("widget_dist", widget_dist)
+            .field("public_url", public_url)
+            .field("demo_page", demo_page)
+            .field("min_fill", min_fill)
+            .field("rate_limit_per_minute", rate_limit_per_minute)
+            .field("trusted_proxies", trusted_proxies)
+            .field("timeouts", timeouts)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn origins_are_normalised() {
-        assert_eq!(parse_origin("https://School.Example/").unwrap(), "https://school.example");
-        assert_eq!(parse_origin(" http://127.0.0.1:8081 ").unwrap(), "http://127.0.0.1:8081");
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+    fn parse(extra: &[&str]) -> Result<(Settings, bool), String> {
+        let mut args = vec!["sanankoroba-receiver"];
+        if !extra.contains(&"--database-url") {
+            // Not from the environment, which may name a test database.
+            args.extend(["--database-url", "sqlite://./data/pledges.db"]);
+        }
+        args.extend_from_slice(extra);
+        Args::try_parse_from(args).unwrap().into_settings()
     }
 
     #[test]
-    fn wildcards_paths_and_other_schemes_are_refused() {
-        for text in ["*", "null", "https://*.example", "https://a.example/give", "ftp://a.example", "a.example", "https://"] {
-            assert!(parse_origin(text).is_err(), "{text}");
+    fn origins_are_normalised() {
+        for (text, origin) in [
+            ("https://School.Example/", "https://school.example"),
+            (" http://127.0.0.1:8081 ", "http://127.0.0.1:8081"),
+            ("https://a.example:443", "https://a.example"),
+            ("http://a.example:80/", "http://a.example"),
+            ("https://a.example:8443", "https://a.example:8443"),
+            ("https://bücher.example", "https://xn--bcher-kva.example"),
+            ("https://ÉCOLE.example", "https://xn--cole-9oa.example"),
+            ("http://[::1]:8080", "http://[::1]:8080"),
+            ("http://[0:0::1]", "http://[::1]"),
+        ] {
+            assert_eq!(parse_origin(text).as_deref(), Ok(origin), "{text}");
         }
+    }
+
+    #[test]
+    fn paths_queries_fragments_wildcards_null_and_garbage_are_refused() {
+        for text in [
+            "*",
+            "null",
+            "NULL",
+            "https://*.example",
+            "https://a.example/give",
+            "https://a.example//",
+            "https://a.example?x=1",
+            "https://a.example/?",
+            "https://a.example#top",
+            "https://user:pw@a.example",
+            "ftp://a.example",
+            "file:///etc/passwd",
+            "a.example",
+            "https://",
+            "https://a b.example",
+            "https://a.example:99999",
+            "",
+            "\u{0}",
+        ] {
+            let error = parse_origin(text).unwrap_err();
+            assert!(error.contains("is not an origin"), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn refused_settings_name_the_flag_the_variable_and_the_value() {
+        let cases: &[(&[&str], &str, &str)] = &[
+            (&["--allowed-origins", "https://a.example,https://b.example/give"], "--allowed-origins / ALLOWED_ORIGINS", "https://b.example/give"),
+            (&["--public-url", "https://a.example/receiver"], "--public-url / PUBLIC_URL", "https://a.example/receiver"),
+            (&["--admin-token", "short-token"], "--admin-token / ADMIN_TOKEN", "11 characters"),
+            (&["--admin-token", "0123456789abcdef0123456789abcdéf"], "--admin-token / ADMIN_TOKEN", "printable ASCII"),
+            (&["--database-url", "sqlite::memory:"], "--database-url / DATABASE_URL", "sqlite::memory:"),
+            (&["--database-url", "sqlite://:memory:"], "--database-url / DATABASE_URL", "in-memory"),
+            (&["--database-url", "sqlite://pledges.db?mode=memory"], "--database-url / DATABASE_URL", "in-memory"),
+            (&["--database-url", "mysql://u:hunter2@db/pledges"], "--database-url / DATABASE_URL", "mysql"),
+            (&["--trusted-proxies", "10.0.0.0/8,proxy.internal"], "--trusted-proxies / TRUSTED_PROXIES", "proxy.internal"),
+        ];
+        for (args, setting, value) in cases {
+            let error = parse(args).unwrap_err();
+            assert!(error.starts_with(setting), "{args:?}: {error}");
+            assert!(error.contains(value), "{args:?}: {error}");
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_token_of_32_characters_is_enough() {
+        let (settings, generated) = parse(&["--admin-token", TOKEN]).unwrap();
+        assert!(!generated);
+        assert_eq!(settings.admin_token, TOKEN);
+        assert!(parse(&["--admin-token", &TOKEN[1..]]).is_err());
+        // A UUID, as the end-to-end tests use.
+        assert!(parse(&["--admin-token", "6f1c2b7e-3d4a-4f8b-9c2d-1e5f7a9b0c3d"]).is_ok());
+    }
+
+    #[test]
+    fn every_in_memory_form_is_recognised() {
+        for url in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite::memory:?cache=shared",
+            "sqlite://?mode=memory",
+            "sqlite:pledges.db?mode=memory",
+            "sqlite://pledges.db?cache=shared&mode=memory",
+            "sqlite:file::memory:",
+            "sqlite:file:pledges?mode=memory",
+            "sqlite:",
+            "sqlite://",
+        ] {
+            assert!(is_in_memory_sqlite(url), "{url}");
+        }
+        for url in ["sqlite://./data/pledges.db", "sqlite:pledges.db", "sqlite:///var/lib/sk/pledges.db?mode=rwc", "postgres://h/db"] {
+            assert!(!is_in_memory_sqlite(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_database_url("postgres://sk:hunter2@db:5432/pledges"), "postgres://sk:***@db:5432/pledges");
+        assert_eq!(
+            redact_database_url("postgres://sk@db/pledges?password=hunter2&sslmode=require"),
+            "postgres://sk@db/pledges?password=***&sslmode=require"
+        );
+        assert_eq!(redact_database_url("sqlite://./data/pledges.db"), "sqlite://./data/pledges.db");
+        assert!(!redact_database_url("postgres://sk:hun ter2@[db").contains("hun"));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let args = Args::try_parse_from([
+            "sanankoroba-receiver",
+            "--admin-token",
+            TOKEN,
+            "--database-url",
+            "postgres://sk:hunter2@127.0.0.1:5432/pledges?password=hunter3",
+        ])
+        .unwrap();
+        let text = format!("{args:?}");
+        assert!(!text.contains(TOKEN) && !text.contains("hunter2") && !text.contains("hunter3"), "{text}");
+        assert!(text.contains("[redacted]") && text.contains("127.0.0.1"), "{text}");
+        let (settings, _) = args.into_settings().unwrap();
+        let text = format!("{settings:?}");
+        assert!(!text.contains(TOKEN) && !text.contains("hunter2") && !text.contains("hunter3"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+
+    #[test]
+    fn trusted_proxies_parse_from_the_flag() {
+        let (settings, _) = parse(&["--trusted-proxies", "127.0.0.1, 10.0.0.0/8", "--trusted-proxies", "fd00::/8"]).unwrap();
+        assert_eq!(settings.trusted_proxies.networks().len(), 3);
+        assert!(parse(&[]).unwrap().0.trusted_proxies.is_empty());
     }
 
     #[test]
@@ -205,6 +538,7 @@ mod tests {
             ("demo_page", "DEMO_PAGE"),
             ("min_fill_ms", "MIN_FILL_MS"),
             ("rate_limit_per_minute", "RATE_LIMIT_PER_MINUTE"),
+            ("trusted_proxies", "TRUSTED_PROXIES"),
         ];
         for (id, variable) in expected {
             let argument = command.get_arguments().find(|argument| argument.get_id() == id).unwrap();

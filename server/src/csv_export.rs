@@ -10,7 +10,9 @@ use crate::storage::StoredPledge;
 pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
 const BYTE_ORDER_MARK: &str = "\u{feff}";
 
-pub const COLUMNS: [&str; 25] = [
+/// The columns in order. New columns are only ever added at the end, so that spreadsheets and
+/// scripts that read columns by position keep working.
+pub const COLUMNS: [&str; 28] = [
     "reference",
     "received_at",
     "partner",
@@ -36,6 +38,9 @@ pub const COLUMNS: [&str; 25] = [
     "client_created_at",
     "idempotency_key",
     "schema_version",
+    "status",
+    "review_reason",
+    "released_at",
 ];
 
 /// The header row, with the byte order mark in front.
@@ -77,6 +82,9 @@ pub fn append_pledge(text: &mut String, stored: &StoredPledge) {
             pledge.client_created_at.clone(),
             pledge.idempotency_key.clone(),
             pledge.schema_version.to_string(),
+            stored.status.as_str().to_owned(),
+            stored.review_reason.map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
+            stored.released_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
         ],
     );
 }
@@ -144,7 +152,7 @@ mod tests {
     fn header_starts_with_a_byte_order_mark() {
         let header = header();
         assert!(header.starts_with('\u{feff}'));
-        assert!(header.ends_with("schema_version\r\n"));
+        assert!(header.ends_with("schema_version,status,review_reason,released_at\r\n"));
         assert_eq!(header.matches(',').count(), COLUMNS.len() - 1);
     }
 }

@@ -1,4 +1,9 @@
-//! `GET /healthz`: whether the receiver can reach its database.
+//! `GET /healthz`: whether the receiver can store a pledge now.
+//!
+//! A read would pass while the writer is stuck behind a lock or the disk is full, which is
+//! exactly when pledges fail. So the check is a write: a transaction as large as the largest
+//! pledge, through the same writer and queue as pledges, deleted before it commits. It answers
+//! `503` when that write fails or does not finish within a few seconds.
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
@@ -18,27 +23,37 @@ pub struct Health {
     pub database: String,
 }
 
-/// Check the receiver and its database.
+/// Check that the receiver can store a pledge now.
+///
+/// Commits a write as large as the largest pledge through the writer that pledges go through,
+/// and deletes it in the same transaction.
 #[utoipa::path(
     get,
     path = "/healthz",
     tag = "operations",
     responses(
-        (status = 200, description = "The database answers.", body = Health),
-        (status = 503, description = "The database does not answer.", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A write through the pledge writer committed.", body = Health),
+        (status = 503, description = "The write failed (database unreachable, disk full) or the writer did not finish it within 3 s.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before checking again."))),
     )
 )]
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => {
+    let limit = state.timeouts.health;
+    match tokio::time::timeout(limit, state.store.probe_writes()).await {
+        Ok(Ok(())) => {
             let mut response =
                 Json(Health { status: "ok".to_owned(), database: state.store.kind().to_owned() }).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Err(error) => {
-            tracing::error!(%error, "health check failed");
-            Problem::unavailable("The database does not answer.").into_response()
+        Ok(Err(error)) => {
+            tracing::error!(%error, "health check: the write failed");
+            Problem::unavailable("The database does not take writes.").into_response()
+        }
+        Err(_) => {
+            tracing::error!(seconds = limit.as_secs_f64(), "health check: the writer did not finish a write in time");
+            Problem::unavailable(format!("The pledge writer did not finish a write within {} s.", limit.as_secs_f64()))
+                .into_response()
         }
     }
 }

@@ -13,6 +13,9 @@ use crate::problem::Problem;
 pub const HEADER: &str = "idempotency-key";
 /// Set to `true` on an answer that repeats the one first given for the key.
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// What [`key_from_headers`] accepts, as published in the OpenAPI document: a lower-case UUID
+/// v4, bare or as a structured-field string.
+pub const HEADER_PATTERN: &str = r#"^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")$"#;
 
 /// The key from the `Idempotency-Key` header. The draft defines the value as a structured-field
 /// string (`"…"`); the bare UUID is accepted too, since that is what most clients send.

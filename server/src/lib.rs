@@ -6,7 +6,9 @@
 
 pub mod admin;
 pub mod app;
+pub mod client_address;
 pub mod config;
+pub mod cors;
 pub mod csv_export;
 pub mod decode;
 pub mod demo_page;

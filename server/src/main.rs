@@ -2,14 +2,17 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sanankoroba_receiver::{app, logging, openapi, Args};
+use sanankoroba_receiver::{app, config, logging, openapi, Args};
 
 /// How long in-flight requests may take to finish after a stop signal.
 const DRAIN_LIMIT: Duration = Duration::from_secs(30);
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => return refuse_arguments(error),
+    };
     if args.print_openapi {
         print!("{}", openapi::document_text());
         return ExitCode::SUCCESS;
@@ -55,6 +58,24 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// clap's own message, which names the flag, and the environment variable that may have set
+/// the value; `--help` and `--version` print as usual.
+fn refuse_arguments(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let message = error.render().to_string();
+    let message = message.trim_end();
+    let about_a_value = matches!(error.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation);
+    match config::variable_of_refused_flag(&error).filter(|_| about_a_value) {
+        Some((flag, variable)) => eprintln!("{message}\n(the value comes from {flag} or the environment variable {variable})"),
+        None => eprintln!("{message}"),
+    }
+    ExitCode::from(2)
 }
 
 /// Ctrl-C, or SIGTERM from a service manager or container runtime.

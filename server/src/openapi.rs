@@ -12,10 +12,12 @@ use schemars::generate::SchemaSettings;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::admin::{PledgeList, PledgeRecord};
+use crate::admin::{PledgeList, PledgeRecord, ReleasedPledge};
 use crate::app::AppState;
 use crate::health::Health;
 use crate::problem::{Problem, ProblemFieldError};
+use crate::spam::SpamReason;
+use crate::storage::Status;
 use crate::submit::PledgeReceipt;
 
 #[derive(OpenApi)]
@@ -28,14 +30,15 @@ use crate::submit::PledgeReceipt;
         crate::submit::submit,
         crate::admin::list,
         crate::admin::csv,
+        crate::admin::release,
         crate::health::healthz,
         openapi_json
     ),
-    components(schemas(Problem, ProblemFieldError, PledgeReceipt, PledgeList, PledgeRecord, Health)),
+    components(schemas(Problem, ProblemFieldError, PledgeReceipt, PledgeList, PledgeRecord, ReleasedPledge, Status, SpamReason, Health)),
     modifiers(&AdminToken),
     tags(
         (name = "pledges", description = "What partner pages call, through the widget."),
-        (name = "admin", description = "The charity's exports; they need the admin bearer token."),
+        (name = "admin", description = "The charity's exports and review; they need the admin bearer token."),
         (name = "operations", description = "Health and self-description.")
     )
 )]
@@ -127,10 +130,117 @@ mod tests {
         assert!(count > 5);
     }
 
+    fn parameter<'a>(document: &'a serde_json::Value, path: &str, method: &str, name: &str) -> &'a serde_json::Value {
+        document["paths"][path][method]["parameters"]
+            .as_array()
+            .and_then(|parameters| parameters.iter().find(|parameter| parameter["name"] == name))
+            .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+    }
+
+    fn regex(document: &serde_json::Value, path: &str, method: &str, name: &str) -> regex::Regex {
+        let pattern = parameter(document, path, method, name)["schema"]["pattern"].as_str().unwrap_or_else(|| panic!("{name} has no pattern"));
+        regex::Regex::new(pattern).unwrap()
+    }
+
+    /// The published Idempotency-Key pattern accepts exactly what the receiver accepts.
+    #[test]
+    fn the_idempotency_key_pattern_is_the_receivers_rule() {
+        let document = document();
+        let pattern = regex(&document, "/v1/pledges", "post", "Idempotency-Key");
+        assert_eq!(pattern.as_str(), crate::idempotency::HEADER_PATTERN);
+        let key = "3f2b8c1e-9d4a-4c3b-8e2f-1a2b3c4d5e6f";
+        for text in [
+            key.to_owned(),
+            format!("\"{key}\""),
+            format!("\"{key}"),
+            format!("{key}\""),
+            key.to_uppercase(),
+            key.replace("-4c3b-", "-1c3b-"),
+            key.replace("-8e2f-", "-7e2f-"),
+            key[1..].to_owned(),
+            format!("{{{key}}}"),
+            String::new(),
+        ] {
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert(crate::idempotency::HEADER, text.parse().unwrap());
+            let accepted = crate::idempotency::key_from_headers(&headers).is_ok();
+            assert_eq!(pattern.is_match(&text), accepted, "{text:?}");
+        }
+    }
+
+    /// The published `since`/`until`, `cursor`, `limit`, `status` and reference rules are the
+    /// ones the receiver applies.
+    #[test]
+    fn the_query_rules_are_the_receivers_rules() {
+        let document = document();
+        let since = parameter(&document, "/v1/pledges", "get", "since");
+        let forms = since["schema"]["oneOf"].as_array().unwrap();
+        let formats: Vec<&str> = forms.iter().map(|form| form["format"].as_str().unwrap()).collect();
+        assert_eq!(formats, ["date-time", "date"]);
+        assert_eq!(parameter(&document, "/v1/pledges.csv", "get", "until")["schema"], since["schema"]);
+        let patterns: Vec<regex::Regex> =
+            forms.iter().map(|form| regex::Regex::new(form["pattern"].as_str().unwrap()).unwrap()).collect();
+        for (text, parses) in [
+            ("2026-11-01", true),
+            ("2026-11-27T10:00:00Z", true),
+            ("2026-11-27t10:00:00.123456789+01:30", true),
+            ("2026-11-27T10:00:00-02:00", true),
+            ("2026-11-27T10:00:00", false),
+            ("2026-11-27 10:00:00Z", false),
+            ("2026-11-27T10:00:00+0100", false),
+            ("2026-11-27T10:00:00.Z", false),
+            ("yesterday", false),
+        ] {
+            assert_eq!(crate::timestamp::Timestamp::parse(text).is_some(), parses, "{text}");
+            assert_eq!(patterns.iter().any(|pattern| pattern.is_match(text)), parses, "{text}");
+        }
+
+        let cursor = regex(&document, "/v1/pledges", "get", "cursor");
+        for (text, accepted) in [("0", true), ("42", true), ("9223372036854775807", true), ("-5", false), ("+5", false), ("", false), ("a", false)] {
+            assert_eq!(cursor.is_match(text), accepted, "{text}");
+        }
+
+        let limit = &parameter(&document, "/v1/pledges", "get", "limit")["schema"];
+        assert_eq!((limit["minimum"].as_u64(), limit["maximum"].as_u64(), limit["default"].as_u64()), (Some(1), Some(1000), Some(100)));
+        assert_eq!(crate::admin::MAX_PAGE, 1000);
+        assert_eq!(crate::admin::DEFAULT_PAGE, 100);
+
+        let status = &parameter(&document, "/v1/pledges.csv", "get", "status")["schema"];
+        let reference = status.pointer("/$ref").or_else(|| status.pointer("/oneOf/0/$ref")).and_then(|r| r.as_str()).unwrap_or_default();
+        let resolved = document.pointer(reference.trim_start_matches('#')).unwrap_or(status);
+        assert_eq!(resolved["enum"], serde_json::json!(["new", "review"]), "{status}");
+
+        let reference = regex(&document, "/v1/pledges/{reference}/release", "post", "reference");
+        for _ in 0..100 {
+            let generated = crate::reference::generate();
+            assert!(reference.is_match(&generated) && reference.is_match(&generated.to_lowercase()), "{generated}");
+        }
+        for text in ["SK-0000-000O", "SK-00000000", "XX-0000-0000", "SK-0000-0000 "] {
+            assert!(!reference.is_match(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn unavailable_and_limited_answers_document_retry_after() {
+        let document = document();
+        for (path, method, status) in [
+            ("/v1/pledges", "post", "503"),
+            ("/v1/pledges", "post", "429"),
+            ("/v1/pledges", "get", "503"),
+            ("/v1/pledges.csv", "get", "503"),
+            ("/v1/pledges/{reference}/release", "post", "503"),
+            ("/healthz", "get", "503"),
+        ] {
+            let headers = &document["paths"][path][method]["responses"][status]["headers"];
+            assert!(headers["Retry-After"].is_object(), "{method} {path} {status}");
+        }
+        assert!(document["paths"]["/v1/pledges/{reference}/release"]["post"]["responses"]["404"].is_object());
+    }
+
     #[test]
     fn describes_every_route_and_the_pledge() {
         let document = document();
-        for path in ["/v1/pledges", "/v1/pledges.csv", "/healthz", "/openapi.json"] {
+        for path in ["/v1/pledges", "/v1/pledges.csv", "/v1/pledges/{reference}/release", "/healthz", "/openapi.json"] {
             assert!(document["paths"][path].is_object(), "{path}");
         }
         assert!(document["paths"]["/v1/pledges"]["post"].is_object());

@@ -119,6 +119,20 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "There is nothing at this address.")
     }
 
+    pub fn unknown_reference() -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "No pledge has this reference.")
+    }
+
+    /// A fault of this receiver's own, never of the request.
+    pub fn internal() -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "about:blank",
+            "Internal Server Error",
+            "The receiver could not handle this request.",
+        )
+    }
+
     pub fn method_not_allowed() -> Self {
         Problem::new(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -1,10 +1,7 @@
 //! `POST /v1/pledges`: from request to durable pledge and the donor's reference.
 
-use std::net::SocketAddr;
-use std::time::Instant;
-
 use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -12,10 +9,9 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::problem::Problem;
-use crate::rate_limit::retry_after_seconds;
-use crate::storage::{NewPledge, Receipt, Recorded, SpamAttempt};
+use crate::storage::{NewPledge, Receipt, Recorded};
 use crate::timestamp::Timestamp;
-use crate::{decode, idempotency, reference, spam};
+use crate::{decode, idempotency, spam};
 
 /// The answer to an accepted pledge. It holds no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -37,45 +33,40 @@ impl From<&Receipt> for PledgeReceipt {
 ///
 /// The `Idempotency-Key` header must be a lowercase UUID v4 equal to the body's
 /// `idempotency_key`. Sending the same pledge again with the same key repeats the first answer
-/// with `Idempotent-Replayed: true`; the same key with a different pledge is a `422`.
+/// with `Idempotent-Replayed: true`; the same key with a different pledge is a `422`. A pledge
+/// that looks automated (filled honeypot, implausibly fast) gets the same `201` and a real
+/// reference, and is held for review.
 #[utoipa::path(
     post,
     path = "/v1/pledges",
     tag = "pledges",
     params(
-        ("Idempotency-Key" = String, Header, description = "A lowercase UUID v4, equal to the body's idempotency_key. A structured-field string (quoted) is accepted too."),
+        ("Idempotency-Key" = String, Header, description = "A lowercase UUID v4 (as crypto.randomUUID() writes it), equal to the body's idempotency_key. A structured-field string (the same UUID in double quotes) is accepted too. Exactly one such header.",
+            pattern = r#"^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")$"#),
     ),
-    request_body(content = ref("#/components/schemas/Pledge"), content_type = "application/json", description = "The pledge, at most 32 KiB."),
+    request_body(content = ref("#/components/schemas/Pledge"), content_type = "application/json", description = "The pledge, at most 32 KiB (32768 bytes). The media type must be application/json; parameters such as charset=utf-8 are allowed."),
     responses(
         (status = 201, description = "Accepted and durable; or a replay of the first answer for this key.", body = PledgeReceipt,
             headers(("Idempotent-Replayed" = String, description = "`true` when this answer repeats an earlier one."))),
         (status = 400, description = "Missing or malformed Idempotency-Key, or a body that is not well-formed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within 10 s.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than 32 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not sent as application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Refused fields (with JSON Pointers), differing idempotency keys, or a key reused for another pledge.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many pledges from this address.", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = 503, description = "The database is unavailable; retry with the same key.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many pledges from this client address (IPv6: per /64).", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Whole seconds to wait, rounded up."))),
+        (status = 503, description = "The pledge could not be stored, or the request took over 20 s; retry with the same key.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))),
     )
 )]
-pub async fn submit(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    match accept(&state, peer, &headers, body).await {
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    match accept(&state, &headers, body).await {
         Ok(response) => response,
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn accept(state: &AppState, peer: SocketAddr, headers: &HeaderMap, body: Body) -> Result<Response, Problem> {
-    if let Some(limiter) = &state.rate_limiter {
-        limiter
-            .check(peer.ip(), Instant::now())
-            .map_err(|wait| Problem::too_many_requests(retry_after_seconds(wait)))?;
-    }
+async fn accept(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Response, Problem> {
     let key = idempotency::key_from_headers(headers)?;
     decode::require_json_content_type(headers)?;
     let bytes = decode::read_body(headers, body, state.timeouts.body).await?;
@@ -83,22 +74,23 @@ async fn accept(state: &AppState, peer: SocketAddr, headers: &HeaderMap, body: B
     if pledge.idempotency_key != key {
         return Err(Problem::idempotency_key_mismatch());
     }
-    let received_at = Timestamp::now();
-
-    if let Some(reason) = spam::judge(&pledge.anti_spam, state.min_fill) {
-        let partner = pledge.partner.clone();
-        tracing::info!(partner = %partner, reason = reason.as_str(), "spam attempt counted");
-        let attempt = SpamAttempt { partner, reason, received_at };
-        if let Err(error) = state.store.count_spam(attempt).await {
-            tracing::warn!(%error, "spam attempt not counted");
-        }
-        let decoy = Receipt { reference: reference::generate(), received_at };
-        return Ok(created(&decoy, false));
+    let mut new = NewPledge::new(&pledge, Timestamp::now());
+    // Held, not refused: the answer is the same as for any pledge, so a bot learns nothing,
+    // and a person wrongly taken for one is not lost.
+    let review = spam::judge(&pledge.anti_spam, state.min_fill);
+    if let Some(reason) = review {
+        new = new.for_review(reason);
     }
 
-    match state.store.record_pledge(NewPledge::new(&pledge, received_at)).await {
+    match state.store.record_pledge(new).await {
         Ok(Recorded::Created(receipt)) => {
-            tracing::info!(reference = %receipt.reference, partner = %pledge.partner, "pledge recorded");
+            match review {
+                Some(reason) => tracing::info!(
+                    reference = %receipt.reference, partner = %pledge.partner, reason = reason.as_str(),
+                    "pledge held for review"
+                ),
+                None => tracing::info!(reference = %receipt.reference, partner = %pledge.partner, "pledge recorded"),
+            }
             Ok(created(&receipt, false))
         }
         Ok(Recorded::Replayed(receipt)) => {

@@ -5,6 +5,9 @@
 //! write has committed, so every acknowledgement stays durable while the number of fsyncs per
 //! pledge falls as load rises. Serialising writes through one task also settles concurrent
 //! submissions of the same idempotency key without any race: the second sees the first.
+//!
+//! The health check's probe goes through the same queue and task, so it proves what a pledge
+//! needs: that the writer is free and that a write commits.
 
 use std::sync::Arc;
 
@@ -18,10 +21,18 @@ const MAX_BATCH: usize = 512;
 const QUEUE_CAPACITY: usize = 4096;
 
 type Reply = oneshot::Sender<StorageResult<Written>>;
+type ProbeReply = oneshot::Sender<StorageResult<()>>;
+
+enum Job {
+    Write(Write, Reply),
+    /// A health check's write: it waits in the same queue as pledges, so a stuck writer
+    /// keeps it waiting too.
+    Probe(ProbeReply),
+}
 
 #[derive(Clone)]
 pub(super) struct GroupCommit {
-    queue: mpsc::Sender<(Write, Reply)>,
+    queue: mpsc::Sender<Job>,
 }
 
 impl GroupCommit {
@@ -34,31 +45,68 @@ impl GroupCommit {
     pub(super) async fn submit(&self, write: Write) -> StorageResult<Written> {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send((write, reply))
+            .send(Job::Write(write, reply))
             .await
             .map_err(|_| StorageError::new("the writer has stopped"))?;
         answer.await.map_err(|_| StorageError::new("the writer stopped before committing"))?
     }
+
+    pub(super) async fn probe(&self) -> StorageResult<()> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.send(Job::Probe(reply)).await.map_err(|_| StorageError::new("the writer has stopped"))?;
+        answer.await.map_err(|_| StorageError::new("the writer stopped before probing"))?
+    }
 }
 
-async fn run(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<(Write, Reply)>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (writes, replies): (Vec<Write>, Vec<Reply>) = batch.drain(..).unzip();
-        let count = writes.len();
-        match backend.write_batch(writes).await {
-            Ok(outcomes) if outcomes.len() == count => {
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    // A caller that gave up (its request timed out) no longer listens; its
-                    // write is committed all the same and a retry will be replayed.
-                    let _ = reply.send(Ok(outcome));
+async fn run(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let mut writes = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        let mut probes = Vec::new();
+        for job in jobs.drain(..) {
+            match job {
+                Job::Write(write, reply) => {
+                    writes.push(write);
+                    replies.push(reply);
                 }
+                Job::Probe(reply) => probes.push(reply),
             }
-            Ok(_) => fail_all(replies, StorageError::new("the backend answered a different number of writes")),
-            Err(error) => {
-                tracing::error!(%error, writes = count, "group commit failed");
-                fail_all(replies, error);
+        }
+        if !writes.is_empty() {
+            commit(backend.as_ref(), writes, replies).await;
+        }
+        // Probes get a transaction of their own after the pledges, so that a probe that does
+        // not fit never fails a pledge that would have; the probes gathered meanwhile share
+        // one, so that a flood of health checks costs one write per batch. A health check that
+        // gave up waiting no longer needs its write.
+        probes.retain(|reply| !reply.is_closed());
+        if !probes.is_empty() {
+            let outcome = backend.probe().await;
+            if let Err(error) = &outcome {
+                tracing::error!(%error, "the health check's write failed");
             }
+            for reply in probes {
+                let _ = reply.send(outcome.clone());
+            }
+        }
+    }
+}
+
+async fn commit(backend: &dyn Backend, writes: Vec<Write>, replies: Vec<Reply>) {
+    let count = writes.len();
+    match backend.write_batch(writes).await {
+        Ok(outcomes) if outcomes.len() == count => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                // A caller that gave up (its request timed out) no longer listens; its
+                // write is committed all the same and a retry will be replayed.
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Ok(_) => fail_all(replies, StorageError::new("the backend answered a different number of writes")),
+        Err(error) => {
+            tracing::error!(%error, writes = count, "group commit failed");
+            fail_all(replies, error);
         }
     }
 }
@@ -76,14 +124,14 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::spam::SpamReason;
-    use crate::storage::{BoxFuture, ListFilter, PledgePage, SpamAttempt};
+    use crate::storage::{BoxFuture, ListFilter, PledgePage};
     use crate::timestamp::Timestamp;
 
     /// A backend whose commits take a while, like an fsync, and that records each batch's size.
     #[derive(Default)]
     struct SlowDisk {
         batches: Mutex<Vec<usize>>,
+        probes: Mutex<usize>,
         failing: AtomicBool,
     }
 
@@ -95,17 +143,21 @@ mod tests {
                 if self.failing.load(Ordering::SeqCst) {
                     return Err(StorageError::new("disk full"));
                 }
-                Ok(writes.iter().map(|_| Written::SpamCounted).collect())
+                Ok(writes.iter().map(|_| Written::Released(None)).collect())
+            })
+        }
+        fn probe(&self) -> BoxFuture<'_, StorageResult<()>> {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                *self.probes.lock().unwrap() += 1;
+                if self.failing.load(Ordering::SeqCst) {
+                    return Err(StorageError::new("disk full"));
+                }
+                Ok(())
             })
         }
         fn list(&self, _: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>> {
             Box::pin(async { Ok(PledgePage { pledges: Vec::new(), next_after_id: None }) })
-        }
-        fn spam_attempts(&self) -> BoxFuture<'_, StorageResult<u64>> {
-            Box::pin(async { Ok(0) })
-        }
-        fn ping(&self) -> BoxFuture<'_, StorageResult<()>> {
-            Box::pin(async { Ok(()) })
         }
         fn close(&self) -> BoxFuture<'_, ()> {
             Box::pin(async {})
@@ -113,7 +165,7 @@ mod tests {
     }
 
     fn attempt() -> Write {
-        Write::Spam(SpamAttempt { partner: "p".into(), reason: SpamReason::TooFast, received_at: Timestamp::now() })
+        Write::Release { reference: "SK-0000-0000".into(), at: Timestamp::now() }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,7 +179,7 @@ mod tests {
             })
             .collect();
         for submission in submissions {
-            assert_eq!(submission.await.unwrap().unwrap(), Written::SpamCounted);
+            assert_eq!(submission.await.unwrap().unwrap(), Written::Released(None));
         }
         let batches = disk.batches.lock().unwrap().clone();
         assert_eq!(batches.iter().sum::<usize>(), 200, "every write committed once");
@@ -141,6 +193,34 @@ mod tests {
         disk.failing.store(true, Ordering::SeqCst);
         assert!(writer.submit(attempt()).await.is_err());
         disk.failing.store(false, Ordering::SeqCst);
-        assert_eq!(writer.submit(attempt()).await.unwrap(), Written::SpamCounted);
+        assert_eq!(writer.submit(attempt()).await.unwrap(), Written::Released(None));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn probes_share_one_write_and_fail_alone() {
+        let disk = Arc::new(SlowDisk::default());
+        let writer = GroupCommit::start(disk.clone());
+        let busy = {
+            let writer = writer.clone();
+            tokio::spawn(async move { writer.submit(attempt()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let probes: Vec<_> = (0..20)
+            .map(|_| {
+                let writer = writer.clone();
+                tokio::spawn(async move { writer.probe().await })
+            })
+            .collect();
+        for probe in probes {
+            probe.await.unwrap().unwrap();
+        }
+        busy.await.unwrap().unwrap();
+        let probe_writes = *disk.probes.lock().unwrap();
+        assert!((1..=3).contains(&probe_writes), "20 probes took {probe_writes} writes");
+
+        disk.failing.store(true, Ordering::SeqCst);
+        assert_eq!(writer.probe().await.unwrap_err().to_string(), "disk full");
+        disk.failing.store(false, Ordering::SeqCst);
+        writer.probe().await.unwrap();
     }
 }

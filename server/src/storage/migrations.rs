@@ -10,17 +10,15 @@ pub(super) struct Migration {
     pub sql: &'static str,
 }
 
-pub(super) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "pledges",
-    sql: include_str!("../../migrations/sqlite/0001_pledges.sql"),
-}];
+pub(super) const SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "pledges", sql: include_str!("../../migrations/sqlite/0001_pledges.sql") },
+    Migration { version: 2, name: "review", sql: include_str!("../../migrations/sqlite/0002_review.sql") },
+];
 
-pub(super) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "pledges",
-    sql: include_str!("../../migrations/postgres/0001_pledges.sql"),
-}];
+pub(super) const POSTGRES: &[Migration] = &[
+    Migration { version: 1, name: "pledges", sql: include_str!("../../migrations/postgres/0001_pledges.sql") },
+    Migration { version: 2, name: "review", sql: include_str!("../../migrations/postgres/0002_review.sql") },
+];
 
 /// The steps still to apply, given the versions the database already has.
 pub(super) fn pending<'a>(
@@ -52,7 +50,8 @@ mod tests {
     #[test]
     fn pending_skips_applied_and_refuses_newer() {
         assert_eq!(pending(SQLITE, &[]).unwrap().len(), SQLITE.len());
-        assert!(pending(SQLITE, &[1]).unwrap().is_empty());
+        assert_eq!(pending(SQLITE, &[1]).unwrap().iter().map(|m| m.version).collect::<Vec<_>>(), [2]);
+        assert!(pending(SQLITE, &[1, 2]).unwrap().is_empty());
         assert!(pending(SQLITE, &[1, 999]).is_err());
     }
 }

@@ -4,6 +4,9 @@
 //! write goes through one [`group_commit`] task, which gathers the writes that arrive while the
 //! previous transaction is being made durable and commits them together: one fsync
 //! acknowledges many pledges, and there is only ever one writer, as SQLite wants.
+//!
+//! Nothing a donor sent is thrown away here: pledges that look automated are stored with
+//! status `review` and their reason, and a person releases them.
 
 mod group_commit;
 mod migrations;
@@ -17,6 +20,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use pledge::Pledge;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::idempotency::canonical_hash;
 use crate::spam::SpamReason;
@@ -72,6 +77,35 @@ impl Database {
     }
 }
 
+/// Where a stored pledge stands. Pledges that look automated are kept for review instead of
+/// being thrown away, since a false positive would be a donor lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// For the charity to act on: every pledge that was not quarantined, and those released.
+    New,
+    /// Quarantined as probably automated; kept out of the default list and export until a
+    /// person releases it.
+    Review,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Review => "review",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "new" => Some(Status::New),
+            "review" => Some(Status::Review),
+            _ => None,
+        }
+    }
+}
+
 /// A pledge ready to be stored, with what idempotency needs to recognise it again.
 #[derive(Debug, Clone)]
 pub struct NewPledge {
@@ -80,6 +114,8 @@ pub struct NewPledge {
     pub body_hash: [u8; 32],
     pub received_at: Timestamp,
     pub pledge_json: String,
+    /// Why it goes to review instead of to the charity's list, if it does.
+    pub review: Option<SpamReason>,
 }
 
 impl NewPledge {
@@ -90,7 +126,17 @@ impl NewPledge {
             body_hash: canonical_hash(pledge),
             received_at,
             pledge_json: serde_json::to_string(pledge).expect("a pledge always serialises"),
+            review: None,
         }
+    }
+
+    /// The same pledge, stored with status `review` for `reason`.
+    pub fn for_review(self, reason: SpamReason) -> NewPledge {
+        NewPledge { review: Some(reason), ..self }
+    }
+
+    fn status(&self) -> Status {
+        if self.review.is_some() { Status::Review } else { Status::New }
     }
 }
 
@@ -111,25 +157,31 @@ pub enum Recorded {
     KeyReused,
 }
 
-#[derive(Debug, Clone)]
-pub struct SpamAttempt {
-    pub partner: String,
-    pub reason: SpamReason,
-    pub received_at: Timestamp,
+/// A pledge's review state after a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    pub reference: String,
+    pub status: Status,
+    /// Kept after the release, so that the charity can see why it had been held.
+    pub review_reason: Option<SpamReason>,
+    /// When it was first released; `None` for a pledge that was never in review.
+    pub released_at: Option<Timestamp>,
 }
 
 /// One write in a group commit.
 #[derive(Debug, Clone)]
 pub enum Write {
     Pledge(NewPledge),
-    Spam(SpamAttempt),
+    /// Moves a pledge from `review` to `new`, once; a pledge already `new` is left as it is.
+    Release { reference: String, at: Timestamp },
 }
 
 /// The outcome of one [`Write`], in the order the writes were given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Written {
     Pledge(Recorded),
-    SpamCounted,
+    /// `None` when no pledge has the reference.
+    Released(Option<Released>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +189,29 @@ pub struct StoredPledge {
     pub id: i64,
     pub reference: String,
     pub received_at: Timestamp,
+    pub status: Status,
+    pub review_reason: Option<SpamReason>,
+    pub released_at: Option<Timestamp>,
     pub pledge: Pledge,
+}
+
+/// Which statuses a list includes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// What the charity acts on: everything except what waits for review.
+    #[default]
+    AllButReview,
+    Only(Status),
+}
+
+impl StatusFilter {
+    /// The one status asked for, or `None` for everything except `review`; what the SQL binds.
+    fn only(self) -> Option<&'static str> {
+        match self {
+            StatusFilter::AllButReview => None,
+            StatusFilter::Only(status) => Some(status.as_str()),
+        }
+    }
 }
 
 /// Which pledges to list, oldest first.
@@ -148,6 +222,7 @@ pub struct ListFilter {
     pub since: Option<Timestamp>,
     /// Exclusive.
     pub until: Option<Timestamp>,
+    pub status: StatusFilter,
     /// Only pledges stored after the one with this id: keyset pagination, stable while new
     /// pledges arrive.
     pub after_id: Option<i64>,
@@ -161,14 +236,19 @@ pub struct PledgePage {
     pub next_after_id: Option<i64>,
 }
 
+/// The health check's write: as large as the largest pledge body, so that it fails when a
+/// pledge would no longer fit, and deleted in the same transaction.
+pub const PROBE_BYTES: usize = pledge::MAX_BODY_BYTES;
+
 /// What a database must do for the receiver. Kept small so that a backend is easy to add and
 /// the shared test suite covers all of it.
 pub trait Backend: Send + Sync + 'static {
     /// Applies the writes in order in one transaction and commits it durably.
     fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>>;
+    /// Commits a write transaction of [`PROBE_BYTES`] that leaves nothing behind: proof that
+    /// the database takes writes now.
+    fn probe(&self) -> BoxFuture<'_, StorageResult<()>>;
     fn list(&self, filter: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>>;
-    fn spam_attempts(&self) -> BoxFuture<'_, StorageResult<u64>>;
-    fn ping(&self) -> BoxFuture<'_, StorageResult<()>>;
     fn close(&self) -> BoxFuture<'_, ()>;
 }
 
@@ -204,24 +284,28 @@ impl Store {
     pub async fn record_pledge(&self, pledge: NewPledge) -> StorageResult<Recorded> {
         match self.writer.submit(Write::Pledge(pledge)).await? {
             Written::Pledge(recorded) => Ok(recorded),
-            Written::SpamCounted => Err(StorageError::new("the writer answered a pledge with a spam count")),
+            Written::Released(_) => Err(StorageError::new("the writer answered a pledge with a release")),
         }
     }
 
-    pub async fn count_spam(&self, attempt: SpamAttempt) -> StorageResult<()> {
-        self.writer.submit(Write::Spam(attempt)).await.map(drop)
+    /// Releases the pledge from review through the writer; `None` when no pledge has this
+    /// reference.
+    pub async fn release(&self, reference: &str) -> StorageResult<Option<Released>> {
+        let write = Write::Release { reference: reference.to_owned(), at: Timestamp::now() };
+        match self.writer.submit(write).await? {
+            Written::Released(released) => Ok(released),
+            Written::Pledge(_) => Err(StorageError::new("the writer answered a release with a pledge")),
+        }
+    }
+
+    /// A write through the same writer and queue as pledges, so that a stuck writer or a full
+    /// disk shows here. The caller bounds how long it waits.
+    pub async fn probe_writes(&self) -> StorageResult<()> {
+        self.writer.probe().await
     }
 
     pub async fn list(&self, filter: ListFilter) -> StorageResult<PledgePage> {
         self.backend.list(filter).await
-    }
-
-    pub async fn spam_attempts(&self) -> StorageResult<u64> {
-        self.backend.spam_attempts().await
-    }
-
-    pub async fn ping(&self) -> StorageResult<()> {
-        self.backend.ping().await
     }
 
     /// Closes the connections once in-flight requests have drained. SQLite checkpoints its
@@ -231,10 +315,48 @@ impl Store {
     }
 }
 
-fn parse_stored_pledge(id: i64, reference: String, received_at: i64, json: &str) -> StorageResult<StoredPledge> {
-    let pledge = serde_json::from_str(json)
-        .map_err(|error| StorageError::new(format!("stored pledge {reference} is unreadable: {error}")))?;
-    Ok(StoredPledge { id, reference, received_at: Timestamp::from_micros(received_at), pledge })
+/// A stored row's columns, as both backends read them.
+struct Row {
+    id: i64,
+    reference: String,
+    received_at: i64,
+    status: String,
+    review_reason: Option<String>,
+    released_at: Option<i64>,
+    pledge: String,
+}
+
+/// The columns a listing reads, in [`Row`]'s order.
+const ROW_COLUMNS: &str = "id, reference, received_at, status, review_reason, released_at, pledge";
+
+impl Row {
+    fn into_stored(self) -> StorageResult<StoredPledge> {
+        let Row { id, reference, received_at, status, review_reason, released_at, pledge } = self;
+        let (status, review_reason) = parse_review(&reference, &status, review_reason.as_deref())?;
+        let pledge = serde_json::from_str(&pledge)
+            .map_err(|error| StorageError::new(format!("stored pledge {reference} is unreadable: {error}")))?;
+        Ok(StoredPledge {
+            id,
+            reference,
+            received_at: Timestamp::from_micros(received_at),
+            status,
+            review_reason,
+            released_at: released_at.map(Timestamp::from_micros),
+            pledge,
+        })
+    }
+}
+
+fn parse_review(reference: &str, status: &str, reason: Option<&str>) -> StorageResult<(Status, Option<SpamReason>)> {
+    let status = Status::parse(status)
+        .ok_or_else(|| StorageError::new(format!("stored pledge {reference} has an unknown status")))?;
+    let reason = reason
+        .map(|reason| {
+            SpamReason::parse(reason)
+                .ok_or_else(|| StorageError::new(format!("stored pledge {reference} has an unknown review reason")))
+        })
+        .transpose()?;
+    Ok((status, reason))
 }
 
 fn page_from_rows(mut pledges: Vec<StoredPledge>, limit: u32) -> PledgePage {

@@ -6,15 +6,19 @@
 
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Connection, Row as _, Sqlite, Transaction};
 
 use super::migrations::{self, Migration};
 use super::{
-    page_from_rows, parse_stored_pledge, Backend, BoxFuture, ListFilter, NewPledge, PledgePage, Receipt,
-    Recorded, SpamAttempt, StorageError, StorageResult, Write, Written,
+    page_from_rows, parse_review, Backend, BoxFuture, ListFilter, NewPledge, PledgePage, Receipt, Recorded,
+    Released, Row, StorageError, StorageResult, Write, Written, PROBE_BYTES, ROW_COLUMNS,
 };
 use crate::reference;
+use crate::spam::SpamReason;
 use crate::timestamp::Timestamp;
 
 const READERS: u32 = 4;
@@ -53,7 +57,9 @@ impl SqliteBackend {
 }
 
 async fn migrate(pool: &SqlitePool) -> StorageResult<()> {
-    let mut transaction = pool.begin().await?;
+    // IMMEDIATE: a second receiver starting on the same file waits (busy timeout) instead of
+    // failing halfway through.
+    let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
@@ -81,8 +87,8 @@ async fn record(transaction: &mut Transaction<'_, Sqlite>, pledge: &NewPledge) -
     loop {
         let reference = reference::generate();
         let inserted = sqlx::query(
-            "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge, status, review_reason)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(&reference)
         .bind(&pledge.partner)
@@ -90,6 +96,8 @@ async fn record(transaction: &mut Transaction<'_, Sqlite>, pledge: &NewPledge) -
         .bind(&pledge.body_hash[..])
         .bind(pledge.received_at.as_micros())
         .bind(&pledge.pledge_json)
+        .bind(pledge.status().as_str())
+        .bind(pledge.review.map(SpamReason::as_str))
         .execute(&mut **transaction)
         .await?;
         if inserted.rows_affected() == 1 {
@@ -114,83 +122,124 @@ async fn record(transaction: &mut Transaction<'_, Sqlite>, pledge: &NewPledge) -
     }
 }
 
-async fn count_spam(transaction: &mut Transaction<'_, Sqlite>, attempt: &SpamAttempt) -> StorageResult<()> {
-    sqlx::query("INSERT INTO spam_attempts (partner, reason, received_at) VALUES (?, ?, ?)")
-        .bind(&attempt.partner)
-        .bind(attempt.reason.as_str())
-        .bind(attempt.received_at.as_micros())
+async fn release(transaction: &mut Transaction<'_, Sqlite>, reference: &str, at: Timestamp) -> StorageResult<Option<Released>> {
+    sqlx::query("UPDATE pledges SET status = 'new', released_at = ? WHERE reference = ? AND status = 'review'")
+        .bind(at.as_micros())
+        .bind(reference)
         .execute(&mut **transaction)
         .await?;
+    let row = sqlx::query("SELECT reference, status, review_reason, released_at FROM pledges WHERE reference = ?")
+        .bind(reference)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let reference: String = row.try_get("reference")?;
+    let status: String = row.try_get("status")?;
+    let reason: Option<String> = row.try_get("review_reason")?;
+    let (status, review_reason) = parse_review(&reference, &status, reason.as_deref())?;
+    let released_at: Option<i64> = row.try_get("released_at")?;
+    Ok(Some(Released { reference, status, review_reason, released_at: released_at.map(Timestamp::from_micros) }))
+}
+
+fn read_row(row: &SqliteRow) -> Result<Row, sqlx::Error> {
+    Ok(Row {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        received_at: row.try_get("received_at")?,
+        status: row.try_get("status")?,
+        review_reason: row.try_get("review_reason")?,
+        released_at: row.try_get("released_at")?,
+        pledge: row.try_get("pledge")?,
+    })
+}
+
+async fn apply(connection: &mut SqliteConnection, writes: &[Write]) -> StorageResult<Vec<Written>> {
+    // IMMEDIATE takes the write lock at once, so that a transaction never has to upgrade from
+    // reading to writing halfway through.
+    let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
+    let mut outcomes = Vec::with_capacity(writes.len());
+    for write in writes {
+        outcomes.push(match write {
+            Write::Pledge(pledge) => Written::Pledge(record(&mut transaction, pledge).await?),
+            Write::Release { reference, at } => Written::Released(release(&mut transaction, reference, *at).await?),
+        });
+    }
+    transaction.commit().await?;
+    Ok(outcomes)
+}
+
+async fn probe(connection: &mut SqliteConnection) -> StorageResult<()> {
+    let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
+    // zeroblob allocates real pages, as a pledge would, so a database that cannot grow fails
+    // here with SQLITE_FULL.
+    sqlx::query("INSERT INTO write_probes (payload) VALUES (zeroblob(?))")
+        .bind(PROBE_BYTES as i64)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query("DELETE FROM write_probes").execute(&mut *transaction).await?;
+    transaction.commit().await?;
     Ok(())
+}
+
+impl SqliteBackend {
+    /// Runs `work` on the writer connection. After a failure the connection is replaced: on a
+    /// full disk or an I/O error SQLite rolls the transaction back by itself, and sqlx, which
+    /// still counts it as open, would refuse every later transaction on that connection.
+    async fn on_writer<T>(
+        &self,
+        work: impl for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StorageResult<T>>,
+    ) -> StorageResult<T> {
+        let mut connection = self.writer.acquire().await?;
+        let outcome = work(&mut connection).await;
+        if outcome.is_err() {
+            if let Err(error) = connection.close().await {
+                tracing::warn!(%error, "closing the failed writer connection");
+            }
+        }
+        outcome
+    }
 }
 
 impl Backend for SqliteBackend {
     fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>> {
-        Box::pin(async move {
-            let mut transaction = self.writer.begin().await?;
-            let mut outcomes = Vec::with_capacity(writes.len());
-            for write in &writes {
-                outcomes.push(match write {
-                    Write::Pledge(pledge) => Written::Pledge(record(&mut transaction, pledge).await?),
-                    Write::Spam(attempt) => {
-                        count_spam(&mut transaction, attempt).await?;
-                        Written::SpamCounted
-                    }
-                });
-            }
-            transaction.commit().await?;
-            Ok(outcomes)
-        })
+        Box::pin(async move { self.on_writer(move |connection| Box::pin(async move { apply(connection, &writes).await })).await })
+    }
+
+    fn probe(&self) -> BoxFuture<'_, StorageResult<()>> {
+        Box::pin(async move { self.on_writer(|connection| Box::pin(probe(connection))).await })
     }
 
     fn list(&self, filter: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>> {
         Box::pin(async move {
             let since = filter.since.map(Timestamp::as_micros);
             let until = filter.until.map(Timestamp::as_micros);
-            let rows = sqlx::query(
-                "SELECT id, reference, received_at, pledge FROM pledges
+            let status = filter.status.only();
+            let rows = sqlx::query(&format!(
+                "SELECT {ROW_COLUMNS} FROM pledges
                  WHERE (? IS NULL OR partner = ?)
                    AND (? IS NULL OR received_at >= ?)
                    AND (? IS NULL OR received_at < ?)
+                   AND ((? IS NULL AND status <> 'review') OR status = ?)
                    AND id > ?
-                 ORDER BY id LIMIT ?",
-            )
+                 ORDER BY id LIMIT ?"
+            ))
             .bind(&filter.partner)
             .bind(&filter.partner)
             .bind(since)
             .bind(since)
             .bind(until)
             .bind(until)
+            .bind(status)
+            .bind(status)
             .bind(filter.after_id.unwrap_or(0))
             .bind(i64::from(filter.limit) + 1)
             .fetch_all(&self.readers)
             .await?;
             let pledges = rows
                 .iter()
-                .map(|row| {
-                    parse_stored_pledge(
-                        row.try_get("id")?,
-                        row.try_get("reference")?,
-                        row.try_get("received_at")?,
-                        row.try_get("pledge")?,
-                    )
-                })
+                .map(|row| read_row(row).map_err(StorageError::from).and_then(Row::into_stored))
                 .collect::<StorageResult<Vec<_>>>()?;
             Ok(page_from_rows(pledges, filter.limit))
-        })
-    }
-
-    fn spam_attempts(&self) -> BoxFuture<'_, StorageResult<u64>> {
-        Box::pin(async move {
-            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM spam_attempts").fetch_one(&self.readers).await?;
-            Ok(count.max(0) as u64)
-        })
-    }
-
-    fn ping(&self) -> BoxFuture<'_, StorageResult<()>> {
-        Box::pin(async move {
-            sqlx::query("SELECT 1").execute(&self.readers).await?;
-            Ok(())
         })
     }
 
@@ -201,5 +250,25 @@ impl Backend for SqliteBackend {
             self.readers.close().await;
             self.writer.close().await;
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_writer_is_in_wal_mode_with_full_sync() {
+        let folder = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new().filename(folder.path().join("pledges.db"));
+        let backend = SqliteBackend::open(options).await.unwrap();
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&backend.writer).await.unwrap();
+        assert_eq!(journal_mode, "wal");
+        // 2 is FULL: every commit syncs the log (0 OFF, 1 NORMAL, 3 EXTRA).
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&backend.writer).await.unwrap();
+        assert_eq!(synchronous, 2);
+        let writers = backend.writer.options().get_max_connections();
+        assert_eq!(writers, 1, "one writer connection");
+        backend.close().await;
     }
 }

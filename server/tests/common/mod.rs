@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
-pub const ADMIN_TOKEN: &str = "test-admin-token-6f1d2c";
+pub const ADMIN_TOKEN: &str = "test-admin-token-6f1d2c-4a5b-9e8f7d6c";
 pub const PARTNER: &str = "st-marys-school";
 
 /// A fresh lowercase UUID v4, as `crypto.randomUUID()` makes them.
@@ -58,7 +58,15 @@ impl TestServer {
 
     /// Starts a receiver; `customize` may change the settings, given the temporary folder.
     pub async fn start_with(customize: impl FnOnce(&mut Settings, &Path)) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
+        TestServer::start_in_with(tempfile::tempdir().unwrap(), customize).await
+    }
+
+    /// Starts a receiver again on the folder (and database) a stopped one left.
+    pub async fn start_in(dir: TempDir) -> TestServer {
+        TestServer::start_in_with(dir, |_, _| {}).await
+    }
+
+    pub async fn start_in_with(dir: TempDir, customize: impl FnOnce(&mut Settings, &Path)) -> TestServer {
         let database = format!("sqlite://{}", dir.path().join("pledges.db").display());
         let mut settings = Settings::new(database.clone(), ADMIN_TOKEN);
         settings.rate_limit_per_minute = 0;

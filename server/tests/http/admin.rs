@@ -27,7 +27,7 @@ async fn exports_need_the_exact_admin_token() {
         assert!(none.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
         let problem = assert_problem(none, 401).await;
         assert!(!problem.to_string().contains("Aïssata"));
-        let wrong = server.client.get(server.url(path)).bearer_auth("test-admin-token-6f1d2d").send().await.unwrap();
+        let wrong = server.client.get(server.url(path)).bearer_auth("test-admin-token-6f1d2c-4a5b-9e8f7d6d").send().await.unwrap();
         assert_problem(wrong, 401).await;
         let prefix = server.client.get(server.url(path)).bearer_auth(&ADMIN_TOKEN[..10]).send().await.unwrap();
         assert_problem(prefix, 401).await;

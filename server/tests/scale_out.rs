@@ -1,0 +1,145 @@
+//! Scale-out: two receiver processes, the real binary twice, on one PostgreSQL schema. They
+//! start together (both migrate), and then 50 concurrent identical POSTs spread over both
+//! store one row and all get the same reference; distinct pledges spread over both are all
+//! stored, each once.
+//!
+//! Runs when the tests were built with `DATABASE_URL` naming a PostgreSQL server (see
+//! `build.rs`); otherwise it is reported as ignored.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{list_all_pledges, new_key, pledge_json, ADMIN_TOKEN};
+use serde_json::Value;
+
+struct Receiver {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(database_url: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
+        .args(["--bind", "127.0.0.1:0", "--admin-token", ADMIN_TOKEN, "--rate-limit-per-minute", "0", "--min-fill-ms", "0"])
+        .args(["--dist", "/nonexistent/dist"])
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+/// Reads the address the receiver prints once it listens, which is after its migrations.
+fn listening(mut child: Child) -> Receiver {
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("the receiver printed nothing: it failed to start").unwrap();
+    let base = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
+    std::thread::spawn(move || lines.for_each(drop));
+    Receiver { child, base }
+}
+
+async fn post(client: &reqwest::Client, base: &str, body: &Value) -> (u16, bool, String) {
+    let response = client
+        .post(format!("{base}/v1/pledges"))
+        .header("Idempotency-Key", body["idempotency_key"].as_str().unwrap())
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let replayed = response.headers().get("idempotent-replayed").is_some();
+    let text = response.text().await.unwrap();
+    let reference = serde_json::from_str::<Value>(&text).ok().and_then(|v| v["reference"].as_str().map(str::to_owned));
+    (status, replayed, reference.unwrap_or(text))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+async fn two_receivers_on_one_database_store_each_pledge_once() {
+    let admin_url = std::env::var("DATABASE_URL").unwrap_or_default();
+    assert!(admin_url.starts_with("postgres"), "built for PostgreSQL, but DATABASE_URL does not name a server now");
+    let schema = format!("scale_{}", new_key().replace('-', "_"));
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .unwrap_or_else(|error| panic!("DATABASE_URL names a PostgreSQL server that cannot be reached: {error}"));
+    sqlx::raw_sql(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin).await.unwrap();
+    // sqlx passes `options` to the server at connection time, so every connection of both
+    // processes works in this schema.
+    let separator = if admin_url.contains('?') { '&' } else { '?' };
+    let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+
+    // Started together, so that both run their migrations on the empty schema at once.
+    let (first, second) = (spawn(&url), spawn(&url));
+    let receivers = [listening(first), listening(second)];
+    let bases: Vec<String> = receivers.iter().map(|receiver| receiver.base.clone()).collect();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+
+    // 50 identical POSTs, alternately to each process, all in flight at once.
+    let body = pledge_json(&new_key());
+    let identical: Vec<_> = (0..50)
+        .map(|index| {
+            let (client, base, body) = (client.clone(), bases[index % 2].clone(), body.clone());
+            tokio::spawn(async move { post(&client, &base, &body).await })
+        })
+        .collect();
+    let mut references = HashSet::new();
+    let mut firsts = 0;
+    for answer in identical {
+        let (status, replayed, reference) = answer.await.unwrap();
+        assert_eq!(status, 201, "{reference}");
+        firsts += usize::from(!replayed);
+        references.insert(reference);
+    }
+    assert_eq!(references.len(), 1, "every answer carries the same reference: {references:?}");
+    assert_eq!(firsts, 1, "exactly one answer is not a replay");
+
+    // 200 distinct pledges spread over both.
+    let distinct: Vec<_> = (0..200)
+        .map(|index| {
+            let (client, base) = (client.clone(), bases[index % 2].clone());
+            tokio::spawn(async move {
+                let body = pledge_json(&new_key());
+                let (status, _, reference) = post(&client, &base, &body).await;
+                (status, reference, body["idempotency_key"].as_str().unwrap().to_owned())
+            })
+        })
+        .collect();
+    let mut expected: HashMap<String, String> = HashMap::new();
+    expected.insert(body["idempotency_key"].as_str().unwrap().to_owned(), references.into_iter().next().unwrap());
+    for answer in distinct {
+        let (status, reference, key) = answer.await.unwrap();
+        assert_eq!(status, 201, "{reference}");
+        expected.insert(key, reference);
+    }
+
+    // Both processes list the same rows: every pledge exactly once, with its reference.
+    for base in &bases {
+        let stored = list_all_pledges(&client, base).await;
+        let by_key: HashMap<String, String> = stored
+            .iter()
+            .map(|record| (record["pledge"]["idempotency_key"].as_str().unwrap().to_owned(), record["reference"].as_str().unwrap().to_owned()))
+            .collect();
+        assert_eq!(stored.len(), 201);
+        assert_eq!(by_key, expected);
+    }
+    let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\".pledges")).fetch_one(&admin).await.unwrap();
+    assert_eq!(rows, 201, "the rows are in the test's own schema");
+    let versions: i64 =
+        sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\".schema_migrations")).fetch_one(&admin).await.unwrap();
+    assert_eq!(versions, 2, "each migration applied once");
+
+    drop(receivers);
+    sqlx::raw_sql(&format!("DROP SCHEMA \"{schema}\" CASCADE")).execute(&admin).await.unwrap();
+    admin.close().await;
+}
