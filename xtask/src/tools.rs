@@ -61,11 +61,19 @@ pub fn chromium() -> Result {
     apt_install(&["chromium", "chromium-driver"])
 }
 
-/// A PostgreSQL server on loopback for the receiver's storage suite, as a `DATABASE_URL`.
-/// An existing `DATABASE_URL` is used as it is.
+/// A PostgreSQL server on loopback for the receiver's PostgreSQL tests, as a `DATABASE_URL`.
+/// An existing `DATABASE_URL` is used as it is when it names a PostgreSQL server; any other
+/// (a `sqlite:` URL left in the shell) is refused, since those tests would then be reported
+/// as ignored: `cargo xtask test` makes that an error in CI and a warning elsewhere.
 pub fn postgres() -> Result<String> {
     if let Ok(url) = std::env::var("DATABASE_URL") {
-        return Ok(url);
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(url);
+        }
+        let scheme = url.split_once(':').map_or(url.as_str(), |(scheme, _)| scheme);
+        return Err(format!(
+            "DATABASE_URL is set but is not a postgres:// or postgresql:// URL (its scheme is `{scheme}`), so the receiver's PostgreSQL tests cannot run; unset it to have a local server set up, or point it at a PostgreSQL server"
+        ));
     }
     if !exists("/usr/bin/pg_ctlcluster") {
         apt_install(&["postgresql"])?;
