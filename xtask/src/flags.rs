@@ -3,8 +3,10 @@
 pub const USAGE: &str = "\
 Usage: cargo xtask <verb>
 
-  dist                 Build the widget into dist/widget/ and write dist/size-report.json.
-                       Fails when a page would download more than the size budget.
+  dist [--lower-budget]
+                       Build the widget into dist/widget/ and write dist/size-report.json.
+                       Fails when any figure grew past xtask/size-budget.json (the
+                       ratchet); --lower-budget first lowers it to today's sizes + 1 %.
   demo [--bind ADDR]   Build the widget and start the receiver on SQLite with the demo
                        partner page (default 127.0.0.1:8080).
   test [--fuzz-seconds N]
@@ -18,11 +20,15 @@ Usage: cargo xtask <verb>
 
 pub enum Verb {
     Help,
-    Dist,
+    Dist(DistOptions),
     Demo(DemoOptions),
     Test(TestOptions),
     Bench(BenchTarget),
     Fuzz { seconds: u64 },
+}
+
+pub struct DistOptions {
+    pub lower_budget: bool,
 }
 
 pub struct DemoOptions {
@@ -64,7 +70,11 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Verb, String> {
     };
     match verb.as_deref() {
         None | Some("help" | "--help" | "-h") => Ok(Verb::Help),
-        Some("dist") => known(&[]).map(|()| Verb::Dist),
+        Some("dist") => match rest.as_slice() {
+            [] => Ok(Verb::Dist(DistOptions { lower_budget: false })),
+            [flag] if flag == "--lower-budget" => Ok(Verb::Dist(DistOptions { lower_budget: true })),
+            _ => Err("dist takes nothing or --lower-budget".to_owned()),
+        },
         Some("demo") => {
             known(&["--bind"])?;
             Ok(Verb::Demo(DemoOptions { bind: value_of("--bind")?.unwrap_or_else(|| "127.0.0.1:8080".to_owned()) }))

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
             println!("{}", flags::USAGE);
             Ok(())
         }
-        flags::Verb::Dist => dist::run(),
+        flags::Verb::Dist(options) => dist::run(&options),
         flags::Verb::Demo(options) => demo::run(&options),
         flags::Verb::Test(options) => test::run(&options),
         flags::Verb::Bench(target) => bench::run(target),

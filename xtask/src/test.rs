@@ -38,7 +38,8 @@ pub fn run(options: &TestOptions) -> Result {
     )?;
 
     section("bundle");
-    dist::build_for_use()?;
+    // Judged once everything else has run, so that a size regression does not hide a failure.
+    let bundle = dist::build_and_report()?;
 
     section("benchmark arithmetic");
     cmd::run("node", &["--test", "--test-reporter=spec", "tests/bench/"])?;
@@ -58,6 +59,8 @@ pub fn run(options: &TestOptions) -> Result {
         section("fuzzing");
         fuzz::run(options.fuzz_seconds)?;
     }
+    section("size ratchet");
+    dist::gate(&bundle)?;
     println!("\nAll tests passed.");
     Ok(())
 }
