@@ -39,37 +39,57 @@ fn widget_sources() -> Vec<(PathBuf, String)> {
 /// macro build those subtrees node by node instead.
 #[test]
 fn every_view_uses_the_global_class() {
-    let mut offenders = Vec::new();
-    for (path, text) in widget_sources().into_iter().filter(|(p, _)| p.extension().is_some_and(|e| e == "rs")) {
-        for (at, _) in text.match_indices("view!") {
-            let rest = text[at + "view!".len()..].trim_start();
-            let body = rest.strip_prefix(['{', '(']).map(str::trim_start).unwrap_or("");
-            if !body.starts_with("class=\"sk\",") {
-                let line = text[..at].lines().count().max(1);
-                offenders.push(format!("{}:{line}", path.display()));
-            }
-        }
-    }
+    let offenders: Vec<String> = widget_sources()
+        .into_iter()
+        .filter(|(path, _)| path.extension().is_some_and(|e| e == "rs"))
+        .flat_map(|(path, text)| views_without_global_class(&text).into_iter().map(move |line| format!("{}:{line}", path.display())))
+        .collect();
     assert!(offenders.is_empty(), "view! without the leading `class=\"sk\",`:\n{}", offenders.join("\n"));
 }
+
+/// The lines of `text` where a `view!` does not start with the global class.
+fn views_without_global_class(text: &str) -> Vec<usize> {
+    text.match_indices("view!")
+        .filter(|(at, _)| {
+            let rest = text[at + "view!".len()..].trim_start();
+            let body = rest.strip_prefix(['{', '(']).map(str::trim_start).unwrap_or("");
+            !body.starts_with("class=\"sk\",")
+        })
+        .map(|(at, _)| text[..at].lines().count().max(1))
+        .collect()
+}
+
+/// What the widget must never contain: markup parsed from strings, cookies, and inline styles
+/// that a strict Content-Security-Policy refuses.
+const FORBIDDEN: [&str; 10] =
+    ["inner_html", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "cookie", "<style", " style=", "style:", ".style."];
 
 /// The widget runs inside other people's pages: it must never parse markup from strings, set
 /// cookies, or write inline styles that a strict Content-Security-Policy refuses.
 #[test]
 fn no_markup_strings_cookies_or_inline_styles() {
-    let forbidden = ["inner_html", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "cookie", "<style", " style=", "style:", ".style."];
-    let mut offenders = Vec::new();
-    for (path, text) in widget_sources() {
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            for pattern in forbidden {
-                if code.contains(pattern) {
-                    offenders.push(format!("{}:{}: {pattern}", path.display(), number + 1));
-                }
+    let offenders: Vec<String> = widget_sources()
+        .into_iter()
+        .flat_map(|(path, text)| {
+            forbidden_uses(&text).into_iter().map(move |(line, pattern)| format!("{}:{line}: {pattern}", path.display()))
+        })
+        .collect();
+    assert!(offenders.is_empty(), "forbidden in the widget:\n{}", offenders.join("\n"));
+}
+
+/// Each line of `text` that uses a [`FORBIDDEN`] pattern outside a `//` comment, with the
+/// pattern.
+fn forbidden_uses(text: &str) -> Vec<(usize, &'static str)> {
+    let mut found = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        for pattern in FORBIDDEN {
+            if code.contains(pattern) {
+                found.push((number + 1, pattern));
             }
         }
     }
-    assert!(offenders.is_empty(), "forbidden in the widget:\n{}", offenders.join("\n"));
+    found
 }
 
 /// The loader may define one global and must leave the host page's document alone.
@@ -90,12 +110,16 @@ fn loader_touches_no_other_global_and_not_the_document_head() {
     }
 }
 
+/// The checks above read text: the same functions, given text that breaks each rule, must see it.
 #[test]
 fn the_rules_above_catch_what_they_describe() {
-    // The checks read text; make sure a violation in that text would be seen.
-    let bad = "view! { <p>\"static\"</p> }";
-    let body = bad["view!".len()..].trim_start().strip_prefix('{').unwrap().trim_start();
-    assert!(!body.starts_with("class=\"sk\","));
-    let good = "view! { class=\"sk\", <p/> }";
-    assert!(good["view!".len()..].trim_start().strip_prefix('{').unwrap().trim_start().starts_with("class=\"sk\","));
+    let views = "fn a() -> impl IntoView {\n    view! { <p>\"static\"</p> }\n}\nfn b() -> impl IntoView { view! { class=\"sk\", <p/> } }\nfn c() { view!(<b/>) }\n";
+    assert_eq!(views_without_global_class(views), [2, 5]);
+    assert!(views_without_global_class("view! { class=\"sk\", <p/> }").is_empty());
+
+    let sources = "let a = el.set_inner_html(&text);\n// innerHTML in a comment is fine\ndocument.cookie = \"x\";\nlet ok = 1; // .style. after code\n<div style=\"color:red\">\n";
+    assert_eq!(forbidden_uses(sources), [(1, "inner_html"), (3, "cookie"), (5, " style=")]);
+    for pattern in FORBIDDEN {
+        assert_eq!(forbidden_uses(&format!("x {pattern} y")).len(), 1, "{pattern}");
+    }
 }
