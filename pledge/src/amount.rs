@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::wire::deserialize_named;
+use crate::wire::{deserialize_named, deserialize_whole};
 use crate::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
@@ -75,6 +75,7 @@ impl<'de> Deserialize<'de> for Currency {
 #[serde(deny_unknown_fields)]
 pub struct Amount {
     /// The amount in the currency's minor unit (pence, cents; whole francs for XOF).
+    #[serde(deserialize_with = "deserialize_whole")]
     pub minor_units: u64,
     pub currency: Currency,
 }

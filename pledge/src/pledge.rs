@@ -2,7 +2,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::email::validate_email;
 use crate::text::{check_optional, check_required, limits};
-use crate::wire::deserialize_named;
+use crate::wire::{deserialize_named, deserialize_whole};
 use crate::{is_country_code, is_uuid_v4, Amount, Currency, ErrorCode, FieldError};
 
 /// The version of this contract. A receiver refuses versions it does not know.
@@ -23,6 +23,7 @@ pub const CONSENT_WORDING_VERSION: &str = "consent-2026-11";
 pub struct Pledge {
     /// The version of this contract. Receivers refuse versions they do not know.
     #[cfg_attr(feature = "schema", schemars(extend("const" = SCHEMA_VERSION)))]
+    #[serde(deserialize_with = "deserialize_whole")]
     pub schema_version: u32,
     /// A UUID v4 in lower case, made once per pledge with `crypto.randomUUID()`. The same
     /// value travels in the `Idempotency-Key` header.
@@ -250,6 +251,7 @@ pub struct AntiSpam {
     /// Milliseconds from the first step being shown to the pledge being confirmed. Clients cap it
     /// at the limit rather than send more: a tab left open for weeks says nothing more.
     #[cfg_attr(feature = "schema", schemars(range(max = limits::FILL_MS)))]
+    #[serde(deserialize_with = "deserialize_whole")]
     pub fill_ms: u64,
 }
 

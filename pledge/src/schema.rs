@@ -16,12 +16,11 @@ use serde_json::{json, Value};
 
 use crate::{Currency, Pledge, SponsorshipOption, COUNTRY_CODES};
 
-/// What a receiver checks that no JSON Schema keyword can: JSON Schema sees numbers as values
-/// (`1.0` is the integer 1), objects as maps, and lengths in code points.
-pub const BEYOND_THE_SCHEMA: &str = "Three rules are beyond JSON Schema, and receivers check them \
-as well: every number is written as a plain integer, without a fraction, an exponent or a minus \
-sign (`2500`, never `2500.0`, `2.5e3` or `-0`); no member appears twice in one object; and \
-`page_url` is at most 2048 bytes in UTF-8, while `maxLength` can only count 2048 characters.";
+/// What a receiver checks that no JSON Schema keyword can: JSON Schema sees an object once it
+/// is parsed, and counts lengths in code points.
+pub const BEYOND_THE_SCHEMA: &str = "Two rules are beyond JSON Schema, and receivers check them \
+as well: no member appears twice in one object, and `page_url` is at most 2048 bytes in UTF-8, \
+while `maxLength` can only count 2048 characters.";
 
 /// Unicode category Cc, which `char::is_control` tests: C0, DEL and C1. Written as the body of a
 /// character class.

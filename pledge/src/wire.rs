@@ -1,12 +1,61 @@
-//! The pledge's enums travel as bare JSON strings and as nothing else.
+//! How the pledge's values are read from JSON, exactly as the published schema reads them.
 //!
-//! serde's derived `Deserialize` would also take a unit variant written as a one-member object,
-//! `{"en": null}`, which the published schema refuses. Reading strings only keeps the Rust
-//! reader exactly as strict as the contract that other implementations follow.
+//! The enums travel as bare JSON strings and as nothing else: serde's derived `Deserialize`
+//! would also take a unit variant written as a one-member object, `{"en": null}`, which the
+//! schema refuses.
+//!
+//! The counts are integers as JSON Schema sees them: a number with no fractional part, however
+//! it is written. `2500`, `2500.0` and `2.5e3` are one number to the schema and to any JSON
+//! library that reads numbers as doubles, so a client may write any of them.
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, Unexpected, Visitor};
+
+/// The largest integer that every double between zero and it spells exactly. Every bound in the
+/// contract is far below it; above it, a double would stand for several integers.
+const EXACT_IN_A_DOUBLE: f64 = (1u64 << 53) as f64;
+
+/// Reads a non-negative integer written as a JSON integer or as a number with no fraction.
+pub(crate) fn deserialize_whole<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    deserializer.deserialize_any(WholeVisitor(std::marker::PhantomData))
+}
+
+struct WholeVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T: TryFrom<u64>> Visitor<'_> for WholeVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a non-negative integer")
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
+        T::try_from(value).map_err(|_| E::invalid_value(Unexpected::Unsigned(value), &self))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
+        match u64::try_from(value) {
+            Ok(unsigned) => self.visit_u64(unsigned),
+            Err(_) => Err(E::invalid_value(Unexpected::Signed(value), &self)),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<T, E> {
+        if value.fract() != 0.0 || !value.is_finite() {
+            return Err(E::invalid_type(Unexpected::Float(value), &self));
+        }
+        // `-0.0` is zero; a negative integer is out of range, as it is when written without a fraction.
+        if value < 0.0 || value > EXACT_IN_A_DOUBLE {
+            return Err(E::invalid_value(Unexpected::Float(value), &self));
+        }
+        self.visit_u64(value as u64)
+    }
+}
 
 /// Reads one of `all` by the name that `name` gives it, which must be the name it serialises to.
 pub(crate) fn deserialize_named<'de, D, T>(
@@ -81,6 +130,49 @@ mod tests {
         reads_back_exactly_its_own_names(&Frequency::ALL);
         reads_back_exactly_its_own_names(&Locale::ALL);
         reads_back_exactly_its_own_names(&Currency::ALL);
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Counts {
+        #[serde(deserialize_with = "super::deserialize_whole")]
+        small: u32,
+        #[serde(deserialize_with = "super::deserialize_whole")]
+        large: u64,
+    }
+
+    fn counts(text: &str) -> Result<(u32, u64), String> {
+        serde_json::from_str::<Counts>(text).map(|counts| (counts.small, counts.large)).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn whole_numbers_are_read_however_they_are_written() {
+        for (text, expected) in [
+            (r#"{"small": 1, "large": 2500}"#, (1, 2500)),
+            (r#"{"small": 1.0, "large": 2500.0}"#, (1, 2500)),
+            (r#"{"small": 10E-1, "large": 2.5e3}"#, (1, 2500)),
+            (r#"{"small": -0, "large": -0.0}"#, (0, 0)),
+            (r#"{"small": 4294967295, "large": 9007199254740992.0}"#, (u32::MAX, 1 << 53)),
+        ] {
+            assert_eq!(counts(text), Ok(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn fractions_negatives_and_other_types_are_refused_as_before() {
+        for (text, opening) in [
+            (r#"{"small": 1.5, "large": 1}"#, "invalid type: floating point `1.5`"),
+            (r#"{"small": 1, "large": 2.5e-1}"#, "invalid type: floating point `0.25`"),
+            (r#"{"small": -1, "large": 1}"#, "invalid value: integer `-1`"),
+            (r#"{"small": -1.0, "large": 1}"#, "invalid value: floating point `-1.0`"),
+            (r#"{"small": 4294967296, "large": 1}"#, "invalid value: integer `4294967296`"),
+            (r#"{"small": 1, "large": 1e300}"#, "invalid value: floating point"),
+            (r#"{"small": "1", "large": 1}"#, "invalid type: string"),
+            (r#"{"small": null, "large": 1}"#, "invalid type: null"),
+            (r#"{"small": [1], "large": 1}"#, "invalid type: sequence"),
+        ] {
+            let error = counts(text).unwrap_err();
+            assert!(error.starts_with(opening), "{text}: {error}");
+        }
     }
 
     #[test]
