@@ -1,6 +1,7 @@
 // A partner's web server on 127.0.0.1: host pages that embed the widget through its script tag,
-// the built widget as a CDN would serve it, and the pledge endpoint as a proxy in front of the
-// real receiver, through which tests inject faults.
+// the built widget as a CDN would serve it, and pledge endpoints as a reverse proxy in front of
+// real receivers, through which tests inject faults: a proxy's or CDN's own error pages, an
+// endpoint down, a slow answer.
 
 import { createServer, request as httpRequest } from "node:http";
 import { existsSync } from "node:fs";
@@ -19,25 +20,36 @@ const TYPES = {
 export const STRICT_CSP =
   "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'";
 
+/** What nginx answers when the server behind it does not: an HTML page, not a problem document. */
+const BAD_GATEWAY = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
+
 /**
- * Starts the host. `receiver` is the object from startReceiver(); the host proxies
- * `/v1/pledges` to it, so the widget's endpoint is same-origin here: `${host.origin}/v1/pledges`.
- * Files in `tests/e2e/pages/`, then in each of `assetDirs`, are served at `/`, and the bundle in
- * `widgetDir` (by default `dist/widget/`) at `/widget/`.
+ * Starts the host. `receiver` is the object from startReceiver(); the host proxies `/v1/` to
+ * it, so the widget's endpoint is same-origin here: `${host.origin}/v1/pledges`. Other receivers
+ * can be put behind other path prefixes with `route()`. Files in `tests/e2e/pages/`, then in
+ * each of `assetDirs`, are served at `/`, and the bundle in `widgetDir` (by default
+ * `dist/widget/`) at `/widget/`.
  */
 export async function startHost({ receiver: initialReceiver, assetDirs = [], widgetDir = DIST_DIR } = {}) {
   const staticDirs = [PAGES_DIR, ...assetDirs];
-  let receiver = initialReceiver;
+  // Path prefix → the receiver behind it, and the prefix that replaces it upstream.
+  const routes = new Map([["/v1/", { receiver: initialReceiver, upstream: "/v1/" }]]);
   const pages = new Map();
   const requests = [];
   const faults = [];
+  // Path → the answer every POST there gets until cleared: a route that stays broken.
+  const outages = new Map();
   const state = { down: false, delayMs: 0 };
+
+  const routeOf = (path) => [...routes.entries()].find(([prefix]) => path.startsWith(prefix));
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://host");
-    requests.push({ method: req.method, path: url.pathname, at: Date.now() });
+    const request = { method: req.method, path: url.pathname, at: Date.now(), key: req.headers["idempotency-key"] ?? null };
+    requests.push(request);
     try {
-      if (url.pathname.startsWith("/v1/")) return await proxy(req, res);
+      const route = routeOf(url.pathname);
+      if (route) return await proxy(req, res, route, request);
       if (url.pathname.startsWith("/widget/")) return await serveFile(res, widgetDir, url.pathname.slice("/widget/".length));
       const page = pages.get(url.pathname);
       if (page) {
@@ -55,29 +67,40 @@ export async function startHost({ receiver: initialReceiver, assetDirs = [], wid
     }
   });
 
-  async function proxy(req, res) {
+  function answer(res, request, status, headers, body) {
+    request.status = status;
+    request.retryAfter = headers["retry-after"] ?? null;
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  async function proxy(req, res, [prefix, { receiver, upstream: upstreamPrefix }], request) {
     if (state.down) {
       // As if nothing listened: the browser's fetch fails with a network error.
       return req.socket.destroy();
     }
-    const fault = req.method === "POST" ? faults.shift() : undefined;
+    const fault = req.method === "POST" ? (outages.get(request.path) ?? faults.shift()) : undefined;
     if (fault) {
-      const headers = { "content-type": "application/problem+json", ...(fault.headers ?? {}) };
-      res.writeHead(fault.status, headers);
-      return res.end(JSON.stringify(fault.body ?? { type: "about:blank", title: "Injected fault", status: fault.status }));
+      // A problem document unless the fault says otherwise: `body` as text is sent as it is.
+      const isText = typeof fault.body === "string";
+      const headers = { "content-type": isText ? "text/html" : "application/problem+json", ...(fault.headers ?? {}) };
+      const body = isText ? fault.body : JSON.stringify(fault.body ?? { type: "about:blank", title: "Injected fault", status: fault.status });
+      return answer(res, request, fault.status, headers, body);
     }
-    if (!receiver) {
-      res.writeHead(502);
-      return res.end();
-    }
+    if (!receiver) return answer(res, request, 502, { "content-type": "text/html" }, BAD_GATEWAY);
     if (state.delayMs) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
-    const target = new URL(req.url, receiver.origin);
+    const target = new URL(upstreamPrefix + req.url.slice(prefix.length), receiver.origin);
     const headers = { ...req.headers, host: target.host };
-    const upstream = httpRequest(target, { method: req.method, headers }, (answer) => {
-      res.writeHead(answer.statusCode, answer.headers);
-      answer.pipe(res);
+    const upstream = httpRequest(target, { method: req.method, headers }, (reply) => {
+      request.status = reply.statusCode;
+      request.retryAfter = reply.headers["retry-after"] ?? null;
+      res.writeHead(reply.statusCode, reply.headers);
+      reply.pipe(res);
     });
-    upstream.on("error", () => req.socket.destroy());
+    // The receiver is down or restarting: a reverse proxy says so with its own error page.
+    upstream.on("error", () => {
+      if (!res.headersSent) answer(res, request, 502, { "content-type": "text/html" }, BAD_GATEWAY);
+    });
     req.pipe(upstream);
   }
 
@@ -98,9 +121,19 @@ export async function startHost({ receiver: initialReceiver, assetDirs = [], wid
     injectFaults(...answers) {
       faults.push(...answers);
     },
-    /** Points the proxy at a (re)started receiver. */
+    /** Every POST to `path` gets `answer` instead of reaching the receiver, until called with `null`. */
+    breakRoute(path, answer) {
+      if (answer) outages.set(path, answer);
+      else outages.delete(path);
+    },
+    /** Points `/v1/` at a (re)started receiver, or at none (`null`: 502 Bad Gateway). */
     setReceiver(next) {
-      receiver = next;
+      routes.get("/v1/").receiver = next;
+    },
+    /** Puts `receiver` behind `prefix` (such as `/campaign-b/`), so `${origin}${prefix}v1/pledges` reaches it. */
+    route(prefix, receiver) {
+      routes.set(prefix, { receiver, upstream: "/" });
+      return `${origin}${prefix}v1/pledges`;
     },
     setDown(down) {
       state.down = down;
@@ -108,8 +141,13 @@ export async function startHost({ receiver: initialReceiver, assetDirs = [], wid
     setDelay(ms) {
       state.delayMs = ms;
     },
-    pledgePosts() {
-      return requests.filter((r) => r.method === "POST" && r.path === "/v1/pledges").length;
+    /** How many POSTs reached `path`. */
+    pledgePosts(path = "/v1/pledges") {
+      return this.pledgeRequests(path).length;
+    },
+    /** The POSTs to `path`, each with its `key` (the Idempotency-Key), and `status` and `retryAfter` once answered. */
+    pledgeRequests(path = "/v1/pledges") {
+      return requests.filter((r) => r.method === "POST" && r.path === path);
     },
     async stop() {
       server.closeAllConnections();

@@ -10,21 +10,21 @@ import { DIST_DIR, RECEIVER_BIN, ROOT } from "./paths.mjs";
 
 /**
  * Starts the receiver. `allowedOrigins` are the partner origins its CORS allow-list accepts.
- * Resolves once it prints the address it listens on.
+ * With `productionLimits`, the spam threshold and the rate limit keep their defaults (a form
+ * filled in under 3 s is held for review, 10 pledges a minute per address); otherwise both are
+ * off, since browsers driven by tests fill the form in well under a human's time. Resolves once
+ * it prints the address it listens on.
  */
-export async function startReceiver({ allowedOrigins = [], dataDir, extraArgs = [] } = {}) {
+export async function startReceiver({ allowedOrigins = [], dataDir, adminToken = randomUUID(), productionLimits = false, extraArgs = [] } = {}) {
   const ownDir = !dataDir;
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "sanankoroba-e2e-"));
-  const adminToken = randomUUID();
   const args = [
     "--bind", "127.0.0.1:0",
     "--database-url", `sqlite://${join(dir, "pledges.db")}`,
     "--admin-token", adminToken,
     "--dist", DIST_DIR,
     "--demo-page", join(ROOT, "index.html"),
-    // Browsers driven by tests fill the form in well under a human's time.
-    "--min-fill-ms", "0",
-    "--rate-limit-per-minute", "100000",
+    ...(productionLimits ? [] : ["--min-fill-ms", "0", "--rate-limit-per-minute", "100000"]),
     ...extraArgs,
   ];
   if (allowedOrigins.length) args.push("--allowed-origins", allowedOrigins.join(","));
@@ -40,8 +40,8 @@ export async function startReceiver({ allowedOrigins = [], dataDir, extraArgs = 
     child.on("exit", (code) => reject(new Error(`receiver exited with ${code} before listening:\n${stderr}`)));
   });
 
-  const admin = async (path) => {
-    const response = await fetch(origin + path, { headers: { authorization: `Bearer ${adminToken}` } });
+  const admin = async (path, { method = "GET" } = {}) => {
+    const response = await fetch(origin + path, { method, headers: { authorization: `Bearer ${adminToken}` } });
     if (!response.ok) throw new Error(`${path} answered ${response.status}`);
     return response;
   };
@@ -51,12 +51,16 @@ export async function startReceiver({ allowedOrigins = [], dataDir, extraArgs = 
     endpoint: `${origin}/v1/pledges`,
     adminToken,
     dataDir: dir,
-    /** Every stored pledge, through the charity's admin API. */
-    async pledges() {
+    /**
+     * Every stored pledge, through the charity's admin API: by default all but those held for
+     * review; `{ status: "review" }` lists those.
+     */
+    async pledges({ status } = {}) {
       const stored = [];
       let cursor = null;
       do {
-        const page = await (await admin(`/v1/pledges?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json();
+        const filter = status ? `&status=${status}` : "";
+        const page = await (await admin(`/v1/pledges?limit=100${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json();
         stored.push(...page.pledges);
         cursor = page.next_cursor ?? null;
       } while (cursor);
@@ -69,6 +73,15 @@ export async function startReceiver({ allowedOrigins = [], dataDir, extraArgs = 
       return found[0].pledge;
     },
     admin,
+    /** Releases a pledge held for review, as the charity's staff would. */
+    async release(reference) {
+      return (await admin(`/v1/pledges/${encodeURIComponent(reference)}/release`, { method: "POST" })).json();
+    },
+    /** Stops this process and starts a new one on the same database and token. */
+    async restart() {
+      await this.stop({ keepData: true });
+      return startReceiver({ allowedOrigins, dataDir: dir, adminToken, productionLimits, extraArgs });
+    },
     async stop({ keepData = false } = {}) {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
