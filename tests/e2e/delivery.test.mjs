@@ -421,6 +421,36 @@ describe("delivery under faults", () => {
     });
   });
 
+  test("closing the page sends the pledge one last time, in a request that outlives the page", async () => {
+    await inContext(async (context) => {
+      const page = await openPartnerPage(context);
+      host.breakRoute("/v1/pledges", { status: 503, body: { type: "about:blank", title: "Service Unavailable", status: 503, detail: "Down." } });
+      await (await fillPledge(page)).click();
+      await expectSaved(page);
+      // After four failures the next timed attempt is seconds away: a POST that arrives as the
+      // page closes is its last attempt, not a timed one.
+      await waitUntil(async () => postsSince() >= 4, 20_000);
+      const saved = await outbox(page);
+      host.breakRoute("/v1/pledges", null);
+      const postsBeforeClose = postsSince();
+      await page.close();
+      await waitUntil(async () => (await storedSince()).length === 1, 10_000);
+      const stored = await storedSince();
+      assert.equal(postsSince(), postsBeforeClose + 1, "one request, sent as the page closed");
+      assert.equal(host.pledgeRequests().at(-1).status, 201);
+      assert.ok(saved[0].key.endsWith(stored[0].pledge.idempotency_key));
+
+      // Nobody was left to hear the 201, so the pledge is still saved; the next visit's attempt
+      // is answered as a replay, and nothing is stored twice.
+      const next = await openPartnerPage(context);
+      await waitUntil(async () => (await outbox(next)).length === 0);
+      await next.waitForTimeout(1_000);
+      assert.equal((await storedSince()).length, 1, "stored once");
+      assert.equal(host.pledgeRequests().at(-1).status, 201);
+      report("page closed while the endpoint was failing", { submitted: 1, stored: (await storedSince()).length, posts: postsSince() });
+    });
+  });
+
   test("two campaigns with two endpoints on one site: each pledge arrives only at its own", async () => {
     const other = await startReceiver({ allowedOrigins: [host.origin] });
     try {
