@@ -2,6 +2,7 @@
 //!
 //! Every verb installs what it needs on a fresh machine, or says exactly what is missing.
 
+mod api_fuzz;
 mod bench;
 mod cmd;
 mod demo;

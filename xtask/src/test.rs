@@ -54,6 +54,7 @@ pub fn run(options: &TestOptions) -> Result {
             .env("CHROMIUM", tools::CHROMIUM)
             .current_dir(project_root()),
     )?;
+    crate::api_fuzz::run()?;
 
     if options.fuzz_seconds > 0 {
         section("fuzzing");
