@@ -35,7 +35,7 @@ use crate::submit::PledgeReceipt;
         openapi_json
     ),
     components(schemas(Problem, ProblemFieldError, PledgeReceipt, PledgeList, PledgeRecord, ReleasedPledge, Status, SpamReason, Health)),
-    modifiers(&AdminToken),
+    modifiers(&AdminToken, &PledgeBodyRequired),
     tags(
         (name = "pledges", description = "What partner pages call, through the widget."),
         (name = "admin", description = "The charity's exports and review; they need the admin bearer token."),
@@ -53,6 +53,20 @@ impl Modify for AdminToken {
                 "admin_token",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
             );
+        }
+    }
+}
+
+/// A pledge POST without a body is refused (415, or 400 with a JSON type), so the document
+/// says the body is required; utoipa only infers that from a Rust type, and this body is a
+/// reference to the pledge crate's schema.
+struct PledgeBodyRequired;
+
+impl Modify for PledgeBodyRequired {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let body = openapi.paths.paths.get_mut("/v1/pledges").and_then(|item| item.post.as_mut()).and_then(|post| post.request_body.as_mut());
+        if let Some(body) = body {
+            body.required = Some(utoipa::openapi::Required::True);
         }
     }
 }
@@ -218,6 +232,11 @@ mod tests {
         for text in ["SK-0000-000O", "SK-00000000", "XX-0000-0000", "SK-0000-0000 "] {
             assert!(!reference.is_match(text), "{text}");
         }
+    }
+
+    #[test]
+    fn the_pledge_body_is_required() {
+        assert_eq!(document()["paths"]["/v1/pledges"]["post"]["requestBody"]["required"], true);
     }
 
     #[test]

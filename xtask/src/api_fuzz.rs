@@ -22,7 +22,6 @@ use crate::{project_root, Result};
 const EXAMPLES_PER_OPERATION: u32 = 100;
 
 pub fn run() -> Result {
-    eprintln!("\n==== HTTP API against contract/openapi.json (schemathesis) ====");
     let schemathesis = schemathesis()?;
     cmd::run("cargo", &["build", "--package", "sanankoroba-receiver", "--bin", "sanankoroba-receiver"])?;
     let receiver = Receiver::start()?;

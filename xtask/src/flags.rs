@@ -16,7 +16,9 @@ Usage: cargo xtask <verb>
                        Measure the widget's cost to a host page and the receiver's
                        throughput; reports go to target/bench/ (widget.md, receiver.json,
                        and, for the whole bench, size.svg: the bundle by file and by crate).
-  fuzz [--seconds N]   Fuzz the path from request body to validated pledge (default 60).";
+  fuzz [--seconds N]   Fuzz the path from request body to validated pledge (default 60).
+  fuzz-api             Fuzz the receiver's HTTP API from contract/openapi.json with
+                       schemathesis, as cargo xtask test does.";
 
 pub enum Verb {
     Help,
@@ -25,6 +27,7 @@ pub enum Verb {
     Test(TestOptions),
     Bench(BenchTarget),
     Fuzz { seconds: u64 },
+    FuzzApi,
 }
 
 pub struct DistOptions {
@@ -94,6 +97,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Verb, String> {
             known(&["--seconds"])?;
             Ok(Verb::Fuzz { seconds: seconds_of("--seconds", 60)? })
         }
+        Some("fuzz-api") => known(&[]).map(|()| Verb::FuzzApi),
         Some(other) => Err(format!("unknown verb {other:?}")),
     }
 }

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         flags::Verb::Test(options) => test::run(&options),
         flags::Verb::Bench(target) => bench::run(target),
         flags::Verb::Fuzz { seconds } => fuzz::run(seconds),
+        flags::Verb::FuzzApi => api_fuzz::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,13 +20,14 @@ pub fn run(options: &TestOptions) -> Result {
         }
     };
 
-    section("native tests");
-    let mut native = Command::new("cargo");
-    native.args(["test", "--workspace"]).current_dir(project_root());
+    // For every cargo run below, not only the tests: the receiver's build script reads it, and a
+    // build that saw a different value would compile the receiver again.
     if let Some(url) = &database_url {
-        native.env("DATABASE_URL", url);
+        std::env::set_var("DATABASE_URL", url);
     }
-    run_with(&mut native)?;
+
+    section("native tests");
+    run_with(Command::new("cargo").args(["test", "--workspace"]).current_dir(project_root()))?;
     cmd::run("cargo", &["test", "--package", "pledge", "--all-features"])?;
 
     section("component tests in headless Chromium");
@@ -54,6 +55,7 @@ pub fn run(options: &TestOptions) -> Result {
             .env("CHROMIUM", tools::CHROMIUM)
             .current_dir(project_root()),
     )?;
+    section("HTTP API against contract/openapi.json (schemathesis)");
     crate::api_fuzz::run()?;
 
     if options.fuzz_seconds > 0 {
