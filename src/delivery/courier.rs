@@ -215,7 +215,7 @@ fn wake(shell: &Rc<Shell>) {
             OutboxItem { entry, provenance }
         })
         .collect();
-    let visible = !document().hidden();
+    let visible = !document_hidden();
     let endpoint = shell.dispatch.borrow().setup().endpoint.clone();
     run(shell, Event::Woken { items, visible, sole_endpoint: sole_endpoint(&endpoint) });
 }

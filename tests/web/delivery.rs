@@ -610,9 +610,8 @@ async fn leaving_the_page_sends_each_waiting_pledge_once_more_with_keepalive() {
     let endpoint = FakeEndpoint::answering(vec![Answer::NetworkError, UNAVAILABLE]);
     let host = Host::new();
     let running = Running::start_without_timers(ENDPOINT, &host);
-    let pledge = a_pledge();
-    running.courier.submit(pledge.clone());
-    running.wait_for(Duration::from_secs(3), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
+    saved_after_one_failure(&endpoint, &running).await;
+    let key = endpoint.call_field(0, "key");
     let window = web_sys::window().unwrap();
     window.dispatch_event(&web_sys::Event::new("pagehide").unwrap()).unwrap();
     let started = now_ms();
@@ -622,10 +621,10 @@ async fn leaving_the_page_sends_each_waiting_pledge_once_more_with_keepalive() {
     assert_eq!(endpoint.calls().len(), 2);
     let keepalive = Reflect::get(&endpoint.calls()[1], &"keepalive".into()).unwrap();
     assert_eq!(keepalive.as_bool(), Some(true), "a request that outlives the page");
-    assert_eq!(endpoint.call_field(1, "key"), pledge.idempotency_key);
+    assert_eq!(endpoint.call_field(1, "key"), key);
     assert_eq!(endpoint.call_field(1, "body"), endpoint.call_field(0, "body"));
     assert_eq!(endpoint.call_field(1, "credentials"), "omit");
-    assert_eq!(saved(&pledge.idempotency_key).map(|entry| entry.lease_until_ms), Some(0), "saved, and free for the next page");
+    assert_eq!(saved(&key).map(|entry| entry.lease_until_ms), Some(0), "saved, and free for the next page");
     // A page restored from the back-forward cache goes on where it left off.
     window.dispatch_event(&web_sys::Event::new("pageshow").unwrap()).unwrap();
     sleep(Duration::from_millis(300)).await;
