@@ -2,10 +2,12 @@ use super::Messages;
 
 pub const EN: Messages = Messages {
     title: "Sponsor a child in Sanankoroba",
-    story_heading: "About Sanankoroba",
-    story_place: "Sanankoroba is a rural area just south of Bamako, the capital of Mali. Many of its villages are poorly connected, so getting around and reaching public services is hard. Most people live from farming, and many grow cotton to sell.",
-    story_hardship: "Droughts are frequent and food is often scarce: families can rarely reach enough water for their crops, and when a harvest fails, parents struggle to feed their children. In 2012, fighting in the north of Mali also drove many families from their homes, and many came south to places like Sanankoroba.",
-    story_families: "SOS Children's Villages has worked in Sanankoroba since 1987. It gives parents advice and training so they can earn a living, and runs a daycare centre where they can leave their children while they work. When a severe drought struck in 2012, it ran an emergency programme.",
+    story_lead: "In Sanankoroba, south of Bamako in Mali, droughts often leave families short of food. SOS Children's Villages has worked there since 1987.",
+    story_heading: "Read the whole story",
+    story_place: "Sanankoroba is a rural area just south of Bamako, the capital of Mali. Many of its villages are poorly connected, so getting around and reaching public services is hard. Most people live from farming, and many grow cotton to sell. The area lay far from the fighting, yet the military coup of March 2012 still hit it hard.",
+    story_hardship: "Droughts are frequent and food is often scarce: families can rarely reach enough water for their crops. When a harvest fails, parents struggle to feed their children and whole families lose their livelihood. Children then go hungry, suffer from malnutrition, and fall behind in their schooling and in their emotional development.",
+    story_conflict: "The 2012 coup came with fighting between rebel groups in the north of Mali, which forced many people to leave their homes and livelihoods behind. Many of them came south to places like Sanankoroba. The SOS Children's Village in Sanankoroba took in the evacuees from the SOS Children's Village in Socoura, which was caught in the fighting.",
+    story_families: "SOS Children's Villages has worked in Sanankoroba since 1987. It gives parents advice and training so they can earn a living, and runs a daycare centre where they can leave their children while they work. When a severe drought struck in 2012, it ran an emergency programme, and it stays ready to act again if a similar crisis comes.",
     story_homes: "Children who can no longer live with their parents find a home with one of 15 SOS families. They go to the SOS nursery, primary and secondary schools alongside local children. In their late teens, they move into shared houses where a qualified counsellor guides their first independent steps.",
     map_label: "Map of Mali. Sanankoroba lies just south of Bamako, the capital, in the south-west of the country.",
     map_mali: "Mali",

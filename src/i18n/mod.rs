@@ -32,12 +32,15 @@ macro_rules! catalogue {
 }
 
 catalogue! {
-    /// The widget's title, also the name of its scrollable region.
+    /// The widget's title, also the name of its region.
     title,
-    /// The disclosure that holds the story once the donor has started.
+    /// Two sentences about Sanankoroba, beside the first question.
+    story_lead,
+    /// The control that opens the whole story.
     story_heading,
     story_place,
     story_hardship,
+    story_conflict,
     story_families,
     story_homes,
     map_label,
