@@ -17,6 +17,9 @@ use crate::embed::HostEvents;
 use crate::flow::{Flow, Settings, Step};
 use crate::i18n::{fill, messages};
 
+/// The id of the widget's title, which names its region.
+const TITLE_ID: &str = "sk-title";
+
 /// The widget's root: the story, the step indicator, the step on screen and a live region.
 #[component]
 pub fn App(
@@ -104,24 +107,25 @@ pub fn App(
     };
 
     view! { class="sk",
-        <div class="sk-frame" class:sk-started=move || started.get() lang=locale.as_str() dir="ltr" node_ref=frame>
-            // Until the donor starts, the frame keeps the height the loader reserved and
-            // scrolls inside, so the page never shifts; this region makes that scrolling
-            // reachable from the keyboard.
-            <div
-                class="sk-scroll"
-                role="region"
-                aria-label=text.title
-                tabindex=move || (!started.get()).then_some("0")
-            >
-                <h2 class="sk-title">{text.title}</h2>
-                <div class="sk-columns">
-                    {story(ctx)}
-                    <div class="sk-flow">
-                        {progress(ctx)}
-                        <p class="sk-visually-hidden" role="status" aria-live="polite">{announcement}</p>
-                        {current_step}
-                    </div>
+        // No part of the widget scrolls inside: before the donor starts, the title, the lead,
+        // the question and its options fit the height the loader reserved, at any width from
+        // 280 px; once the donor acts, the widget grows with its content.
+        <div
+            class="sk-frame"
+            class:sk-started=move || started.get()
+            lang=locale.as_str()
+            dir="ltr"
+            role="region"
+            aria-labelledby=TITLE_ID
+            node_ref=frame
+        >
+            <h2 class="sk-title" id=TITLE_ID>{text.title}</h2>
+            <div class="sk-columns">
+                {story(ctx)}
+                <div class="sk-flow">
+                    {progress(ctx)}
+                    <p class="sk-visually-hidden" role="status" aria-live="polite">{announcement}</p>
+                    {current_step}
                 </div>
             </div>
         </div>

@@ -350,8 +350,8 @@ function overflowingElements() {
       offenders.push(`${element.tagName.toLowerCase()}.${[...element.classList].join(".")} spans ${Math.round(box.left)}–${Math.round(box.right)} in a frame of ${Math.round(frame.left)}–${Math.round(frame.right)}`);
     }
   }
-  const scroll = root.querySelector(".sk-scroll");
-  if (scroll.scrollWidth > scroll.clientWidth) offenders.push(`the content is ${scroll.scrollWidth}px wide in ${scroll.clientWidth}px`);
+  const box = root.querySelector(".sk-frame");
+  if (box.scrollWidth > box.clientWidth) offenders.push(`the content is ${box.scrollWidth}px wide in ${box.clientWidth}px`);
   return offenders;
 }
 

@@ -137,7 +137,7 @@ async fn to_review(widget: &Mounted) {
 }
 
 #[wasm_bindgen_test]
-async fn first_view_holds_the_reserved_height_and_shows_story_map_and_first_step() {
+async fn first_view_holds_the_reserved_height_and_shows_the_lead_the_story_control_and_the_first_step() {
     let widget = mount(&config("en", "GBP"));
     settle().await;
     let frame: HtmlElement = widget.expect(".sk-frame").unchecked_into();
@@ -146,17 +146,22 @@ async fn first_view_holds_the_reserved_height_and_shows_story_map_and_first_step
     assert_eq!(frame.offset_height(), 640, "exactly the 40rem the loader reserves");
     assert_eq!(widget.host.offset_height(), 640, "the host does not grow past its reservation");
 
-    let region = widget.expect(".sk-scroll");
-    assert_eq!(region.get_attribute("role").as_deref(), Some("region"));
-    assert_eq!(region.get_attribute("tabindex").as_deref(), Some("0"), "its overflow is reachable by keyboard");
-    assert_eq!(region.get_attribute("aria-label").as_deref(), Some("Sponsor a child in Sanankoroba"));
+    assert_eq!(frame.get_attribute("role").as_deref(), Some("region"));
+    let title = widget.expect(&format!("#{}", frame.get_attribute("aria-labelledby").unwrap()));
+    assert_eq!(title.text_content().as_deref(), Some("Sponsor a child in Sanankoroba"), "the region is named by the title");
+    assert_eq!(widget.query_all(".sk-frame, .sk-frame *").into_iter().filter(|element| is_scroll_container(element)).count(), 0, "nothing scrolls inside");
 
-    assert!(widget.expect("details.sk-story").has_attribute("open"), "the story is open before the donor starts");
+    assert!(text_of(&widget, ".sk-lead").contains("since 1987"));
+    let story = widget.expect("details.sk-story");
+    assert!(!story.has_attribute("open"), "the whole story waits behind its control");
+    assert_eq!(text_of(&widget, ".sk-story-summary"), "Read the whole story");
     let map = widget.expect("svg.sk-map");
     assert_eq!(map.get_attribute("role").as_deref(), Some("img"));
     assert!(map.get_attribute("aria-label").unwrap().contains("Sanankoroba lies just south of Bamako"));
     let story = text_of(&widget, ".sk-story-body");
-    assert!(story.contains("since 1987") && story.contains("15 SOS families") && story.contains("cotton"));
+    for fact in ["since 1987", "15 SOS families", "cotton", "March 2012", "Socoura", "malnutrition", "emotional development", "ready to act again"] {
+        assert!(story.contains(fact), "the story tells of {fact}");
+    }
 
     assert_eq!(heading(&widget), "How would you like to help?");
     assert_eq!(
@@ -195,7 +200,7 @@ async fn choose_without_an_option_shows_the_summary_and_the_inline_error() {
 }
 
 #[wasm_bindgen_test]
-async fn starting_collapses_the_story_moves_focus_and_announces_the_step() {
+async fn starting_sets_the_lead_aside_moves_focus_and_announces_the_step() {
     let widget = mount(&config("en", "GBP"));
     let (steps, _listener) = record_steps(&widget);
     settle().await;
@@ -203,9 +208,9 @@ async fn starting_collapses_the_story_moves_focus_and_announces_the_step() {
     assert_eq!(heading(&widget), "How much would you like to give each month?");
     expect_focus(&widget, "sk-step-heading").await;
     assert_eq!(live_region(&widget), "Step 2 of 5: Amount");
-    assert!(!widget.expect("details.sk-story").has_attribute("open"), "the story folds away");
+    assert!(widget.expect(".sk-lead").has_attribute("hidden"), "the lead steps aside");
+    assert!(widget.query("details.sk-story").is_some(), "the story stays a click away");
     assert!(widget.expect(".sk-frame").class_list().contains("sk-started"));
-    assert_eq!(attribute(&widget, ".sk-scroll", "tabindex"), None, "nothing left to scroll inside");
     assert!(widget.expect("[aria-current=step]").text_content().unwrap().contains("Amount"));
     assert!(widget.expect(".sk-progress-done").text_content().unwrap().contains("done"));
     assert_eq!(steps.borrow().last().cloned(), Some(("amount".to_owned(), 1.0)));
@@ -656,4 +661,13 @@ fn amounts_displayed_by_intl_read_back_as_the_same_minor_units() {
             }
         }
     }
+}
+
+/// An element the browser would scroll: `overflow` of `auto`, `scroll` or `hidden` on either
+/// axis (`clip` makes none).
+fn is_scroll_container(element: &web_sys::Element) -> bool {
+    let style = web_sys::window().unwrap().get_computed_style(element).unwrap().unwrap();
+    ["overflow-x", "overflow-y"]
+        .into_iter()
+        .any(|axis| matches!(style.get_property_value(axis).unwrap().as_str(), "auto" | "scroll" | "hidden"))
 }
