@@ -105,8 +105,13 @@ fn loader_touches_no_other_global_and_not_the_document_head() {
         .collect();
     globals.dedup();
     assert_eq!(globals, ["SanankorobaWidget"], "the loader writes only window.SanankorobaWidget");
-    for pattern in ["document.head", "documentElement", "globalThis", "localStorage"] {
+    for pattern in ["document.head", "globalThis", "localStorage"] {
         assert!(!loader.contains(pattern), "the loader must not use {pattern}");
+    }
+    // The page's language is read for the placeholder, and nothing else of the root element.
+    for (at, _) in loader.match_indices("documentElement") {
+        let rest = &loader[at + "documentElement".len()..];
+        assert!(rest.starts_with(".lang") && !rest[".lang".len()..].trim_start().starts_with('='), "the loader only reads documentElement.lang");
     }
 }
 
@@ -121,5 +126,18 @@ fn the_rules_above_catch_what_they_describe() {
     assert_eq!(forbidden_uses(sources), [(1, "inner_html"), (3, "cookie"), (5, " style=")]);
     for pattern in FORBIDDEN {
         assert_eq!(forbidden_uses(&format!("x {pattern} y")).len(), 1, "{pattern}");
+    }
+}
+
+/// The loader's placeholder shows the widget's title before the widget is there: the same words
+/// as the catalogues, in each language.
+#[test]
+fn the_loader_titles_are_the_catalogues_titles() {
+    let root = project_root();
+    let loader = fs::read_to_string(root.join("loader/sanankoroba-widget.js")).unwrap();
+    for (language, catalogue) in [("en", "src/i18n/en.rs"), ("fr", "src/i18n/fr.rs")] {
+        let catalogue = fs::read_to_string(root.join(catalogue)).unwrap();
+        let title = catalogue.split("title: \"").nth(1).and_then(|rest| rest.split('"').next()).expect("the catalogue has a title");
+        assert!(loader.contains(&format!("{language}: \"{title}\"")), "the loader's {language} title is not \"{title}\"");
     }
 }
