@@ -40,13 +40,15 @@ pub enum Verdict {
     Rejected { status: u16, errors: Vec<FieldError>, detail: Option<String> },
 }
 
-pub fn verdict(attempt: &Attempt, now_ms: u64) -> Verdict {
+/// The verdict on `attempt`, made at `now_ms`. `http_date` reads a `Retry-After` date (see
+/// [`parse_retry_after`]).
+pub fn verdict(attempt: &Attempt, now_ms: u64, http_date: impl Fn(&str) -> Option<u64>) -> Verdict {
     let reply = match attempt {
         Attempt::Unreachable => return Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None },
         Attempt::TimedOut => return Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None },
         Attempt::Answered(reply) => reply,
     };
-    let retry_after_ms = reply.retry_after.as_deref().and_then(|value| parse_retry_after(value, now_ms));
+    let retry_after_ms = reply.retry_after.as_deref().and_then(|value| parse_retry_after(value, now_ms, http_date));
     match classify(reply.status, reply.problem) {
         StatusClass::Acknowledged => match reply.reference.as_deref().filter(|r| is_reference(r)) {
             Some(reference) => Verdict::Received { reference: reference.to_owned() },
@@ -80,6 +82,10 @@ fn field_error(pointer: &str, code: &str) -> Option<FieldError> {
 mod tests {
     use super::*;
 
+    fn no_date(_: &str) -> Option<u64> {
+        None
+    }
+
     fn answered(status: u16, problem: bool) -> Attempt {
         Attempt::Answered(Reply { status, problem, ..Reply::default() })
     }
@@ -87,7 +93,7 @@ mod tests {
     #[test]
     fn a_201_with_a_reference_means_received() {
         let reply = Reply { status: 201, reference: Some("SK-7Q2M-K9XD".into()), ..Reply::default() };
-        assert_eq!(verdict(&Attempt::Answered(reply), 0), Verdict::Received { reference: "SK-7Q2M-K9XD".into() });
+        assert_eq!(verdict(&Attempt::Answered(reply), 0, no_date), Verdict::Received { reference: "SK-7Q2M-K9XD".into() });
     }
 
     #[test]
@@ -95,7 +101,7 @@ mod tests {
         for (status, reference) in [(201, None), (201, Some(String::new())), (201, Some("<html>".repeat(20))), (201, Some("SK 1".into())), (200, Some("SK-7Q2M-K9XD".into())), (204, None)] {
             let reply = Reply { status, reference, ..Reply::default() };
             assert_eq!(
-                verdict(&Attempt::Answered(reply), 0),
+                verdict(&Attempt::Answered(reply), 0, no_date),
                 Verdict::Retry { reason: FailureReason::UnexpectedAnswer(status), retry_after_ms: None }
             );
         }
@@ -103,17 +109,17 @@ mod tests {
 
     #[test]
     fn network_failures_timeouts_and_proxy_answers_are_sent_again() {
-        assert_eq!(verdict(&Attempt::Unreachable, 0), Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None });
-        assert_eq!(verdict(&Attempt::TimedOut, 0), Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None });
+        assert_eq!(verdict(&Attempt::Unreachable, 0, no_date), Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None });
+        assert_eq!(verdict(&Attempt::TimedOut, 0, no_date), Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None });
         for status in [500, 502, 503, 520, 522, 526] {
             assert_eq!(
-                verdict(&answered(status, true), 0),
+                verdict(&answered(status, true), 0, no_date),
                 Verdict::Retry { reason: FailureReason::ServerUnavailable(status), retry_after_ms: None }
             );
         }
         for status in [400, 401, 403, 404, 405, 407, 409, 413, 415, 422] {
             assert_eq!(
-                verdict(&answered(status, false), 0),
+                verdict(&answered(status, false), 0, no_date),
                 Verdict::Retry { reason: FailureReason::UnexpectedAnswer(status), retry_after_ms: None },
                 "{status} without a problem document"
             );
@@ -124,12 +130,12 @@ mod tests {
     fn a_wait_the_endpoint_asks_for_is_carried() {
         let reply = Reply { status: 429, retry_after: Some("7".into()), ..Reply::default() };
         assert_eq!(
-            verdict(&Attempt::Answered(reply), 0),
+            verdict(&Attempt::Answered(reply), 0, no_date),
             Verdict::Retry { reason: FailureReason::TooManyRequests, retry_after_ms: Some(7_000) }
         );
         let reply = Reply { status: 503, problem: true, retry_after: Some("5".into()), ..Reply::default() };
         assert_eq!(
-            verdict(&Attempt::Answered(reply), 0),
+            verdict(&Attempt::Answered(reply), 0, no_date),
             Verdict::Retry { reason: FailureReason::ServerUnavailable(503), retry_after_ms: Some(5_000) }
         );
     }
@@ -148,7 +154,7 @@ mod tests {
             ..Reply::default()
         };
         assert_eq!(
-            verdict(&Attempt::Answered(reply), 0),
+            verdict(&Attempt::Answered(reply), 0, no_date),
             Verdict::Rejected {
                 status: 422,
                 errors: vec![
@@ -171,7 +177,7 @@ mod tests {
     #[test]
     fn the_contract_refusals_are_final() {
         for status in [400, 409, 413, 415, 422] {
-            assert_eq!(verdict(&answered(status, true), 0), Verdict::Rejected { status, errors: vec![], detail: None });
+            assert_eq!(verdict(&answered(status, true), 0, no_date), Verdict::Rejected { status, errors: vec![], detail: None });
         }
     }
 }

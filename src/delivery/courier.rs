@@ -159,7 +159,7 @@ fn execute(shell: &Rc<Shell>, command: Command) -> Option<Event> {
             let shell = shell.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let attempt = transport::post(&endpoint, &key, &body).await;
-                let verdict = verdict(&attempt, now_ms());
+                let verdict = verdict(&attempt, now_ms(), transport::http_date);
                 run(&shell, Event::Answered { key, verdict, unit: js_sys::Math::random() });
             });
         }

@@ -24,6 +24,7 @@ mod transport;
 pub use body::Outline;
 pub use courier::Courier;
 pub use key::new_idempotency_key;
+pub use transport::http_date;
 
 /// Where a pledge stands, as the donor must be told it.
 #[derive(Clone, Debug, PartialEq)]

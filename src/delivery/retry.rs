@@ -84,53 +84,22 @@ impl RetryPolicy {
 }
 
 /// Reads a `Retry-After` value, as delay-seconds or as an HTTP date, into milliseconds from
-/// `now_ms` (Unix time). A date in the past means no wait. Anything unreadable is ignored.
-pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
+/// `now_ms` (Unix time). `http_date` reads a date into Unix milliseconds: the browser's own
+/// `Date.parse` in the widget, which costs the wasm nothing. A date in the past means no wait.
+/// Anything unreadable is ignored.
+pub fn parse_retry_after(value: &str, now_ms: u64, http_date: impl Fn(&str) -> Option<u64>) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // A number too large for u64 is still a very long wait, not no wait.
         return Some(value.parse::<u64>().map_or(u64::MAX, |seconds| seconds.saturating_mul(1_000)));
     }
-    parse_http_date(value).map(|at_ms| at_ms.saturating_sub(now_ms))
-}
-
-/// Parses the preferred HTTP date format (IMF-fixdate, RFC 9110 §5.6.7), such as
-/// `Sun, 06 Nov 1994 08:49:37 GMT`, into Unix milliseconds. The obsolete formats are not read:
-/// servers must not send them.
-fn parse_http_date(value: &str) -> Option<u64> {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let (_weekday, rest) = value.split_once(", ")?;
-    let parts: Vec<&str> = rest.split(' ').collect();
-    let [day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    let number = |text: &str, digits: usize| -> Option<u64> {
-        (text.len() == digits && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
-    };
-    let day = number(day, 2)?;
-    let month = MONTHS.iter().position(|m| m == month)? as u64 + 1;
-    let year = number(year, 4)?;
-    let mut clock = time.split(':');
-    let (hour, minute, second) = (number(clock.next()?, 2)?, number(clock.next()?, 2)?, number(clock.next()?, 2)?);
-    if clock.next().is_some() || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 || year < 1970 {
+    // Only the form servers must send (IMF-fixdate, RFC 9110 §5.6.7) goes to the date parser,
+    // which would read much else as some date.
+    if !value.ends_with(" GMT") {
         return None;
     }
-    let days = days_since_epoch(year, month, day);
-    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1_000)
+    http_date(value).map(|at_ms| at_ms.saturating_sub(now_ms))
 }
-
-/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar, for years from 1970.
-fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
-    // Counting years from March puts the leap day last, so month lengths follow a fixed pattern.
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year / 400;
-    let year_of_era = year - era * 400;
-    let shifted_month = (month + 9) % 12;
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
@@ -238,12 +207,12 @@ mod tests {
 
         #[test]
         fn delay_seconds_read_as_milliseconds(seconds in 0u64..10_000_000, now in 0u64..4_000_000_000_000) {
-            prop_assert_eq!(parse_retry_after(&seconds.to_string(), now), Some(seconds * 1_000));
+            prop_assert_eq!(parse_retry_after(&seconds.to_string(), now, no_date), Some(seconds * 1_000));
         }
 
         #[test]
         fn retry_after_never_panics(text in "\\PC{0,40}", now in any::<u64>()) {
-            let _ = parse_retry_after(&text, now);
+            let _ = parse_retry_after(&text, now, |_| Some(u64::MAX));
         }
     }
 
@@ -268,24 +237,33 @@ mod tests {
         assert_eq!(policy.next_delay_ms(9, Some(1_000), 0.0), 15_000, "backoff wins when longer");
     }
 
-    #[test]
-    fn reads_http_dates() {
-        // 1994-11-06T08:49:37Z, the example of RFC 9110.
-        let at = 784_111_777_000;
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(at));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 5_000), Some(5_000));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at + 5_000), Some(0));
-        // 2024 is a leap year: 2024-03-01T00:00:00Z.
-        assert_eq!(parse_http_date("Fri, 01 Mar 2024 00:00:00 GMT"), Some(1_709_251_200_000));
-        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+    /// A date parser that reads nothing.
+    fn no_date(_: &str) -> Option<u64> {
+        None
     }
 
     #[test]
-    fn ignores_what_it_cannot_read() {
-        for value in ["", "soon", "-5", "1.5", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 32 Nov 1994 08:49:37 GMT"] {
-            assert_eq!(parse_retry_after(value, 0), None, "{value:?}");
+    fn an_http_date_is_a_wait_until_then() {
+        // 1994-11-06T08:49:37Z, the example of RFC 9110.
+        let at = 784_111_777_000;
+        let parser = |value: &str| (value == "Sun, 06 Nov 1994 08:49:37 GMT").then_some(at);
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 5_000, parser), Some(5_000));
+        assert_eq!(parse_retry_after(" Sun, 06 Nov 1994 08:49:37 GMT ", at + 5_000, parser), Some(0), "a date past is no wait");
+        assert_eq!(parse_retry_after("Sun, 32 Nov 1994 08:49:37 GMT", 0, parser), None, "what the parser refuses");
+    }
+
+    #[test]
+    fn only_the_servers_date_form_reaches_the_date_parser() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let parser = |value: &str| {
+            asked.borrow_mut().push(value.to_owned());
+            Some(0)
+        };
+        for value in ["", "soon", "-5", "1.5", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC"] {
+            assert_eq!(parse_retry_after(value, 0, parser), None, "{value:?}");
         }
-        assert_eq!(parse_retry_after(" 120 ", 0), Some(120_000));
-        assert_eq!(parse_retry_after("99999999999999999999999", 0), Some(u64::MAX));
+        assert!(asked.borrow().is_empty(), "{:?}", asked.borrow());
+        assert_eq!(parse_retry_after(" 120 ", 0, no_date), Some(120_000));
+        assert_eq!(parse_retry_after("99999999999999999999999", 0, no_date), Some(u64::MAX));
     }
 }

@@ -81,6 +81,13 @@ fn request(endpoint: &str, key: &str, body: &str, signal: Option<&AbortSignal>) 
         .body(body)
 }
 
+/// An HTTP date, such as a `Retry-After` of `Sun, 06 Nov 1994 08:49:37 GMT`, in Unix
+/// milliseconds, read by the browser's `Date.parse`.
+pub fn http_date(value: &str) -> Option<u64> {
+    let at = js_sys::Date::parse(value);
+    (at.is_finite() && at >= 0.0).then_some(at as u64)
+}
+
 /// Whether a `Content-Type` names a problem document, whatever its case and parameters.
 fn is_problem_type(content_type: &str) -> bool {
     let media_type = content_type.split(';').next().unwrap_or_default().trim();

@@ -52,6 +52,9 @@ pub fn mount(host: HtmlElement, shadow: ShadowRoot, sheet: CssStyleSheet, config
 ///
 /// The stylesheet is shared by every widget on the page, so the browser parses the CSS once.
 pub fn mount_widget(host: HtmlElement, shadow: ShadowRoot, sheet: CssStyleSheet, raw: &RawConfig) -> WidgetHandle {
+    // In development builds and the browser tests, a panic's message reaches the console. The
+    // shipped build aborts on a panic without one, so the hook would be dead weight there.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     shadow.set_adopted_style_sheets(&Array::of1(&sheet));
     let container = document().create_element("div").expect("creating a div cannot fail");

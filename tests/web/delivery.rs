@@ -764,3 +764,23 @@ impl Drop for FillStorage {
         }
     }
 }
+
+#[wasm_bindgen_test]
+fn a_retry_after_date_is_read_by_the_browser() {
+    use sanankoroba_widget::delivery::http_date;
+    // 1994-11-06T08:49:37Z, the example of RFC 9110.
+    assert_eq!(http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000));
+    assert_eq!(http_date("Fri, 01 Mar 2024 00:00:00 GMT"), Some(1_709_251_200_000), "after a leap day");
+    assert_eq!(http_date("not a date GMT"), None);
+    let verdict = sanankoroba_widget::delivery::answer::verdict(
+        &sanankoroba_widget::delivery::answer::Attempt::Answered(sanankoroba_widget::delivery::answer::Reply {
+            status: 503,
+            problem: true,
+            retry_after: Some("Sun, 06 Nov 1994 08:50:37 GMT".into()),
+            ..Default::default()
+        }),
+        784_111_777_000,
+        http_date,
+    );
+    assert_eq!(verdict, sanankoroba_widget::delivery::answer::Verdict::Retry { reason: FailureReason::ServerUnavailable(503), retry_after_ms: Some(60_000) });
+}
