@@ -250,4 +250,22 @@ describe("the report", () => {
     assert.match(table, /\| Cumulative Layout Shift, without it \| – \| 0\.0000 \(every run\) \| 0\.1358 \(every run\) \| – \|/);
     assert.match(table, /Less those, B − A = 0 bytes, within the run-to-run spread of A\./);
   });
+
+  test("the reader's wait is shown by network and margin, with the bytes before any scroll", () => {
+    const reader = (wait, widgetFiles) => ({ waitMs: wait, loadMs: 1_200, bytesBeforeScroll: 28_000, widgetFilesBeforeScroll: widgetFiles, cls: 0 });
+    const withReader = {
+      ...runs,
+      scroll: [
+        { network: "slow4g", margin: "300px 0px", shipped: false, runs: seven((run) => reader(400 + run * 10, ["/widget/sanankoroba-widget.near-0.js"])) },
+        { network: "slow4g", margin: "100% 0px", shipped: true, runs: seven(() => reader(0, ["/widget/sanankoroba-widget.near-1.js"])) },
+      ],
+      slowPageA: seven(() => ({ bytes: 25_754 })),
+    };
+    const figures = summarise(withReader, sizes);
+    assert.deepEqual(figures.reader.map((row) => [row.margin, row.waitMs.median]), [["300px 0px", 430], ["100% 0px", 0]]);
+    const table = markdown(figures, { ...environment, readingPxPerS: 240, shippedMargin: "100% 0px" });
+    assert.match(table, /\| Slow 4G \(1\.6 Mbps down, 150 ms round trips\) \| `100% 0px` \(shipped\) \| 0\.0 \(every run\) \| 1200 \(every run\) \| 28,000 \(every run\) \| `sanankoroba-widget\.near-1\.js` \| 0\.0000 \(every run\) \|/);
+    assert.match(table, /Without the widget, the page is 25,754 \(every run\) bytes on Slow 4G\./);
+    assert.ok(!markdown(summarise(runs, sizes), environment).includes("reading their way"), "no section without the reader's runs");
+  });
 });

@@ -65,19 +65,22 @@ function probe({ firstOption, widgetTag }) {
     [...(host.shadowRoot?.querySelectorAll("input[type=radio]") ?? [])].find(
       (radio) => radio.labels?.[0]?.textContent.trim() === firstOption
     );
+  // When the first step became usable is watched from the moment the element arrives, and when
+  // it came into view apart: a widget that was ready before the donor got there kept them
+  // waiting for no time at all.
   const watchWidget = (host) => {
+    const poll = () => {
+      const radio = firstRadio(host);
+      // Checked once a frame: the first frame in which the step is there is the one that shows it.
+      if (radio && !radio.disabled) bench.readyAt = performance.now();
+      else requestAnimationFrame(poll);
+    };
+    requestAnimationFrame(poll);
     const visibility = new IntersectionObserver((entries) => {
       const entry = entries.find((candidate) => candidate.isIntersecting);
       if (!entry || bench.visibleAt !== null) return;
       visibility.disconnect();
       bench.visibleAt = entry.time;
-      // Checked once a frame: the first frame in which the step is there is the one that shows it.
-      const poll = () => {
-        const radio = firstRadio(host);
-        if (radio && !radio.disabled) bench.readyAt = performance.now();
-        else requestAnimationFrame(poll);
-      };
-      requestAnimationFrame(poll);
     });
     visibility.observe(host);
   };
@@ -131,9 +134,39 @@ export function untilPageTime(page, ms) {
   return page.evaluate((ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - performance.now()))), ms);
 }
 
-/** Resolves once the widget's first step is usable. */
+/** Resolves once the widget is in view and its first step is usable. */
 export function widgetReady(page, timeout) {
-  return page.waitForFunction(() => window.__bench.readyAt !== null, null, { polling: 50, timeout });
+  return page.waitForFunction(() => window.__bench.readyAt !== null && window.__bench.visibleAt !== null, null, { polling: 50, timeout });
+}
+
+/** How long the donor waited: from the widget coming into view to its first step being usable. */
+export function waitAfterVisible(probe) {
+  return Math.max(0, probe.readyAt - probe.visibleAt);
+}
+
+/**
+ * Runs in the page: scrolls from the top at `pxPerSecond`, on the page's clock, until the
+ * widget element's top reaches the middle of the viewport, as a donor reading their way down
+ * the page would.
+ */
+export function scrollToWidgetAtReadingSpeed(page, pxPerSecond) {
+  return page.evaluate(
+    (pxPerSecond) =>
+      new Promise((resolve) => {
+        const widget = document.querySelector("sanankoroba-widget");
+        const target = widget.getBoundingClientRect().top + window.scrollY - innerHeight / 2;
+        window.scrollTo(0, 0);
+        const start = performance.now();
+        const step = () => {
+          const y = Math.min(target, ((performance.now() - start) / 1000) * pxPerSecond);
+          window.scrollTo(0, y);
+          if (y < target) requestAnimationFrame(step);
+          else resolve();
+        };
+        requestAnimationFrame(step);
+      }),
+    pxPerSecond
+  );
 }
 
 /** Sum of each long task's time beyond 50 ms, for tasks that started inside the window. */

@@ -51,6 +51,19 @@ export function summarise(runs, sizes) {
     tbtMs: compare(figures.tbtMs),
   };
   figures.compressed = compressed(sizes);
+  if (runs.scroll) {
+    figures.reader = runs.scroll.map(({ network, margin, shipped, runs: scrolled }) => ({
+      network,
+      margin,
+      shipped,
+      waitMs: spread(scrolled.map((run) => run.waitMs)),
+      loadMs: spread(scrolled.map((run) => run.loadMs)),
+      bytesBeforeScroll: spread(scrolled.map((run) => run.bytesBeforeScroll)),
+      widgetFilesBeforeScroll: sameInEveryRun(scrolled.map((run) => run.widgetFilesBeforeScroll)),
+      cls: spread(scrolled.map((run) => run.cls)),
+    }));
+    figures.slowPageABytes = spread(runs.slowPageA.map((run) => run.bytes));
+  }
   return figures;
 }
 
@@ -115,6 +128,7 @@ export function markdown(figures, environment) {
     "|---|---|---|---|---|",
     ...rows.map((cells) => `| ${cells.join(" | ")} |`),
     "",
+    ...readerSection(f, environment, { bytes, ms, shift, files }),
     "## B against A",
     "",
     `- Bytes: B − A = ${f.bToA.bytes.difference.toLocaleString("en-GB")} bytes (median). The loader accounts for ${bytes(loaderBytes)} of them, headers included, ` +
@@ -127,8 +141,9 @@ export function markdown(figures, environment) {
     "",
     `- The page is a running club's page about its charity of the year (\`tests/bench/pages/\`): HTML, a stylesheet, a small script, a logo and two illustrations, ${count(f.requestsBeforeInteraction.A)} requests and ${bytes(f.bytesBeforeInteraction.A)} bytes without the widget. ` +
       "B puts the widget after the articles, more than a screen below the fold; C puts it at the top of the sidebar. All three link the README's reserve rule, as a partner following the README would.",
-    `- The host serves every file uncompressed, so the bytes above are what was sent. Served precompressed, the loader would be ${c.loader.gzip.toLocaleString("en-GB")} bytes with gzip or ${c.loader.brotli.toLocaleString("en-GB")} with brotli (${c.loader.raw.toLocaleString("en-GB")} raw), ` +
-      `and the whole widget ${c.all.gzip.toLocaleString("en-GB")} bytes with gzip or ${c.all.brotli.toLocaleString("en-GB")} with brotli (${c.all.raw.toLocaleString("en-GB")} raw), from \`dist/size-report.json\`.`,
+    `- The host serves the widget's files precompressed with brotli, as the receiver and a CDN do, and the page's own files as they are; the bytes above are what came over the wire, headers included. ` +
+      `From \`dist/size-report.json\`: the loader is ${c.loader.brotli.toLocaleString("en-GB")} bytes with brotli (${c.loader.gzip.toLocaleString("en-GB")} with gzip, ${c.loader.raw.toLocaleString("en-GB")} raw), ` +
+      `the whole widget ${c.all.brotli.toLocaleString("en-GB")} with brotli (${c.all.gzip.toLocaleString("en-GB")} with gzip, ${c.all.raw.toLocaleString("en-GB")} raw).`,
     `- Once B's widget nears the viewport it fetches ${count(f.widgetLoadedRequests)} more requests, ${bytes(f.widgetLoadedBytes)} bytes as served.`,
     `- Largest Contentful Paint element: ${describeElements(f.lcpElement)}.`,
     `- In C, the first step was usable within the ${environment.windowMs / 1000} s window in ${f.cReadyWithinWindow ? "every run" : "not every run, so some of its long tasks fall outside the window"}.`,
@@ -144,6 +159,28 @@ export function markdown(figures, environment) {
     "",
   ];
   return lines.join("\n");
+}
+
+/** The reader's table: the wait after the widget came into view, by network and margin. */
+function readerSection(f, environment, { bytes, ms, shift, files }) {
+  if (!f.reader) return [];
+  const label = (network) => (network === "slow4g" ? "Slow 4G (1.6 Mbps down, 150 ms round trips)" : "loopback, unthrottled");
+  return [
+    "## A donor reading their way down to the widget",
+    "",
+    `Page B, scrolled from the top at ${environment.readingPxPerS} px a second until the widget's top reaches the middle of the viewport, CPU slowed down ${environment.cpuSlowdown}×. ` +
+      `The loader starts fetching the widget when its element comes within the margin of the viewport; it ships with \`${environment.shippedMargin}\`, and the others were measured to choose it. ` +
+      `The wait runs from the moment the widget came into view to the first frame in which its first option could be chosen, 0 when it was ready before. ` +
+      "The load time runs from the loader asking for the widget's script to that frame: a margin keeps a reader from waiting while it is more than their speed times the load time. " +
+      `Without the widget, the page is ${bytes(f.slowPageABytes)} bytes on Slow 4G.`,
+    "",
+    "| network | margin | wait after the widget came into view, ms | load time, ms | bytes before any scroll | widget files before any scroll | Cumulative Layout Shift |",
+    "|---|---|---|---|---|---|---|",
+    ...f.reader.map((row) =>
+      `| ${label(row.network)} | \`${row.margin}\`${row.shipped ? " (shipped)" : ""} | ${ms(row.waitMs)} | ${ms(row.loadMs)} | ${bytes(row.bytesBeforeScroll)} | ${files(row.widgetFilesBeforeScroll)} | ${shift(row.cls)} |`
+    ),
+    "",
+  ];
 }
 
 function figure(s, format) {

@@ -5,6 +5,12 @@
 // down CPU_SLOWDOWN times, against the real receiver. The variants take turns within every round,
 // so that a slow moment of the machine falls on all of them alike.
 //
+// Then the donor who reads their way down to the widget: page B, scrolled from the top at
+// READING_PX_PER_S, on the loopback as it is and on DevTools' Slow 4G, with the loader's
+// margin as shipped and with the others tried when it was chosen (MARGINS). It reports how long
+// the donor waited once the widget came into view, the bytes before any scroll (with the page
+// without the widget on the same network beside them) and layout shift.
+//
 // Writes target/bench/widget.json (every run) and target/bench/widget.md (the table), and prints
 // the table.
 
@@ -17,9 +23,11 @@ import { ROOT } from "../e2e/support/paths.mjs";
 import { startReceiver } from "../e2e/support/receiver.mjs";
 import { TEXT, chooseOption, confirm, expectStep, expectThanks, fillDetails, next, otherAmountField, typeOtherAmount } from "../e2e/support/donor.mjs";
 import { snapshotBundle } from "./bundle.mjs";
-import { CPU_SLOWDOWN, instrument, memoryInUse, traffic } from "./devtools.mjs";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { CPU_SLOWDOWN, NETWORKS, instrument, memoryInUse, traffic } from "./devtools.mjs";
 import { PARTNER_ASSETS, VARIANTS, partnerPage } from "./partner-page.mjs";
-import { cumulativeLayoutShift, installProbe, readProbe, totalBlockingTime, twoFrames, untilPageTime, widgetReady } from "./probe.mjs";
+import { cumulativeLayoutShift, installProbe, readProbe, scrollToWidgetAtReadingSpeed, totalBlockingTime, twoFrames, untilPageTime, waitAfterVisible, widgetReady } from "./probe.mjs";
 import { summarise, markdown } from "./report.mjs";
 
 /** Seven at least, as the charity asks; more with BENCH_RUNS for a tighter spread. */
@@ -33,6 +41,17 @@ const DONOR = { givenName: "Awa", familyName: "Traoré", email: "awa.traore@exam
 const READY_TIMEOUT = 30_000;
 const text = TEXT.en;
 
+/**
+ * A donor reading their way down the page: 240 px a second, a screen of this viewport in about
+ * three seconds. That is skimming, quicker than reading every line, so a margin that keeps
+ * them from waiting at this pace keeps a slower reader from waiting too.
+ */
+const READING_PX_PER_S = 240;
+/** The loader's margins compared; the shipped one is read from the loader itself. */
+const MARGINS = ["300px 0px", "100% 0px", "200% 0px"];
+const SHIPPED_MARGIN = /const NEAR = "([^"]+)";/.exec(readFileSync(join(ROOT, "loader/sanankoroba-widget.js"), "utf8"))[1];
+if (!MARGINS.includes(SHIPPED_MARGIN)) throw new Error(`the loader's margin ${SHIPPED_MARGIN} is not among those compared`);
+
 const OUT_DIR = join(ROOT, "target/bench");
 
 async function main() {
@@ -40,7 +59,8 @@ async function main() {
   const loadBefore = loadavg()[0];
   const widgetDir = join(OUT_DIR, "widget-under-test");
   const sizes = await snapshotBundle(widgetDir);
-  const host = await startHost({ assetDirs: [PARTNER_ASSETS], widgetDir });
+  const loaders = loaderWithEachMargin(widgetDir);
+  const host = await startHost({ assetDirs: [PARTNER_ASSETS], widgetDir, precompressed: true });
   const receiver = await startReceiver({ allowedOrigins: [host.origin] });
   host.setReceiver(receiver);
   const browser = await launchBrowser();
@@ -51,6 +71,16 @@ async function main() {
     ])
   );
   const runs = Object.fromEntries(Object.keys(VARIANTS).map((variant) => [variant, []]));
+  // The reader's scroll, by network and margin, and page A on each network for its bytes.
+  const scrolls = [
+    ...MARGINS.map((margin) => ({ network: "slow4g", margin })),
+    { network: "unthrottled", margin: SHIPPED_MARGIN },
+  ].map((scroll) => ({
+    ...scroll,
+    url: host.page(`/reader-${scroll.network}-${MARGINS.indexOf(scroll.margin)}.html`, partnerPage("B", { loaderUrl: `${host.origin}/widget/${loaders[scroll.margin]}`, endpoint: host.endpoint })),
+    runs: [],
+  }));
+  const slowPageA = [];
   let chromium;
   try {
     const order = Object.keys(VARIANTS);
@@ -60,9 +90,15 @@ async function main() {
       for (const variant of turn) {
         runs[variant].push(await measure(browser, urls[variant], MEASURE[variant]));
       }
+      slowPageA.push(await measure(browser, urls.A, firstWindow, "slow4g"));
+      for (const scroll of scrolls) {
+        scroll.runs.push(await measure(browser, scroll.url, reader, scroll.network));
+      }
       process.stderr.write(`round ${round + 1}/${RUNS} done after ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     }
     const stored = await receiver.pledges();
+    runs.scroll = scrolls.map(({ network, margin, runs }) => ({ network, margin, shipped: margin === SHIPPED_MARGIN, runs }));
+    runs.slowPageA = slowPageA;
     if (stored.length !== RUNS) throw new Error(`the receiver stored ${stored.length} pledges for ${RUNS} complete flows`);
   } finally {
     chromium = browser.version();
@@ -79,6 +115,9 @@ async function main() {
     windowMs: WINDOW_MS,
     viewport: VIEWPORT,
     keystrokesPerRun: KEYSTROKES.length,
+    readingPxPerS: READING_PX_PER_S,
+    networks: NETWORKS,
+    shippedMargin: SHIPPED_MARGIN,
     seconds: Math.round((Date.now() - started) / 1000),
     cores: availableParallelism(),
     // Other work on the machine widens the spread; the one-minute load average says how much there was.
@@ -98,11 +137,11 @@ async function main() {
  * and the traffic counted, and hands it to `steps`. A page that logged errors measured nothing
  * worth reporting, so its errors fail the benchmark.
  */
-async function measure(browser, url, steps) {
+async function measure(browser, url, steps, networkName = "unthrottled") {
   const { context, page, problems } = await openPage(browser, { viewport: VIEWPORT });
   try {
     await installProbe(page, text.options.child);
-    const { session, network } = await instrument(page);
+    const { session, network } = await instrument(page, networkName);
     await page.goto(url, { waitUntil: "load" });
     const figures = await steps({ page, session, network });
     if (problems.length) throw new Error("the page logged errors");
@@ -139,7 +178,53 @@ async function settledWidget({ page, network }) {
   await network.settled();
   await twoFrames(page);
   const probe = await readProbe(page);
-  return { probe, readyMs: probe.readyAt - probe.visibleAt };
+  return { probe, readyMs: waitAfterVisible(probe) };
+}
+
+/**
+ * The reader: the page's bytes before any scroll, then a scroll from the top at reading speed
+ * to the widget, and how long the first step kept them waiting once it was in view.
+ */
+async function reader(opened) {
+  const window = await firstWindow(opened);
+  await scrollToWidgetAtReadingSpeed(opened.page, READING_PX_PER_S);
+  await widgetReady(opened.page, READY_TIMEOUT);
+  await opened.network.settled();
+  await twoFrames(opened.page);
+  const probe = await readProbe(opened.page);
+  // From the loader asking for the widget's script to the first step being usable: how long a
+  // head start the margin has to give.
+  const requested = await opened.page.evaluate(
+    () => performance.getEntriesByType("resource").find((entry) => entry.name.endsWith("/sanankoroba_widget.js"))?.startTime ?? null
+  );
+  return {
+    bytesBeforeScroll: window.bytes,
+    widgetFilesBeforeScroll: window.widgetRequests,
+    waitMs: waitAfterVisible(probe),
+    loadMs: requested === null ? null : probe.readyAt - requested,
+    cls: cumulativeLayoutShift(probe.shifts),
+    shifts: countedShifts(probe),
+  };
+}
+
+/**
+ * A copy of the loader for each margin in MARGINS, beside the bundle (its assets resolve next
+ * to it), with its precompressed siblings. Returns the file name for each margin.
+ */
+function loaderWithEachMargin(widgetDir) {
+  const loader = readFileSync(join(widgetDir, "sanankoroba-widget.js"), "utf8");
+  const shipped = JSON.stringify(SHIPPED_MARGIN);
+  if (loader.split(shipped).length !== 2) throw new Error(`the built loader does not hold its margin ${shipped} exactly once`);
+  return Object.fromEntries(
+    MARGINS.map((margin, index) => {
+      const name = `sanankoroba-widget.near-${index}.js`;
+      const text = loader.replace(shipped, JSON.stringify(margin));
+      writeFileSync(join(widgetDir, name), text);
+      writeFileSync(join(widgetDir, `${name}.br`), brotliCompressSync(text));
+      writeFileSync(join(widgetDir, `${name}.gz`), gzipSync(text, { level: 9 }));
+      return [margin, name];
+    })
+  );
 }
 
 /** The shifts that count towards layout shift, each with what moved, for the JSON report. */

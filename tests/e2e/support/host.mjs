@@ -30,7 +30,7 @@ const BAD_GATEWAY = "<html><head><title>502 Bad Gateway</title></head><body><cen
  * each of `assetDirs`, are served at `/`, and the bundle in `widgetDir` (by default
  * `dist/widget/`) at `/widget/`.
  */
-export async function startHost({ receiver: initialReceiver, assetDirs = [], widgetDir = DIST_DIR } = {}) {
+export async function startHost({ receiver: initialReceiver, assetDirs = [], widgetDir = DIST_DIR, precompressed = false } = {}) {
   const staticDirs = [PAGES_DIR, ...assetDirs];
   // Path prefix → the receiver behind it, and the prefix that replaces it upstream.
   const routes = new Map([["/v1/", { receiver: initialReceiver, upstream: "/v1/" }]]);
@@ -50,7 +50,11 @@ export async function startHost({ receiver: initialReceiver, assetDirs = [], wid
     try {
       const route = routeOf(url.pathname);
       if (route) return await proxy(req, res, route, request);
-      if (url.pathname.startsWith("/widget/")) return await serveFile(res, widgetDir, url.pathname.slice("/widget/".length));
+      if (url.pathname.startsWith("/widget/")) {
+        // As the receiver and a CDN serve the bundle: its `.br` sibling, to a browser that takes it.
+        const brotli = precompressed && /\bbr\b/.test(req.headers["accept-encoding"] ?? "");
+        return await serveFile(res, widgetDir, url.pathname.slice("/widget/".length), { brotli });
+      }
       const page = pages.get(url.pathname);
       if (page) {
         const headers = { "content-type": TYPES[".html"], "cache-control": "no-store" };
@@ -156,15 +160,18 @@ export async function startHost({ receiver: initialReceiver, assetDirs = [], wid
   };
 }
 
-async function serveFile(res, dir, relative) {
+async function serveFile(res, dir, relative, { brotli = false } = {}) {
   const path = normalize(join(dir, relative));
   if (!path.startsWith(dir)) {
     res.writeHead(403);
     return res.end();
   }
   try {
-    const body = await readFile(path);
-    res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": "no-store" });
+    const headers = { "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": "no-store" };
+    const compressed = brotli && existsSync(`${path}.br`);
+    if (compressed) Object.assign(headers, { "content-encoding": "br", vary: "Accept-Encoding" });
+    const body = await readFile(compressed ? `${path}.br` : path);
+    res.writeHead(200, headers);
     res.end(body);
   } catch {
     res.writeHead(404);
