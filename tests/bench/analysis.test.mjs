@@ -267,5 +267,7 @@ describe("the report", () => {
     assert.match(table, /\| Slow 4G \(1\.6 Mbps down, 150 ms round trips\) \| `100% 0px` \(shipped\) \| 0\.0 \(every run\) \| 1200 \(every run\) \| 28,000 \(every run\) \| `sanankoroba-widget\.near-1\.js` \| 0\.0000 \(every run\) \|/);
     assert.match(table, /Without the widget, the page is 25,754 \(every run\) bytes on Slow 4G\./);
     assert.ok(!markdown(summarise(runs, sizes), environment).includes("reading their way"), "no section without the reader's runs");
+    const withFirstView = { ...runs, firstView: [{ lang: "fr", width: 280, boxHeight: 640, questionBottom: 318, firstOptionBottom: 392, everyOptionInside: true }] };
+    assert.match(markdown(summarise(withFirstView, sizes), environment), /\| fr \| 280 \| 640 \| 318 \| 392 \| yes \|/);
   });
 });

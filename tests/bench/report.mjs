@@ -64,6 +64,7 @@ export function summarise(runs, sizes) {
     }));
     figures.slowPageABytes = spread(runs.slowPageA.map((run) => run.bytes));
   }
+  if (runs.firstView) figures.firstView = runs.firstView;
   return figures;
 }
 
@@ -128,6 +129,7 @@ export function markdown(figures, environment) {
     "|---|---|---|---|---|",
     ...rows.map((cells) => `| ${cells.join(" | ")} |`),
     "",
+    ...firstViewSection(f),
     ...readerSection(f, environment, { bytes, ms, shift, files }),
     "## B against A",
     "",
@@ -159,6 +161,21 @@ export function markdown(figures, environment) {
     "",
   ];
   return lines.join("\n");
+}
+
+/** Where the question and the first option sit in the first view, at each column width. */
+function firstViewSection(f) {
+  if (!f.firstView) return [];
+  return [
+    "## The first view at each column width",
+    "",
+    "The widget alone in a column of each width, with the README's reserve rule, before the donor does anything. Distances are from the top of the widget's box, in CSS pixels.",
+    "",
+    "| language | column, px | widget's box, px | the question ends at | the first option ends at | every option inside the box |",
+    "|---|---|---|---|---|---|",
+    ...f.firstView.map((row) => `| ${row.lang} | ${row.width} | ${row.boxHeight} | ${row.questionBottom} | ${row.firstOptionBottom} | ${row.everyOptionInside ? "yes" : "no"} |`),
+    "",
+  ];
 }
 
 /** The reader's table: the wait after the widget came into view, by network and margin. */

@@ -27,6 +27,7 @@ import { brotliCompressSync, gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { CPU_SLOWDOWN, NETWORKS, instrument, memoryInUse, traffic } from "./devtools.mjs";
 import { PARTNER_ASSETS, VARIANTS, partnerPage } from "./partner-page.mjs";
+import { embedSnippet } from "../e2e/support/pages.mjs";
 import { cumulativeLayoutShift, installProbe, readProbe, scrollToWidgetAtReadingSpeed, totalBlockingTime, twoFrames, untilPageTime, waitAfterVisible, widgetReady } from "./probe.mjs";
 import { summarise, markdown } from "./report.mjs";
 
@@ -82,7 +83,9 @@ async function main() {
   }));
   const slowPageA = [];
   let chromium;
+  let firstView;
   try {
+    firstView = await firstViewAtWidths(browser, host);
     const order = Object.keys(VARIANTS);
     for (let round = 0; round < RUNS; round++) {
       // Each round starts with a different variant.
@@ -97,6 +100,7 @@ async function main() {
       process.stderr.write(`round ${round + 1}/${RUNS} done after ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     }
     const stored = await receiver.pledges();
+    runs.firstView = firstView;
     runs.scroll = scrolls.map(({ network, margin, runs }) => ({ network, margin, shipped: margin === SHIPPED_MARGIN, runs }));
     runs.slowPageA = slowPageA;
     if (stored.length !== RUNS) throw new Error(`the receiver stored ${stored.length} pledges for ${RUNS} complete flows`);
@@ -205,6 +209,51 @@ async function reader(opened) {
     cls: cumulativeLayoutShift(probe.shifts),
     shifts: countedShifts(probe),
   };
+}
+
+/** The column widths the donor's first view is checked at. */
+const FIRST_VIEW_WIDTHS = [280, 320, 360, 960];
+
+/**
+ * The first view in a column of each width, in English and French: where the question and the
+ * first option end, against the widget's box, and whether every option is inside it.
+ */
+async function firstViewAtWidths(browser, host) {
+  const rows = [];
+  for (const lang of ["en", "fr"]) {
+    for (const width of FIRST_VIEW_WIDTHS) {
+      const url = host.page(
+        `/first-view-${width}-${lang}.html`,
+        `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><link rel="stylesheet" href="/partner-reserve.css"><style>body{margin:0} main{max-width:${width}px}</style></head>` +
+          `<body><main>${embedSnippet({ loaderUrl: host.loaderUrl, endpoint: host.endpoint, lang })}</main></body></html>`
+      );
+      const { context, page } = await openPage(browser, { viewport: { width: Math.max(width, 360), height: 900 } });
+      try {
+        await page.goto(url);
+        await page.locator("sanankoroba-widget .sk-frame").waitFor();
+        rows.push({
+          lang,
+          width,
+          ...(await page.evaluate(() => {
+            const widget = document.querySelector("sanankoroba-widget");
+            const root = widget.shadowRoot;
+            const box = widget.getBoundingClientRect();
+            const bottom = (element) => Math.round(element.getBoundingClientRect().bottom - box.top);
+            const options = [...root.querySelectorAll(".sk-choice-label")];
+            return {
+              boxHeight: Math.round(box.height),
+              questionBottom: bottom(root.querySelector("#sk-step-heading")),
+              firstOptionBottom: bottom(options[0]),
+              everyOptionInside: options.every((option) => option.getBoundingClientRect().bottom <= box.bottom),
+            };
+          })),
+        });
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  return rows;
 }
 
 /**
