@@ -65,7 +65,7 @@
   // The placeholder's language follows the widget's own rule: its `lang`, the page's, the
   // browser's, then English.
   const languageOf = (element, lang) => {
-    const tags = [lang, element.getAttribute("lang"), document.documentElement.lang, ...navigator.languages];
+    const tags = [lang, element.getAttribute("lang"), document.documentElement.lang, ...(navigator.languages || [])];
     for (const tag of tags) {
       const primary = String(tag || "").split(/[-_]/)[0].trim().toLowerCase();
       if (Object.hasOwn(TITLES, primary)) return primary;
