@@ -16,22 +16,58 @@
   const base = here ? new URL(".", here) : null;
   const asset = (name) => new URL(name, base).href;
 
+  // Each file's content-hashed name and its Subresource Integrity, filled in by
+  // `cargo xtask dist`. A hashed name never changes content, so servers cache those files for
+  // a year; this loader has a short lifetime and is what moves pages on to a new release.
+  const ASSETS = /* assets */ { glue: ["sanankoroba_widget.js", ""], wasm: ["sanankoroba_widget_bg.wasm", ""], css: ["sanankoroba-widget.css", ""] } /* end of assets */;
+
+  // A fetch that the browser checks against the file's integrity, when there is one.
+  const fetchChecked = ([name, integrity]) =>
+    fetch(asset(name), integrity ? { integrity } : {}).then((response) => {
+      if (!response.ok) throw new Error(name + " answered " + response.status);
+      return response;
+    });
+
+  // import() takes no integrity, but a modulepreload link does: the browser checks the module
+  // against it and keeps it, so the import() that follows runs that checked copy without a
+  // second download. The link lives in the widget's own shadow root, never in the page.
+  const preloadModule = (shadow, [name, integrity]) =>
+    new Promise((resolve, reject) => {
+      const link = document.createElement("link");
+      link.rel = "modulepreload";
+      link.crossOrigin = "anonymous";
+      if (integrity) link.integrity = integrity;
+      link.onload = () => {
+        link.remove();
+        resolve();
+      };
+      link.onerror = () => {
+        link.remove();
+        reject(new Error(name + " could not be fetched or failed its integrity check"));
+      };
+      link.href = asset(name);
+      shadow.append(link);
+    });
+
   let runtime;
-  // One download and one wasm instance per page, however many widgets it has.
-  const loadRuntime = () =>
+  // One download and one wasm instance per page, however many widgets it has. A failed
+  // download is forgotten, so a widget mounted later tries again.
+  const loadRuntime = (shadow) =>
     (runtime ||= Promise.all([
-      import(asset("sanankoroba_widget.js")).then((glue) =>
-        glue.default({ module_or_path: asset("sanankoroba_widget_bg.wasm") }).then(() => glue)
-      ),
-      fetch(asset("sanankoroba-widget.css")).then((response) => {
-        if (!response.ok) throw new Error("stylesheet answered " + response.status);
-        return response.text();
-      }),
-    ]).then(([glue, css]) => {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
-      return { glue, sheet };
-    }));
+      preloadModule(shadow, ASSETS.glue)
+        .then(() => import(asset(ASSETS.glue[0])))
+        .then((glue) => glue.default({ module_or_path: fetchChecked(ASSETS.wasm) }).then(() => glue)),
+      fetchChecked(ASSETS.css).then((response) => response.text()),
+    ])
+      .then(([glue, css]) => {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        return { glue, sheet };
+      })
+      .catch((error) => {
+        runtime = null;
+        throw error;
+      }));
 
   // How far outside the viewport an element starts loading: one viewport height. On Slow 4G
   // with the CPU slowed 4x, the widget took 1.1 to 1.2 s from this loader's request to a usable
@@ -41,22 +77,31 @@
   // visitor who stays more than a screen away from the widget still downloads only this file.
   const NEAR = "100% 0px";
 
-  // The widget's title, in the languages it speaks, for the placeholder. The same words as its
-  // message catalogues, which a test checks.
+  // What a donor reads before the widget is there, in the languages it speaks: its title, that
+  // it is loading, and that it could not load. The same words as its message catalogues, which
+  // a test checks.
   const TITLES = { en: "Sponsor a child in Sanankoroba", fr: "Parrainez un enfant à Sanankoroba" };
   const BUSY = { en: "Loading the donation form…", fr: "Chargement du formulaire de don…" };
+  const FAILED = {
+    en: "The donation form could not load. Please try again later.",
+    fr: "Le formulaire de don n'a pas pu se charger. Veuillez réessayer plus tard.",
+  };
 
-  // Holds the widget's place before it loads, so the page does not shift when it appears, and
-  // draws the placeholder with the frame the widget will have.
+  // The host's layout is the partner's: these are defaults a page overrides. What the loader
+  // draws sits in `.sk-loader`, where inherited properties are reset, so the page's styles stay
+  // outside, as they do for the widget itself. The placeholder has the frame the widget will
+  // have, at each width, so that the widget takes over without a jump.
   const reserve = new CSSStyleSheet();
   reserve.replaceSync(
-    ":host{display:block!important;min-block-size:var(--sanankoroba-block-size,640px)!important;container-type:inline-size}" +
+    ":host{display:block;box-sizing:border-box;min-block-size:var(--sanankoroba-block-size,640px)}" +
+      ":host([hidden]){display:none!important}" +
+      ".sk-loader{all:initial;display:block;visibility:inherit;container-type:inline-size;direction:ltr;unicode-bidi:isolate;" +
+      "font:16px/1.5 var(--sanankoroba-font,system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif);color:#1a1a1a;text-align:start}" +
       ".sk-placeholder{box-sizing:border-box;min-block-size:var(--sanankoroba-block-size,640px);padding:1em;" +
-      "border:1px solid #c9d1d9;border-radius:var(--sanankoroba-radius,.5em);background:#fff;color:#1a1a1a;" +
-      "font:16px/1.5 var(--sanankoroba-font,system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif);text-align:start}" +
+      "border:1px solid #c9d1d9;border-radius:var(--sanankoroba-radius,.5em);background:#fff}" +
       ".sk-placeholder-title{margin:0 0 .75em;font-size:1.375em;font-weight:700;line-height:1.25}" +
       ".sk-placeholder-busy{margin:0;color:#595959}" +
-      // The widget's own title and padding at each width, so that it takes over without a jump.
+      ".sk-load-failed{margin:0;padding:1em;border:2px solid #b00020;border-radius:var(--sanankoroba-radius,.5em);background:#fff}" +
       "@container (max-width:29.99em){.sk-placeholder{padding:.75em .875em}.sk-placeholder-title{margin-block-end:.5em;font-size:1.25em}}" +
       "@container (min-width:32em){.sk-placeholder{padding:1.25em 1.5em}}" +
       "@container (min-width:44em){.sk-placeholder-title{font-size:1.625em}}"
@@ -74,23 +119,25 @@
   };
 
   // Built node by node: nothing here is parsed from a string, so it works under Trusted Types.
-  const showPlaceholder = (element, shadow, lang) => {
+  const createNode = (tag, className, text) => {
+    const node = document.createElement(tag);
+    node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  };
+
+  const showPlaceholder = (host, shadow, lang) => {
     if (shadow.firstChild) return;
-    const language = languageOf(element, lang);
-    const box = document.createElement("div");
-    box.className = "sk-placeholder";
+    const language = languageOf(host, lang);
+    const box = createNode("div", "sk-placeholder");
     box.lang = language;
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", TITLES[language]);
     box.setAttribute("aria-busy", "true");
-    const title = document.createElement("p");
-    title.className = "sk-placeholder-title";
-    title.textContent = TITLES[language];
-    const busy = document.createElement("p");
-    busy.className = "sk-placeholder-busy";
-    busy.textContent = BUSY[language];
-    box.append(title, busy);
-    shadow.append(box);
+    box.append(createNode("p", "sk-placeholder-title", TITLES[language]), createNode("p", "sk-placeholder-busy", BUSY[language]));
+    const frame = createNode("div", "sk-loader");
+    frame.append(box);
+    shadow.append(frame);
   };
 
   // Settings are read from the partner's own attributes or properties, into an object without a
@@ -104,12 +151,16 @@
     return config;
   };
 
-  const showLoadFailure = (shadow, error) => {
+  const showLoadFailure = (host, shadow, lang, error) => {
     console.error(PREFIX + "could not load from " + (base || "an unknown address") + ".", error);
-    const message = document.createElement("p");
+    const language = languageOf(host, lang);
+    const frame = createNode("div", "sk-loader");
+    const message = createNode("p", "sk-load-failed", FAILED[language]);
+    message.lang = language;
     message.setAttribute("role", "alert");
-    message.textContent = "The donation form could not load. Please try again later.";
-    shadow.replaceChildren(message);
+    frame.append(message);
+    shadow.adoptedStyleSheets = [reserve];
+    shadow.replaceChildren(frame);
   };
 
   // The wasm side frees a widget as soon as JavaScript can no longer reach its handle, which
@@ -127,7 +178,7 @@
     let cancelled = false;
     // A failure to download or to start is shown in the widget's place, never thrown into
     // the host page.
-    const ready = (base ? loadRuntime() : Promise.reject(new Error("loader address unknown")))
+    const ready = (base ? loadRuntime(shadow) : Promise.reject(new Error("loader address unknown")))
       .then(({ glue, sheet }) => {
         if (cancelled) return;
         // The widget takes the placeholder's place within the same reserved height.
@@ -135,7 +186,7 @@
         live.set(element, (widget = glue.mount(element, shadow, sheet, config)));
       })
       .catch((error) => {
-        if (!cancelled) showLoadFailure(shadow, error);
+        if (!cancelled) showLoadFailure(element, shadow, config.lang, error);
       });
     return {
       ready,

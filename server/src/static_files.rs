@@ -4,10 +4,11 @@
 //! carries a strong `ETag` made from the file's size and modification time, so a browser
 //! revalidates with a `304` instead of downloading again.
 //!
-//! Caching: the widget's file names are stable so that partners can pin one URL, which rules
-//! out year-long lifetimes for them (a fix would take a year to reach donors). They get five
-//! minutes, then revalidation by ETag. Files whose names carry a content hash
-//! (`name.0123abcd.ext`) can never change under the same name and are cached for a year.
+//! Caching: the loader's name is stable so that partners' script tags never change, which rules
+//! out a year-long lifetime for it (a fix would take a year to reach donors). Files with stable
+//! names get five minutes, then revalidation by ETag. Files whose names carry a content hash
+//! (`name.0123abcd.ext`: the rest of the widget, and the pinned copy of the loader) can never
+//! change under the same name and are cached for a year.
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;

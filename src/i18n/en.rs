@@ -2,6 +2,8 @@ use super::Messages;
 
 pub const EN: Messages = Messages {
     title: "Sponsor a child in Sanankoroba",
+    loader_busy: "Loading the donation form…",
+    loader_failed: "The donation form could not load. Please try again later.",
     story_lead: "In Sanankoroba, south of Bamako in Mali, droughts often leave families short of food. SOS Children's Villages has worked there since 1987.",
     story_heading: "Read the whole story",
     story_place: "Sanankoroba is a rural area just south of Bamako, the capital of Mali. Many of its villages are poorly connected, so getting around and reaching public services is hard. Most people live from farming, and many grow cotton to sell. The area lay far from the fighting, yet the military coup of March 2012 still hit it hard.",

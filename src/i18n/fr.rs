@@ -3,6 +3,8 @@ use super::Messages;
 // French typography: a no-break space before a colon, a narrow no-break space before ? and !.
 pub const FR: Messages = Messages {
     title: "Parrainez un enfant à Sanankoroba",
+    loader_busy: "Chargement du formulaire de don…",
+    loader_failed: "Le formulaire de don n'a pas pu se charger. Veuillez réessayer plus tard.",
     story_lead: "À Sanankoroba, au sud de Bamako, au Mali, les sécheresses privent souvent les familles de nourriture. SOS Villages d'Enfants y agit depuis 1987.",
     story_heading: "Lire toute l'histoire",
     story_place: "Sanankoroba est une zone rurale située juste au sud de Bamako, la capitale du Mali. Beaucoup de ses villages sont mal desservis : se déplacer et accéder aux services publics y est difficile. La plupart des habitants vivent de l'agriculture, et nombre d'entre eux cultivent du coton pour le vendre. La région était loin des combats, mais le coup d'État militaire de mars 2012 l'a durement touchée.",

@@ -34,6 +34,10 @@ macro_rules! catalogue {
 catalogue! {
     /// The widget's title, also the name of its region.
     title,
+    /// Shown by the loader (`loader/sanankoroba-widget.js`) while the widget downloads, and when
+    /// it could not: the loader has its own copy of these words, which a test keeps the same.
+    loader_busy,
+    loader_failed,
     /// Two sentences about Sanankoroba, beside the first question.
     story_lead,
     /// The control that opens the whole story.

@@ -18,7 +18,10 @@ export async function snapshotBundle(into) {
       const report = readFileSync(join(ROOT, "dist/size-report.json"), "utf8");
       cpSync(DIST_DIR, into, { recursive: true });
       const sizes = JSON.parse(report);
-      if (sizes.files.every((file) => statSync(join(into, file.name)).size === file.raw)) return sizes;
+      // Sizes are reported under the stable names; all but the loader ship under hashed ones.
+      const { files } = JSON.parse(readFileSync(join(into, "manifest.json"), "utf8"));
+      const shipped = (name) => join(into, files[name]?.file ?? name);
+      if (sizes.files.every((file) => statSync(shipped(file.name)).size === file.raw)) return sizes;
     } catch (error) {
       if (attempt === ATTEMPTS) throw error;
     }

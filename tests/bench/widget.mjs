@@ -199,7 +199,7 @@ async function reader(opened) {
   // From the loader asking for the widget's script to the first step being usable: how long a
   // head start the margin has to give.
   const requested = await opened.page.evaluate(
-    () => performance.getEntriesByType("resource").find((entry) => entry.name.endsWith("/sanankoroba_widget.js"))?.startTime ?? null
+    () => performance.getEntriesByType("resource").find((entry) => /\/sanankoroba_widget\.[0-9a-f]+\.js$/.test(entry.name))?.startTime ?? null
   );
   return {
     bytesBeforeScroll: window.bytes,

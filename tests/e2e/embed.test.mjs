@@ -1,5 +1,6 @@
 // The embed contract, end to end: a partner page with one script tag and one element.
 
+import { bundleFile } from "./support/paths.mjs";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startStack, stopStack } from "./support/stack.mjs";
@@ -73,8 +74,10 @@ describe("the embed contract", () => {
 
     await page.locator("sanankoroba-widget").scrollIntoViewIfNeeded();
     await waitForWidget(page);
-    assert.ok(fetched.includes("/widget/sanankoroba_widget_bg.wasm"), "the wasm is fetched once the widget is near");
+    assert.ok(fetched.includes(`/widget/${bundleFile("sanankoroba_widget_bg.wasm")}`), "the wasm is fetched once the widget is near");
     assert.equal(fetched.filter((path) => path.endsWith(".wasm")).length, 1);
+    // The glue is checked by a modulepreload link, then imported from the browser's module map.
+    assert.equal(fetched.filter((path) => path === `/widget/${bundleFile("sanankoroba_widget.js")}`).length, 1, "the glue is downloaded once");
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -2,6 +2,7 @@
 // options are in view inside the height the page reserved, nothing scrolls inside the widget,
 // and while the widget loads a placeholder holds its place without a shift.
 
+import { bundleFile } from "./support/paths.mjs";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startStack, stopStack } from "./support/stack.mjs";
@@ -140,7 +141,7 @@ describe("while the widget loads", () => {
       // The wasm is held back until the test has looked at the placeholder.
       let release;
       const held = new Promise((resolve) => (release = resolve));
-      await page.route("**/sanankoroba_widget_bg.wasm", async (route) => {
+      await page.route(`**/${bundleFile("sanankoroba_widget_bg.wasm")}`, async (route) => {
         await held;
         await route.continue();
       });
@@ -190,7 +191,7 @@ describe("while the widget loads", () => {
         await page.goto(url, { waitUntil: "load" });
         if (eager) await page.locator("sanankoroba-widget .sk-frame").waitFor({ state: "attached" });
         else await page.waitForTimeout(1_000);
-        assert.equal(fetched.includes("/widget/sanankoroba_widget_bg.wasm"), expected, eager ? "eager loads at once" : "lazy waits for the donor");
+        assert.equal(fetched.includes(`/widget/${bundleFile("sanankoroba_widget_bg.wasm")}`), expected, eager ? "eager loads at once" : "lazy waits for the donor");
         assert.ok(fetched.includes("/widget/sanankoroba-widget.js"));
         assert.deepEqual(problems, []);
       } finally {

@@ -1,5 +1,6 @@
-//! `cargo xtask dist`: the embeddable bundle in `dist/widget/`, with stable file names so a
-//! partner can pin a URL, and `dist/size-report.json`, gated by the size ratchet
+//! `cargo xtask dist`: the embeddable bundle in `dist/widget/` (the loader under its stable
+//! name, which partners' script tags use, and every file under a content-hashed name, see
+//! [`crate::versioned`]), and `dist/size-report.json`, gated by the size ratchet
 //! ([`crate::size`]).
 //!
 //! cargo (see [`crate::wasm_build`]) → wasm-bindgen (`--target web`) → wasm-opt (binaryen
@@ -13,14 +14,18 @@ use std::process::Command;
 use crate::cmd::run_with;
 use crate::flags::DistOptions;
 use crate::size::{self, Budget, SizeReport, BUDGET_FILE};
+use crate::versioned::{self, Versioned};
 use crate::{project_root, tools, wasm_build, Result};
 
 pub const LOADER: &str = "sanankoroba-widget.js";
 pub const GLUE: &str = "sanankoroba_widget.js";
 pub const WASM: &str = "sanankoroba_widget_bg.wasm";
 pub const CSS: &str = "sanankoroba-widget.css";
-/// Everything a page downloads for the widget.
+/// Everything a page downloads for the widget, by the names the sizes are reported under. In
+/// `dist/widget/` all but the loader carry a content hash (see [`crate::versioned`]).
 pub const FILES: [&str; 4] = [LOADER, GLUE, WASM, CSS];
+/// What `dist/widget/manifest.json` holds: each file's hashed name and integrity.
+pub const MANIFEST: &str = "manifest.json";
 
 /// Size first, but functions with a single caller are inlined only when small (10 instructions
 /// at most), and the passes run until nothing changes. Inlining every single-caller function,
@@ -118,11 +123,27 @@ pub fn build() -> Result<SizeReport> {
     run_with(&mut wasm_opt)?;
 
     minify_js(&staging.join(GLUE), &out.join(GLUE), true)?;
-    minify_js(&root.join("loader").join(LOADER), &out.join(LOADER), false)?;
     run_with(Command::new(tools::npm_bin("csso")).arg("--input").arg(root.join("style/widget.css")).arg("--output").arg(out.join(CSS)))?;
+    let version = |name: &str| -> Result<Versioned> {
+        fs::read(out.join(name)).map(|bytes| Versioned::of(name, &bytes)).map_err(|e| format!("reading {name}: {e}"))
+    };
+    let (glue, wasm, css) = (version(GLUE)?, version(WASM)?, version(CSS)?);
+    let loader_source = fs::read_to_string(root.join("loader").join(LOADER)).map_err(|e| format!("reading the loader: {e}"))?;
+    let filled = staging.join(LOADER);
+    fs::write(&filled, versioned::fill_loader(&loader_source, &glue, &wasm, &css)?).map_err(|e| format!("writing {}: {e}", filled.display()))?;
+    minify_js(&filled, &out.join(LOADER), false)?;
 
+    // Sizes are reported under the stable names, so the ratchet follows a file across releases.
     let report = size::measure(&out, &FILES)?;
-    size::write_precompressed(&out, &FILES)?;
+    for file in [&glue, &wasm, &css] {
+        fs::rename(out.join(&file.name), out.join(&file.hashed_name)).map_err(|e| format!("renaming {}: {e}", file.name))?;
+    }
+    let loader = version(LOADER)?;
+    fs::copy(out.join(LOADER), out.join(&loader.hashed_name)).map_err(|e| format!("copying the loader: {e}"))?;
+    let shipped = [&loader.name, &loader.hashed_name, &glue.hashed_name, &wasm.hashed_name, &css.hashed_name].map(String::as_str);
+    size::write_precompressed(&out, &shipped)?;
+    fs::write(out.join(MANIFEST), versioned::manifest(&loader, &[&glue, &wasm, &css])).map_err(|e| format!("writing {MANIFEST}: {e}"))?;
+
     let path = root.join("dist/size-report.json");
     fs::write(&path, report.to_json(&budget_so_far()?)).map_err(|e| format!("writing {}: {e}", path.display()))?;
     eprintln!("wrote {} and {}", out.display(), path.display());

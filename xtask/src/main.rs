@@ -12,6 +12,7 @@ mod fuzz;
 mod size;
 mod test;
 mod tools;
+mod versioned;
 mod wasm_build;
 
 #[cfg(test)]

@@ -129,15 +129,28 @@ fn the_rules_above_catch_what_they_describe() {
     }
 }
 
-/// The loader's placeholder shows the widget's title before the widget is there: the same words
-/// as the catalogues, in each language.
+/// The loader shows words before the widget is there (its title, that it is loading, that it
+/// could not load): the same words as the catalogues, in each language.
 #[test]
-fn the_loader_titles_are_the_catalogues_titles() {
+fn the_loader_words_are_the_catalogues_words() {
     let root = project_root();
     let loader = fs::read_to_string(root.join("loader/sanankoroba-widget.js")).unwrap();
     for (language, catalogue) in [("en", "src/i18n/en.rs"), ("fr", "src/i18n/fr.rs")] {
         let catalogue = fs::read_to_string(root.join(catalogue)).unwrap();
-        let title = catalogue.split("title: \"").nth(1).and_then(|rest| rest.split('"').next()).expect("the catalogue has a title");
-        assert!(loader.contains(&format!("{language}: \"{title}\"")), "the loader's {language} title is not \"{title}\"");
+        for (constant, key) in [("TITLES", "title"), ("BUSY", "loader_busy"), ("FAILED", "loader_failed")] {
+            let text = catalogue_text(&catalogue, key).unwrap_or_else(|| panic!("the catalogue has no {key}"));
+            let words = loader_words(&loader, constant).unwrap_or_else(|| panic!("the loader has no {constant}"));
+            assert!(words.contains(&format!("{language}: \"{text}\"")), "the loader's {constant}.{language} is not \"{text}\"");
+        }
     }
+}
+
+/// The text of `key` in a catalogue's source.
+fn catalogue_text<'a>(catalogue: &'a str, key: &str) -> Option<&'a str> {
+    catalogue.split(&format!("\n    {key}: \"")).nth(1)?.split('"').next()
+}
+
+/// The object literal of the loader's `const {constant} = { ... };`.
+fn loader_words<'a>(loader: &'a str, constant: &str) -> Option<&'a str> {
+    loader.split(&format!("const {constant} = {{")).nth(1)?.split("};").next()
 }
