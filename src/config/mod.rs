@@ -9,8 +9,10 @@ mod presets;
 
 use pledge::{is_partner_id, Currency, Locale};
 
+use crate::i18n::{fill, messages, Messages};
+
 pub use endpoint::{check_endpoint, ParsedUrl, UrlParser};
-pub use presets::{default_presets, Presets, MAX_PRESETS_PER_OPTION};
+pub use presets::{default_presets, Presets, PresetsProblem, MAX_PRESETS_PER_OPTION};
 
 /// The longest attribute value read at all; anything longer is refused before parsing.
 pub const MAX_ATTRIBUTE_CHARS: usize = 2048;
@@ -58,7 +60,7 @@ pub enum ConfigProblem {
     UnknownCurrency(String),
     MalformedPartner,
     UnsupportedLanguage(String),
-    MalformedPresets(String),
+    MalformedPresets(PresetsProblem),
 }
 
 impl ConfigError {
@@ -66,21 +68,45 @@ impl ConfigError {
         ConfigError { attribute, problem }
     }
 
-    /// What the partner reads, in the widget and in the console.
+    /// What the partner reads in the console, in English.
     pub fn message(&self) -> String {
-        let expected = match &self.problem {
-            ConfigProblem::Missing => "is required: the URL that receives pledges, such as https://charity.example.org/v1/pledges".to_owned(),
-            ConfigProblem::TooLong => format!("is longer than {MAX_ATTRIBUTE_CHARS} characters"),
-            ConfigProblem::EndpointNotAbsolute => "must be an absolute URL, such as https://charity.example.org/v1/pledges".to_owned(),
-            ConfigProblem::EndpointInsecure => "must use https: (plain http: is accepted only for localhost and 127.0.0.1)".to_owned(),
-            ConfigProblem::EndpointHasCredentials => "must not contain a user name or password".to_owned(),
-            ConfigProblem::UnknownCurrency(given) => format!("must be one of GBP, EUR, USD or XOF, not \"{given}\""),
-            ConfigProblem::MalformedPartner => "must be 1 to 64 characters of lower-case letters, digits and hyphens".to_owned(),
-            ConfigProblem::UnsupportedLanguage(given) => format!("must be \"en\" or \"fr\", not \"{given}\""),
-            ConfigProblem::MalformedPresets(reason) => format!("is malformed: {reason}"),
-        };
-        format!("The \"{}\" attribute {expected}.", self.attribute)
+        self.message_in(messages(Locale::En))
     }
+
+    /// What the widget shows in place of the form, in the page's language: a donor may read it
+    /// too, while the partner's developer reads the console.
+    pub fn message_in(&self, text: &Messages) -> String {
+        let max = MAX_ATTRIBUTE_CHARS.to_string();
+        let problem = match &self.problem {
+            ConfigProblem::Missing => text.config_missing.to_owned(),
+            ConfigProblem::TooLong => fill(text.config_too_long, &[("max", &max)]),
+            ConfigProblem::EndpointNotAbsolute => text.config_not_absolute.to_owned(),
+            ConfigProblem::EndpointInsecure => text.config_insecure.to_owned(),
+            ConfigProblem::EndpointHasCredentials => text.config_credentials.to_owned(),
+            ConfigProblem::UnknownCurrency(given) => fill(text.config_currency, &[("given", given)]),
+            ConfigProblem::MalformedPartner => text.config_partner.to_owned(),
+            ConfigProblem::UnsupportedLanguage(given) => fill(text.config_language, &[("given", given)]),
+            ConfigProblem::MalformedPresets(reason) => fill(text.config_presets, &[("reason", &presets_reason(reason, text))]),
+        };
+        fill(text.config_attribute, &[("attribute", self.attribute), ("problem", &problem)])
+    }
+}
+
+fn presets_reason(reason: &PresetsProblem, text: &Messages) -> String {
+    let max = MAX_PRESETS_PER_OPTION.to_string();
+    match reason {
+        PresetsProblem::NotAClause(clause) => fill(text.presets_not_a_clause, &[("given", clause)]),
+        PresetsProblem::UnknownOption(given) => fill(text.presets_unknown_option, &[("given", given)]),
+        PresetsProblem::TooManyOrNone(option) => fill(text.presets_count, &[("max", &max), ("given", option)]),
+        PresetsProblem::NotWhole(given) => fill(text.presets_not_whole, &[("given", given)]),
+        PresetsProblem::OutOfRange(given) => fill(text.presets_out_of_range, &[("given", given)]),
+    }
+}
+
+/// The language the widget speaks for `raw`: its `lang` when that is one the widget has, else
+/// the page's or the browser's. A configuration error is shown in it.
+pub fn locale_of(raw: &RawConfig) -> Locale {
+    non_blank(&raw.lang).and_then(Locale::from_tag).unwrap_or_else(|| fallback_locale(raw))
 }
 
 impl WidgetConfig {

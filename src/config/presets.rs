@@ -8,6 +8,18 @@ use pledge::{Amount, Currency, SponsorshipOption};
 /// At most this many suggestions per option: more would turn a quick choice into a hard one.
 pub const MAX_PRESETS_PER_OPTION: usize = 4;
 
+/// What is wrong with a `presets` attribute, with the part of it that is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresetsProblem {
+    /// A clause without `option:amounts`.
+    NotAClause(String),
+    UnknownOption(String),
+    /// An option given no amounts, or more than [`MAX_PRESETS_PER_OPTION`].
+    TooManyOrNone(String),
+    NotWhole(String),
+    OutOfRange(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presets {
     pub child: Vec<Amount>,
@@ -32,25 +44,25 @@ impl Presets {
         }
     }
 
-    /// Reads the `presets` attribute. The error explains the first problem in the partner's terms.
-    pub fn parse(text: &str, currency: Currency) -> Result<Presets, String> {
+    /// Reads the `presets` attribute. The error names the first problem in the partner's terms.
+    pub fn parse(text: &str, currency: Currency) -> Result<Presets, PresetsProblem> {
         let mut presets = default_presets(currency);
         for clause in text.split(';').map(str::trim).filter(|clause| !clause.is_empty()) {
             let (name, amounts) = clause
                 .split_once(':')
-                .ok_or_else(|| format!("\"{clause}\" should look like child:20,30,50"))?;
+                .ok_or_else(|| PresetsProblem::NotAClause(clause.to_owned()))?;
             let option = match name.trim() {
                 "child" => SponsorshipOption::Child,
                 "village" => SponsorshipOption::Village,
                 "one-off" | "one_off" => SponsorshipOption::OneOff,
-                other => return Err(format!("\"{other}\" is not child, village or one-off")),
+                other => return Err(PresetsProblem::UnknownOption(other.to_owned())),
             };
             let parsed = amounts
                 .split(',')
                 .map(|amount| parse_preset(amount.trim(), currency))
                 .collect::<Result<Vec<_>, _>>()?;
             if parsed.is_empty() || parsed.len() > MAX_PRESETS_PER_OPTION {
-                return Err(format!("give 1 to {MAX_PRESETS_PER_OPTION} amounts for {}", name.trim()));
+                return Err(PresetsProblem::TooManyOrNone(name.trim().to_owned()));
             }
             *presets.for_option_mut(option) = parsed;
         }
@@ -59,15 +71,13 @@ impl Presets {
 }
 
 /// Presets are whole amounts in major units: a partner writes `25`, never `25.00` or `2500`.
-fn parse_preset(text: &str, currency: Currency) -> Result<Amount, String> {
-    let major: u64 = text
-        .parse()
-        .map_err(|_| format!("\"{text}\" is not a whole number of {}", currency.code()))?;
+fn parse_preset(text: &str, currency: Currency) -> Result<Amount, PresetsProblem> {
+    let major: u64 = text.parse().map_err(|_| PresetsProblem::NotWhole(text.to_owned()))?;
     let amount = Amount::new(major.saturating_mul(10u64.pow(currency.exponent())), currency);
     amount
         .check_bounds()
         .map(|()| amount)
-        .map_err(|_| format!("{text} {} is outside the accepted range", currency.code()))
+        .map_err(|_| PresetsProblem::OutOfRange(text.to_owned()))
 }
 
 /// The documented defaults. They are suggestions for the donor, chosen per currency so that

@@ -218,3 +218,44 @@ fn messages_name_the_attribute_and_the_expectation() {
     let message = ConfigError::new("endpoint", ConfigProblem::EndpointInsecure).message();
     assert!(message.contains("\"endpoint\"") && message.contains("https:"));
 }
+
+#[test]
+fn every_problem_reads_in_both_languages_and_names_its_attribute() {
+    let every_problem = [
+        ConfigProblem::Missing,
+        ConfigProblem::TooLong,
+        ConfigProblem::EndpointNotAbsolute,
+        ConfigProblem::EndpointInsecure,
+        ConfigProblem::EndpointHasCredentials,
+        ConfigProblem::UnknownCurrency("JPY".into()),
+        ConfigProblem::MalformedPartner,
+        ConfigProblem::UnsupportedLanguage("de".into()),
+        ConfigProblem::MalformedPresets(PresetsProblem::NotAClause("child 5".into())),
+        ConfigProblem::MalformedPresets(PresetsProblem::UnknownOption("pony".into())),
+        ConfigProblem::MalformedPresets(PresetsProblem::TooManyOrNone("child".into())),
+        ConfigProblem::MalformedPresets(PresetsProblem::NotWhole("2.5".into())),
+        ConfigProblem::MalformedPresets(PresetsProblem::OutOfRange("0".into())),
+    ];
+    for problem in every_problem {
+        let error = ConfigError::new("some-attribute", problem.clone());
+        let english = error.message_in(crate::i18n::messages(Locale::En));
+        let french = error.message_in(crate::i18n::messages(Locale::Fr));
+        assert_eq!(error.message(), english, "the console reads English");
+        assert!(english.starts_with("The \"some-attribute\" attribute "), "{english}");
+        assert!(french.starts_with("L'attribut «\u{a0}some-attribute\u{a0}» "), "{french}");
+        assert_ne!(english, french);
+        assert!(!english.contains('{') && !french.contains('{'), "every placeholder is filled: {english} / {french}");
+    }
+}
+
+#[test]
+fn a_configuration_error_is_shown_in_the_language_asked_for_or_the_page_s() {
+    let mut config = raw("http://evil.example/");
+    assert_eq!(locale_of(&config), Locale::En);
+    config.document_lang = Some("fr-ML".into());
+    assert_eq!(locale_of(&config), Locale::Fr, "the page's language");
+    config.lang = Some("en".into());
+    assert_eq!(locale_of(&config), Locale::En, "the lang attribute, when the widget speaks it");
+    config.lang = Some("de".into());
+    assert_eq!(locale_of(&config), Locale::Fr, "a language the widget does not speak falls back to the page's");
+}

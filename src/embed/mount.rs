@@ -6,7 +6,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot};
 
 use super::{parse_url, read_raw_config, HostEvents};
-use crate::config::{RawConfig, WidgetConfig};
+use crate::config::{locale_of, RawConfig, WidgetConfig};
+use crate::i18n::messages;
 use crate::ui::{App, ConfigErrorPanel};
 
 /// A mounted widget. The loader keeps one per element and calls [`WidgetHandle::unmount`] when
@@ -66,12 +67,16 @@ pub fn mount_widget(host: HtmlElement, shadow: ShadowRoot, sheet: CssStyleSheet,
     let view: Box<dyn Any> = match WidgetConfig::parse(raw, &parse_url) {
         Ok(config) => Box::new(leptos::mount::mount_to(parent, move || view! { class="sk", <App config events /> })),
         Err(errors) => {
-            let messages: Vec<String> = errors.iter().map(|error| error.message()).collect();
-            for message in &messages {
+            // The partner's developer reads English in the console and the event; the panel is
+            // in the page's language, since whoever opens the page sees it.
+            let console: Vec<String> = errors.iter().map(|error| error.message()).collect();
+            for message in &console {
                 web_sys::console::error_1(&format!("Sanankoroba widget: {message}").into());
             }
-            events.error("config", &messages.join(" "));
-            Box::new(leptos::mount::mount_to(parent, move || view! { class="sk", <ConfigErrorPanel messages /> }))
+            events.error("config", &console.join(" "));
+            let locale = locale_of(raw);
+            let shown: Vec<String> = errors.iter().map(|error| error.message_in(messages(locale))).collect();
+            Box::new(leptos::mount::mount_to(parent, move || view! { class="sk", <ConfigErrorPanel locale messages=shown /> }))
         }
     };
     WidgetHandle { mounted: Some(Mounted { view, shadow, container }) }

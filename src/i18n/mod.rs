@@ -4,8 +4,9 @@
 //! Placeholders are written `{name}` and filled with [`fill`]; a test checks that both
 //! languages use the same placeholders for every message.
 //!
-//! Only donor-facing text lives here: configuration errors are for the partner's developers
-//! and stay in English.
+//! Every word a donor can see lives here, the configuration-error panel included: it is written
+//! for the partner's developer, but shown to whoever opens the page. The loader keeps a copy of
+//! its three texts, which a test keeps the same.
 
 mod en;
 mod fr;
@@ -38,6 +39,29 @@ catalogue! {
     /// it could not: the loader has its own copy of these words, which a test keeps the same.
     loader_busy,
     loader_failed,
+
+    /// Shown in place of the form when the partner's configuration is broken. Each refused
+    /// attribute reads `config_attribute`, with one of the `config_` problems after its name.
+    config_error_title,
+    config_error_intro,
+    /// `{attribute}` and `{problem}`.
+    config_attribute,
+    config_missing,
+    /// `{max}` characters.
+    config_too_long,
+    config_not_absolute,
+    config_insecure,
+    config_credentials,
+    config_currency,
+    config_partner,
+    config_language,
+    /// `{reason}`: one of the `presets_` texts.
+    config_presets,
+    presets_not_a_clause,
+    presets_unknown_option,
+    presets_count,
+    presets_not_whole,
+    presets_out_of_range,
     /// Two sentences about Sanankoroba, beside the first question.
     story_lead,
     /// The control that opens the whole story.

@@ -128,3 +128,14 @@ fn a_pledge_records_the_pages_origin_and_path_only() {
     let part = |name: &str| js_sys::Reflect::get(&location, &name.into()).unwrap().as_string().unwrap();
     assert_eq!(page_address(), format!("{}{}", part("origin"), part("pathname")));
 }
+
+#[wasm_bindgen_test]
+async fn a_broken_config_is_explained_in_the_page_s_language() {
+    let widget = mount(&RawConfig { lang: Some("fr".into()), currency: Some("JPY".into()), ..raw_config(ENDPOINT) });
+    tick().await;
+    let alert = widget.expect("[role=alert]");
+    assert_eq!(alert.get_attribute("lang").as_deref(), Some("fr"));
+    let text = alert.text_content().unwrap();
+    assert!(text.contains("Ce formulaire de don n'est pas configuré correctement"), "{text}");
+    assert!(text.contains("L'attribut «\u{a0}currency\u{a0}» doit valoir GBP, EUR, USD ou XOF"), "{text}");
+}
