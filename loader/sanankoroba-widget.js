@@ -11,7 +11,7 @@
   if (customElements.get(TAG)) return;
 
   const PREFIX = "Sanankoroba widget: ";
-  const ATTRIBUTES = ["endpoint", "partner", "lang", "currency", "presets"];
+  const ATTRIBUTES = ["endpoint", "partner", "lang", "currency", "presets", "privacy-url", "continue-url"];
   const here = document.currentScript && document.currentScript.src;
   const base = here ? new URL(".", here) : null;
   const asset = (name) => new URL(name, base).href;
@@ -169,13 +169,16 @@
   const live = new WeakMap();
 
   // Mounts into `element`'s shadow root. Returns a handle whose unmount() works at any time,
-  // even before the runtime has arrived.
+  // even before the runtime has arrived, and whose update() takes changed settings without
+  // wiping what the donor typed: it answers false only when the widget could not load, so
+  // that the caller mounts it afresh.
   const mountInto = (element, config) => {
     const shadow = element.shadowRoot || element.attachShadow({ mode: "open" });
     if (!shadow.firstChild) shadow.adoptedStyleSheets = [reserve];
     showPlaceholder(element, shadow, config.lang);
     let widget = null;
     let cancelled = false;
+    let failed = false;
     // A failure to download or to start is shown in the widget's place, never thrown into
     // the host page.
     const ready = (base ? loadRuntime(shadow) : Promise.reject(new Error("loader address unknown")))
@@ -186,10 +189,25 @@
         live.set(element, (widget = glue.mount(element, shadow, sheet, config)));
       })
       .catch((error) => {
-        if (!cancelled) showLoadFailure(element, shadow, config.lang, error);
+        if (cancelled) return;
+        failed = true;
+        showLoadFailure(element, shadow, config.lang, error);
       });
     return {
       ready,
+      update(next) {
+        if (cancelled || failed) return false;
+        if (widget) {
+          widget.reconfigure(next);
+        } else {
+          // Still loading: the widget will start with these, and the placeholder speaks
+          // their language meanwhile.
+          config = next;
+          shadow.replaceChildren();
+          showPlaceholder(element, shadow, config.lang);
+        }
+        return true;
+      },
       unmount() {
         cancelled = true;
         if (widget) {
@@ -203,8 +221,9 @@
   };
 
   const mounts = new WeakMap();
+  const attributesOf = (element) => configOf(element, (el, name) => el.getAttribute(name));
   const mountElement = (element) => {
-    mounts.set(element, mountInto(element, configOf(element, (el, name) => el.getAttribute(name))));
+    mounts.set(element, mountInto(element, attributesOf(element)));
   };
   const unmountElement = (element) => {
     const handle = mounts.get(element);
@@ -245,6 +264,8 @@
 
     attributeChangedCallback(_name, previous, next) {
       if (previous === next || !mounts.has(this)) return;
+      // A widget that could not load tries again with the new settings.
+      if (mounts.get(this).update(attributesOf(this))) return;
       unmountElement(this);
       mountElement(this);
     }
@@ -252,15 +273,19 @@
 
   customElements.define(TAG, SanankorobaWidgetElement);
 
+  // A partner's settings object, read as the attributes are: own properties only.
+  const settingsOf = (config) => configOf(Object(config), (object, name) => (Object.hasOwn(object, name) ? object[name] : null));
+
   // The one global the widget defines.
   window.SanankorobaWidget = Object.freeze({
     /** Mounts a widget into any element that can have a shadow root, right away. */
     mount(element, config) {
       try {
-        return mountInto(element, configOf(Object(config), (object, name) => (Object.hasOwn(object, name) ? object[name] : null)));
+        const handle = mountInto(element, settingsOf(config));
+        return { ready: handle.ready, update: (next) => void handle.update(settingsOf(next)), unmount: handle.unmount };
       } catch (error) {
         console.error(PREFIX + "cannot mount into this element.", error);
-        return { ready: Promise.resolve(), unmount() {} };
+        return { ready: Promise.resolve(), update() {}, unmount() {} };
       }
     },
   });

@@ -5,6 +5,7 @@
 //! what was expected, and no pledge can be sent to an endpoint we could not trust.
 
 mod endpoint;
+mod link;
 mod presets;
 
 use pledge::{is_partner_id, Currency, Locale};
@@ -12,6 +13,7 @@ use pledge::{is_partner_id, Currency, Locale};
 use crate::i18n::{fill, messages, Messages};
 
 pub use endpoint::{check_endpoint, ParsedUrl, UrlParser};
+pub use link::{check_continue_url, continue_href, REFERENCE_PLACEHOLDER};
 pub use presets::{default_presets, Presets, PresetsProblem, MAX_PRESETS_PER_OPTION};
 
 /// The longest attribute value read at all; anything longer is refused before parsing.
@@ -27,6 +29,8 @@ pub struct RawConfig {
     pub lang: Option<String>,
     pub currency: Option<String>,
     pub presets: Option<String>,
+    pub privacy_url: Option<String>,
+    pub continue_url: Option<String>,
     /// The host page's `<html lang>`, used when `lang` is not given.
     pub document_lang: Option<String>,
     /// `navigator.languages`, used when neither `lang` nor the page says.
@@ -41,6 +45,11 @@ pub struct WidgetConfig {
     pub locale: Locale,
     pub currency: Currency,
     pub presets: Presets,
+    /// The charity's privacy notice, linked where the donor gives their details.
+    pub privacy_url: Option<String>,
+    /// The charity's page for setting up the gift, with [`REFERENCE_PLACEHOLDER`] where the
+    /// pledge's reference goes; offered as a link once the pledge is received.
+    pub continue_url: Option<String>,
 }
 
 /// One refused attribute, with what was expected. Partners read this, so it is specific.
@@ -120,6 +129,8 @@ impl WidgetConfig {
             ("lang", &raw.lang),
             ("currency", &raw.currency),
             ("presets", &raw.presets),
+            ("privacy-url", &raw.privacy_url),
+            ("continue-url", &raw.continue_url),
         ];
         for (attribute, value) in fields {
             if value.as_ref().is_some_and(|v| v.chars().count() > MAX_ATTRIBUTE_CHARS) {
@@ -170,9 +181,16 @@ impl WidgetConfig {
             (None, _) => None,
         };
 
+        let privacy_url = non_blank(&raw.privacy_url).and_then(|url| {
+            check_endpoint(url, parse_url).map_err(|problem| errors.push(ConfigError::new("privacy-url", problem))).ok()
+        });
+        let continue_url = non_blank(&raw.continue_url).and_then(|template| {
+            check_continue_url(template, parse_url).map_err(|problem| errors.push(ConfigError::new("continue-url", problem))).ok()
+        });
+
         match (endpoint, partner, locale, currency, presets) {
             (Some(endpoint), Some(partner), Some(locale), Some(currency), Some(presets)) if errors.is_empty() => {
-                Ok(WidgetConfig { endpoint, partner, locale, currency, presets })
+                Ok(WidgetConfig { endpoint, partner, locale, currency, presets, privacy_url, continue_url })
             }
             _ => Err(errors),
         }

@@ -259,3 +259,88 @@ fn a_configuration_error_is_shown_in_the_language_asked_for_or_the_page_s() {
     config.lang = Some("de".into());
     assert_eq!(locale_of(&config), Locale::Fr, "a language the widget does not speak falls back to the page's");
 }
+
+mod links {
+    use super::*;
+
+    const ENDPOINT: &str = "https://charity.example.org/v1/pledges";
+
+    fn with(privacy: Option<&str>, continue_url: Option<&str>) -> RawConfig {
+        RawConfig { privacy_url: privacy.map(Into::into), continue_url: continue_url.map(Into::into), ..raw(ENDPOINT) }
+    }
+
+    #[test]
+    fn both_links_are_optional_and_blank_is_absent() {
+        for raw in [with(None, None), with(Some("  "), Some(""))] {
+            let config = WidgetConfig::read(&raw).unwrap();
+            assert_eq!((config.privacy_url, config.continue_url), (None, None));
+        }
+    }
+
+    #[test]
+    fn the_privacy_notice_is_kept_as_the_url_parser_writes_it() {
+        let config = WidgetConfig::read(&with(Some("HTTPS://Charity.Example.org/privacy"), None)).unwrap();
+        assert_eq!(config.privacy_url.as_deref(), Some("https://charity.example.org/privacy"));
+    }
+
+    #[test]
+    fn the_continue_url_keeps_its_placeholder_for_the_reference() {
+        let template = "https://charity.example.org/give?ref={reference}&via=widget";
+        let config = WidgetConfig::read(&with(None, Some(template))).unwrap();
+        assert_eq!(config.continue_url.as_deref(), Some(template));
+        assert_eq!(
+            continue_href(template, "SK-7Q2M-K9XD", &parse_url).as_deref(),
+            Some("https://charity.example.org/give?ref=SK-7Q2M-K9XD&via=widget")
+        );
+        let in_the_path = "https://charity.example.org/pledges/{reference}/set-up";
+        assert_eq!(
+            continue_href(in_the_path, "SK-1", &parse_url).as_deref(),
+            Some("https://charity.example.org/pledges/SK-1/set-up")
+        );
+        assert_eq!(
+            continue_href("https://charity.example.org/set-up", "SK-1", &parse_url).as_deref(),
+            Some("https://charity.example.org/set-up"),
+            "a page without the placeholder is linked as it is"
+        );
+    }
+
+    #[test]
+    fn a_reference_can_add_to_the_continue_url_but_never_change_its_shape() {
+        let template = "https://charity.example.org/give?ref={reference}";
+        for (reference, written) in [
+            ("a&admin=1", "a%26admin%3D1"),
+            ("x#frag", "x%23frag"),
+            ("../../logout", "..%2F..%2Flogout"),
+            ("@evil.example", "%40evil.example"),
+        ] {
+            assert_eq!(
+                continue_href(template, reference, &parse_url),
+                Some(format!("https://charity.example.org/give?ref={written}")),
+                "{reference}"
+            );
+        }
+        let in_the_host = "https://{reference}.charity.example.org/";
+        assert_eq!(continue_href(in_the_host, "evil.example/x", &parse_url), None, "nothing the parser would rewrite");
+    }
+
+    #[test]
+    fn both_links_follow_the_endpoint_s_rules_and_are_named_when_refused() {
+        let cases = [
+            ("http://charity.example.org/", ConfigProblem::EndpointInsecure),
+            ("javascript:alert(1)", ConfigProblem::EndpointNotAbsolute),
+            ("/privacy", ConfigProblem::EndpointNotAbsolute),
+            ("https://user:pass@charity.example.org/", ConfigProblem::EndpointHasCredentials),
+            ("https://charity.example.org/a b", ConfigProblem::EndpointNotAbsolute),
+        ];
+        for (url, problem) in cases {
+            assert_eq!(problems(&with(Some(url), None)), vec![("privacy-url", problem.clone())], "{url}");
+            assert_eq!(problems(&with(None, Some(url))), vec![("continue-url", problem)], "{url}");
+        }
+        assert_eq!(
+            problems(&with(None, Some("http://charity.example.org/{reference}"))),
+            vec![("continue-url", ConfigProblem::EndpointInsecure)]
+        );
+        let long = format!("https://charity.example.org/{}", "a".repeat(MAX_ATTRIBUTE_CHARS));
+        assert_eq!(problems(&with(Some(&long), None)), vec![("privacy-url", ConfigProblem::TooLong)]);
+    }
+}

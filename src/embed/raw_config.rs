@@ -31,6 +31,8 @@ pub fn read_raw_config(config: &JsValue) -> RawConfig {
         lang: string("lang"),
         currency: string("currency"),
         presets: string("presets"),
+        privacy_url: string("privacy-url"),
+        continue_url: string("continue-url"),
         document_lang,
         browser_languages,
     }

@@ -14,6 +14,10 @@ pub struct Settings {
     pub presets: Presets,
     pub partner: String,
     pub locale: Locale,
+    /// The charity's privacy notice, if the partner linked it.
+    pub privacy_url: Option<String>,
+    /// The charity's page for setting up the gift, as a template (see [`crate::config::continue_href`]).
+    pub continue_url: Option<String>,
 }
 
 /// What only the browser knows when the donor confirms.
@@ -88,6 +92,11 @@ impl Flow {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// See [`Flow::shown_with`](super::reconfigure), the one caller.
+    pub(super) fn replace_settings(&mut self, settings: Settings) {
+        self.settings = settings;
     }
 
     pub fn step(&self) -> Step {

@@ -7,11 +7,13 @@
 mod draft;
 mod field;
 mod machine;
+mod reconfigure;
 mod step;
 
 pub use draft::{editable_amount, Draft};
 pub use field::{Field, FieldProblem, Problem};
 pub use machine::{Flow, Focus, Settings, Submission};
+pub use reconfigure::{plan, Change, Progress};
 pub use step::Step;
 
 // Native only, like proptest, which needs an entropy source the browser target lacks.

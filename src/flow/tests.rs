@@ -7,7 +7,14 @@ use crate::config::default_presets;
 const KEY: &str = "3f2b8c1e-9d4a-4c3b-8e2f-1a2b3c4d5e6f";
 
 fn settings(currency: Currency) -> Settings {
-    Settings { currency, presets: default_presets(currency), partner: "acme-school".into(), locale: Locale::En }
+    Settings {
+        currency,
+        presets: default_presets(currency),
+        partner: "acme-school".into(),
+        locale: Locale::En,
+        privacy_url: None,
+        continue_url: None,
+    }
 }
 
 fn submission() -> Submission {
@@ -549,5 +556,101 @@ proptest! {
             Ok(amount) => prop_assert!(amount.check_bounds().is_ok() && amount.currency == currency),
             Err(problem) => prop_assert!(problem != Problem::Rule(ErrorCode::TooLong)),
         }
+    }
+}
+
+mod reconfigured {
+    use super::*;
+    use crate::config::WidgetConfig;
+
+    fn config(endpoint: &str, currency: Currency, locale: Locale) -> WidgetConfig {
+        WidgetConfig {
+            endpoint: endpoint.into(),
+            partner: "acme-school".into(),
+            locale,
+            currency,
+            presets: default_presets(currency),
+            privacy_url: None,
+            continue_url: None,
+        }
+    }
+
+    const A: &str = "https://charity.example.org/v1/pledges";
+    const B: &str = "https://other.example.org/v1/pledges";
+
+    #[test]
+    fn language_and_presets_apply_in_place_at_every_step() {
+        let current = config(A, Currency::GBP, Locale::En);
+        let mut french = current.clone();
+        french.locale = Locale::Fr;
+        let mut fewer = current.clone();
+        fewer.presets.child = vec![gbp(15)];
+        for progress in [Progress::NoDetails, Progress::DetailsEntered, Progress::Done] {
+            assert_eq!(plan(&current, &current, progress), Change::Nothing);
+            assert_eq!(plan(&current, &french, progress), Change::InPlace);
+            assert_eq!(plan(&current, &fewer, progress), Change::InPlace);
+        }
+    }
+
+    #[test]
+    fn endpoint_currency_or_partner_restart_only_before_details_and_otherwise_wait_for_the_pledge() {
+        let current = config(A, Currency::GBP, Locale::En);
+        let mut partner = current.clone();
+        partner.partner = "other-school".into();
+        for next in [config(B, Currency::GBP, Locale::En), config(A, Currency::EUR, Locale::En), partner] {
+            assert_eq!(plan(&current, &next, Progress::NoDetails), Change::Restart);
+            assert_eq!(plan(&current, &next, Progress::DetailsEntered), Change::AfterThePledge);
+            assert_eq!(plan(&current, &next, Progress::Done), Change::InPlace, "the thank-you stays");
+        }
+    }
+
+    #[test]
+    fn progress_counts_details_once_any_is_entered() {
+        let mut flow = Flow::new(settings(Currency::GBP));
+        assert_eq!(flow.progress(), Progress::NoDetails);
+        flow.choose(SponsorshipOption::Child);
+        assert!(flow.advance());
+        flow.pick_preset(gbp(30));
+        assert!(flow.advance());
+        assert_eq!(flow.step(), Step::Details);
+        assert_eq!(flow.progress(), Progress::NoDetails, "an amount is not a detail");
+        flow.draft.donor.email = "a".into();
+        assert_eq!(flow.progress(), Progress::DetailsEntered);
+        flow.draft.donor.email.clear();
+        flow.draft.consent.email = true;
+        assert_eq!(flow.progress(), Progress::DetailsEntered, "a ticked box is a detail");
+
+        let mut flow = at_review(Currency::GBP);
+        assert_eq!(flow.progress(), Progress::DetailsEntered);
+        let pledge = flow.confirm(|| KEY.to_owned(), submission());
+        assert!(pledge.is_some());
+        flow.received("SKB-TEST".into());
+        assert_eq!(flow.progress(), Progress::Done);
+    }
+
+    #[test]
+    fn shown_with_keeps_the_step_the_answers_and_what_the_pledge_is_made_of() {
+        let flow = at_review(Currency::GBP);
+        let mut next = config(B, Currency::EUR, Locale::Fr);
+        next.partner = "other-school".into();
+        let shown = flow.shown_with(&next);
+        assert_eq!(shown.step(), Step::Review);
+        assert_eq!(shown.draft, flow.draft);
+        assert_eq!(shown.settings().locale, Locale::Fr);
+        assert_eq!(shown.settings().currency, Currency::GBP, "the pledge's currency stays");
+        assert_eq!(shown.settings().partner, "acme-school");
+    }
+
+    #[test]
+    fn a_picked_suggestion_the_new_presets_drop_stays_the_donor_s_amount() {
+        let flow = at_review(Currency::GBP);
+        let picked = flow.draft.preset.expect("at_review picks a preset");
+        let mut next = config(A, Currency::GBP, Locale::En);
+        next.presets.child = vec![gbp(99)];
+        let shown = flow.shown_with(&next);
+        assert_eq!(shown.draft.preset, None);
+        assert_eq!(shown.draft.amount(Currency::GBP), Ok(picked));
+        let kept = flow.shown_with(&config(A, Currency::GBP, Locale::Fr));
+        assert_eq!(kept.draft.preset, Some(picked), "a suggestion still offered stays picked");
     }
 }

@@ -79,6 +79,7 @@ pub const EN: Messages = Messages {
     consent_email: "By email",
     consent_post: "By post",
     consent_phone: "By phone",
+    privacy_link: "How SOS Children's Villages uses your details (opens in a new tab)",
     honeypot: "Leave this field empty",
 
     review_heading: "Check your pledge",
@@ -117,6 +118,8 @@ pub const EN: Messages = Messages {
     thanks_summary: "Your pledge: {pledge}, made on {date}.",
     thanks_next_heading: "What happens next",
     thanks_next: "SOS Children's Villages will contact you at {email} about setting up your gift.",
+    thanks_continue_intro: "You can set up your gift now on SOS Children's Villages' own page, with your reference.",
+    thanks_continue: "Set up your gift",
 
     error_summary: "Please correct the following",
     error_prefix: "Error:",

@@ -80,6 +80,7 @@ pub const FR: Messages = Messages {
     consent_email: "Par e-mail",
     consent_post: "Par courrier",
     consent_phone: "Par téléphone",
+    privacy_link: "Comment SOS Villages d'Enfants utilise vos données (s'ouvre dans un nouvel onglet)",
     honeypot: "Laissez ce champ vide",
 
     review_heading: "Vérifiez votre promesse de don",
@@ -118,6 +119,8 @@ pub const FR: Messages = Messages {
     thanks_summary: "Votre promesse de don\u{a0}: {pledge}, faite le {date}.",
     thanks_next_heading: "Et ensuite\u{202f}?",
     thanks_next: "SOS Villages d'Enfants vous contactera à l'adresse {email} pour mettre en place votre don.",
+    thanks_continue_intro: "Vous pouvez mettre en place votre don dès maintenant sur la page de SOS Villages d'Enfants, avec votre référence.",
+    thanks_continue: "Mettre en place votre don",
 
     error_summary: "Veuillez corriger les points suivants",
     error_prefix: "Erreur\u{a0}:",

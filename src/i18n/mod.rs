@@ -130,6 +130,8 @@ catalogue! {
     consent_email,
     consent_post,
     consent_phone,
+    /// The link to the charity's privacy notice, which opens in a new tab.
+    privacy_link,
     honeypot,
 
     review_heading,
@@ -174,6 +176,10 @@ catalogue! {
     thanks_next_heading,
     /// `{email}`.
     thanks_next,
+    /// Before the link to the charity's page for setting up the gift.
+    thanks_continue_intro,
+    /// The link to the charity's page for setting up the gift.
+    thanks_continue,
 
     error_summary,
     /// Read before an inline error message.

@@ -4,17 +4,17 @@ use leptos::prelude::*;
 use super::amount::amount_step;
 use super::choose::choose_step;
 use super::confirm::{confirm_step, status_text};
-use super::context::{monotonic_ms, Ctx};
+use super::context::Ctx;
 use super::details::details_step;
 use super::focus::move_focus;
 use super::progress::progress;
 use super::review::review_step;
+use super::session::Session;
 use super::story::story;
 use super::thanks::thanks_step;
-use crate::config::WidgetConfig;
-use crate::delivery::{Courier, DeliveryStatus};
+use crate::delivery::DeliveryStatus;
 use crate::embed::HostEvents;
-use crate::flow::{Flow, Settings, Step};
+use crate::flow::Step;
 use crate::i18n::{fill, messages};
 
 /// The id of the widget's title, which names its region.
@@ -23,22 +23,17 @@ const TITLE_ID: &str = "sk-title";
 /// The widget's root: the story, the step indicator, the step on screen and a live region.
 #[component]
 pub fn App(
-    /// The partner's checked configuration.
-    config: WidgetConfig,
+    /// The donor's visit: their answers and the courier for their pledge. It may outlive this
+    /// view, which is drawn again when the partner changes the language or the presets.
+    session: Session,
     /// Where the host page hears about steps, pledges and errors.
     events: HostEvents,
 ) -> impl IntoView {
-    let locale = config.locale;
+    let Session { flow, courier, shown_at, announced } = session;
+    let (locale, currency) = flow.with_untracked(|flow| (flow.settings().locale, flow.settings().currency));
     let text = messages(locale);
-    let courier = Courier::new(&config.endpoint, &config.partner, events.clone());
     let status = courier.status();
-    let flow = RwSignal::new(Flow::new(Settings {
-        currency: config.currency,
-        presets: config.presets,
-        partner: config.partner,
-        locale,
-    }));
-    let ctx = Ctx { flow, text, locale, currency: config.currency, shown_at: monotonic_ms() };
+    let ctx = Ctx { flow, text, locale, currency, shown_at };
 
     let step = Memo::new(move |_| flow.with(|flow| flow.step()));
     let started = Memo::new(move |_| flow.with(|flow| flow.started()));
@@ -46,7 +41,10 @@ pub fn App(
 
     Effect::new(move |_| {
         let step = step.get();
-        events.step(step.name(), step.index());
+        if announced.get_value() != Some(step) {
+            announced.set_value(Some(step));
+            events.step(step.name(), step.index());
+        }
     });
     // Focus moves only in answer to the donor, never when the widget first appears: the host
     // page keeps its focus until the donor comes to the widget.

@@ -16,6 +16,7 @@ pub fn details_step(ctx: Ctx) -> impl IntoView {
     view! { class="sk",
         <form class="sk-step" novalidate on:submit=next_step(ctx)>
             <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{t.details_heading}</h3>
+            {privacy_notice(ctx)}
             {error_summary(ctx)}
             <div class="sk-names">
                 {text_field(ctx, field(Field::GivenName, t.given_name, "given-name", |draft| &draft.donor.given_name, |draft, value| draft.donor.given_name = value))}
@@ -39,6 +40,17 @@ pub fn details_step(ctx: Ctx) -> impl IntoView {
             {step_actions(ctx, true)}
         </form>
     }
+}
+
+/// The charity's privacy notice, when the partner linked it. It opens in a new tab, and says
+/// so, because leaving the page would leave the details half entered.
+fn privacy_notice(ctx: Ctx) -> Option<impl IntoView> {
+    let href = ctx.flow.with_untracked(|flow| flow.settings().privacy_url.clone())?;
+    Some(view! { class="sk",
+        <p class="sk-privacy">
+            <a class="sk-text-link" href=href target="_blank" rel="noopener noreferrer">{ctx.text.privacy_link}</a>
+        </p>
+    })
 }
 
 /// Countries named in the donor's language and sorted their way. Nothing is preselected:

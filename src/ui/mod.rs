@@ -14,8 +14,10 @@ mod focus;
 mod map;
 mod progress;
 mod review;
+mod session;
 mod story;
 mod thanks;
 
 pub use app::App;
 pub use config_error::ConfigErrorPanel;
+pub use session::Session;

@@ -8,4 +8,5 @@ mod support;
 
 mod delivery;
 mod embed;
+mod reconfigure;
 mod steps;

@@ -15,27 +15,27 @@ use web_sys::{CustomEvent, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use crate::support::{mount, raw_config, sleep, tick, Mounted};
 
 /// Nothing listens on port 9 of the loopback interface, so every attempt fails as offline.
-const UNREACHABLE: &str = "http://127.0.0.1:9/v1/pledges";
+pub(crate) const UNREACHABLE: &str = "http://127.0.0.1:9/v1/pledges";
 
-fn config(lang: &str, currency: &str) -> RawConfig {
+pub(crate) fn config(lang: &str, currency: &str) -> RawConfig {
     RawConfig { lang: Some(lang.into()), currency: Some(currency.into()), ..raw_config(UNREACHABLE) }
 }
 
 /// Long enough for Leptos's effects and the animation frame that moves focus.
-async fn settle() {
+pub(crate) async fn settle() {
     tick().await;
     sleep(Duration::from_millis(40)).await;
 }
 
-fn text_of(widget: &Mounted, selector: &str) -> String {
+pub(crate) fn text_of(widget: &Mounted, selector: &str) -> String {
     widget.expect(selector).text_content().unwrap_or_default()
 }
 
-fn heading(widget: &Mounted) -> String {
+pub(crate) fn heading(widget: &Mounted) -> String {
     text_of(widget, "#sk-step-heading")
 }
 
-fn focused_id(widget: &Mounted) -> String {
+pub(crate) fn focused_id(widget: &Mounted) -> String {
     widget.shadow.active_element().map(|element| element.id()).unwrap_or_default()
 }
 
@@ -58,7 +58,7 @@ fn attribute(widget: &Mounted, selector: &str, name: &str) -> Option<String> {
     widget.expect(selector).get_attribute(name)
 }
 
-fn type_into(widget: &Mounted, selector: &str, value: &str) {
+pub(crate) fn type_into(widget: &Mounted, selector: &str, value: &str) {
     let input: HtmlInputElement = widget.expect(selector).unchecked_into();
     input.set_value(value);
     input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
@@ -70,11 +70,11 @@ fn choose(widget: &Mounted, selector: &str, value: &str) {
     select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
 }
 
-fn click(widget: &Mounted, selector: &str) {
+pub(crate) fn click(widget: &Mounted, selector: &str) {
     widget.expect(selector).unchecked_into::<HtmlElement>().click();
 }
 
-fn value_of(widget: &Mounted, selector: &str) -> String {
+pub(crate) fn value_of(widget: &Mounted, selector: &str) -> String {
     widget.expect(selector).unchecked_into::<HtmlInputElement>().value()
 }
 
@@ -88,17 +88,17 @@ fn is_shown(widget: &Mounted, selector: &str) -> bool {
     widget.expect(selector).unchecked_into::<HtmlElement>().offset_parent().is_some()
 }
 
-fn labels(widget: &Mounted, selector: &str) -> Vec<String> {
+pub(crate) fn labels(widget: &Mounted, selector: &str) -> Vec<String> {
     widget.query_all(selector).iter().map(|label| label.text_content().unwrap_or_default()).collect()
 }
 
-async fn next(widget: &Mounted, label: &str) {
+pub(crate) async fn next(widget: &Mounted, label: &str) {
     widget.click_button(label);
     settle().await;
 }
 
 /// Records the `detail.step` of every `sanankoroba:step` event the host element dispatches.
-fn record_steps(widget: &Mounted) -> (Rc<RefCell<Vec<(String, f64)>>>, Closure<dyn FnMut(CustomEvent)>) {
+pub(crate) fn record_steps(widget: &Mounted) -> (Rc<RefCell<Vec<(String, f64)>>>, Closure<dyn FnMut(CustomEvent)>) {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let sink = seen.clone();
     let listener = Closure::<dyn FnMut(CustomEvent)>::new(move |event: CustomEvent| {
@@ -111,19 +111,19 @@ fn record_steps(widget: &Mounted) -> (Rc<RefCell<Vec<(String, f64)>>>, Closure<d
     (seen, listener)
 }
 
-async fn to_amount(widget: &Mounted, option: &str) {
+pub(crate) async fn to_amount(widget: &Mounted, option: &str) {
     click(widget, option);
     widget.expect("button[type=submit]").unchecked_into::<HtmlElement>().click();
     settle().await;
 }
 
-async fn to_details(widget: &Mounted) {
+pub(crate) async fn to_details(widget: &Mounted) {
     to_amount(widget, "#sk-option-child").await;
     click(widget, "#sk-amount-1");
     next(widget, "Next").await;
 }
 
-fn fill_details(widget: &Mounted, country: &str) {
+pub(crate) fn fill_details(widget: &Mounted, country: &str) {
     type_into(widget, "#sk-given-name", "Awa");
     type_into(widget, "#sk-family-name", "Traoré");
     type_into(widget, "#sk-email", "awa@example.org");
@@ -670,4 +670,53 @@ fn is_scroll_container(element: &web_sys::Element) -> bool {
     ["overflow-x", "overflow-y"]
         .into_iter()
         .any(|axis| matches!(style.get_property_value(axis).unwrap().as_str(), "auto" | "scroll" | "hidden"))
+}
+
+#[wasm_bindgen_test]
+async fn the_thank_you_offers_the_charity_s_own_page_with_the_reference_and_never_redirects() {
+    let _receiver = FakeReceiver::answer(201, r#"{"reference":"SK-7Q2M/K9XD","received_at":"2026-11-27T15:00:00Z"}"#);
+    let page = web_sys::window().unwrap().location().href().unwrap();
+    let widget = mount(&RawConfig {
+        continue_url: Some("https://charity.example.org/give?ref={reference}".into()),
+        ..config("en", "GBP")
+    });
+    settle().await;
+    to_review(&widget).await;
+    widget.click_button("Confirm my pledge");
+    wait_for(&widget, |widget| widget.query(".sk-thanks").is_some()).await;
+    settle().await;
+    let link = widget.expect(".sk-thanks a.sk-continue");
+    assert_eq!(link.text_content().unwrap(), "Set up your gift");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("https://charity.example.org/give?ref=SK-7Q2M%2FK9XD"));
+    assert_eq!(link.get_attribute("target"), None, "the donor's own tab, when they choose it");
+    assert_eq!(web_sys::window().unwrap().location().href().unwrap(), page, "nothing navigates on its own");
+    assert_eq!(heading(&widget), "Thank you, Awa", "focus and reading start at the thank-you, not the link");
+}
+
+#[wasm_bindgen_test]
+async fn without_a_continue_url_the_thank_you_has_no_link() {
+    let _receiver = FakeReceiver::answer(201, r#"{"reference":"SK-7Q2M-K9XD","received_at":"2026-11-27T15:00:00Z"}"#);
+    let widget = mount(&config("en", "GBP"));
+    settle().await;
+    to_review(&widget).await;
+    widget.click_button("Confirm my pledge");
+    wait_for(&widget, |widget| widget.query(".sk-thanks").is_some()).await;
+    assert!(widget.query(".sk-thanks a").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_details_step_links_the_privacy_notice_in_a_new_tab_and_says_so() {
+    let widget = mount(&RawConfig { privacy_url: Some("https://charity.example.org/privacy".into()), ..config("en", "GBP") });
+    settle().await;
+    to_details(&widget).await;
+    let link = widget.expect(".sk-privacy a");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("https://charity.example.org/privacy"));
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+    assert_eq!(link.text_content().unwrap(), "How SOS Children's Villages uses your details (opens in a new tab)");
+
+    let without = mount(&config("en", "GBP"));
+    settle().await;
+    to_details(&without).await;
+    assert!(without.query(".sk-privacy").is_none(), "no link when the partner gave none");
 }
