@@ -4,7 +4,7 @@ use pledge::{Amount, Frequency, SponsorshipOption};
 use super::context::Ctx;
 use super::controls::{next_step, step_actions};
 use super::errors::{error_summary, field_message};
-use super::focus::STEP_HEADING_ID;
+use super::focus::{STEP_HEADING_ID, STEP_POSITION_ID};
 use crate::flow::Field;
 use crate::format;
 use crate::i18n::fill;
@@ -56,7 +56,7 @@ pub fn amount_step(ctx: Ctx) -> impl IntoView {
             {error_summary(ctx)}
             <fieldset class="sk-group" id="sk-amount" aria-describedby=move || ctx.error(Field::Amount).map(|_| Field::Amount.error_id())>
                 <legend class="sk-legend">
-                    <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{heading}</h3>
+                    <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1" aria-describedby=STEP_POSITION_ID>{heading}</h3>
                 </legend>
                 {field_message(ctx, Field::Amount)}
                 <div class="sk-presets">{choices}</div>

@@ -6,7 +6,7 @@ use super::choose::choose_step;
 use super::confirm::{confirm_step, status_text};
 use super::context::Ctx;
 use super::details::details_step;
-use super::focus::move_focus;
+use super::focus::{move_focus, STEP_POSITION_ID};
 use super::progress::progress;
 use super::review::review_step;
 use super::session::Session;
@@ -75,24 +75,35 @@ pub fn App(
         _ => {}
     });
 
-    let announcement = move || {
+    // A step change is heard once: focus moves to the new step's heading, which screen readers
+    // read with its description, the step's position. The live region speaks only of what
+    // changes while a step is on screen: where the pledge stands, and a refusal.
+    let position = move || {
         let step = step.get();
-        match step {
-            Step::Confirm if flow.with(|flow| flow.refused()) => text.refused.to_owned(),
-            Step::Confirm => status_text(ctx, &status.get()),
-            Step::Thanks => fill(text.thanks_heading, &[("name", flow.with_untracked(|flow| flow.draft.donor.given_name.trim().to_owned()).as_str())]),
-            _ => {
-                let names = [text.step_choose, text.step_amount, text.step_details, text.step_review];
-                fill(
-                    text.step_position,
-                    &[
-                        ("current", &(step.index() + 1).to_string()),
-                        ("total", &Step::INDICATED.len().to_string()),
-                        ("name", names[step.index() as usize]),
-                    ],
-                )
+        let names = [text.step_choose, text.step_amount, text.step_details, text.step_review, text.step_confirm];
+        names.get(step.index() as usize).filter(|_| step != Step::Thanks).map(|name| {
+            fill(
+                text.step_position,
+                &[("current", &(step.index() + 1).to_string()), ("total", &Step::INDICATED.len().to_string()), ("name", name)],
+            )
+        })
+    };
+    // The delivery status when the step on screen appeared: the heading covers it.
+    let status_on_arrival = Memo::new(move |_| {
+        step.track();
+        status.get_untracked()
+    });
+    let announcement = move || match step.get() {
+        Step::Confirm if flow.with(|flow| flow.refused()) => text.refused.to_owned(),
+        Step::Confirm => {
+            let now = status.get();
+            if status_on_arrival.get() == now {
+                String::new()
+            } else {
+                status_text(ctx, &now)
             }
         }
+        _ => String::new(),
     };
 
     let current_step = move || match step.get() {
@@ -122,6 +133,7 @@ pub fn App(
                 {story(ctx)}
                 <div class="sk-flow">
                     {progress(ctx)}
+                    <p class="sk-visually-hidden" id=STEP_POSITION_ID>{position}</p>
                     <p class="sk-visually-hidden" role="status" aria-live="polite">{announcement}</p>
                     {current_step}
                 </div>

@@ -4,7 +4,7 @@ use pledge::SponsorshipOption;
 use super::context::Ctx;
 use super::controls::{next_step, step_actions};
 use super::errors::{error_summary, field_message};
-use super::focus::STEP_HEADING_ID;
+use super::focus::{STEP_HEADING_ID, STEP_POSITION_ID};
 use crate::flow::Field;
 
 /// Step 1: how the donor would like to help, each option with one sentence about it.
@@ -42,7 +42,7 @@ pub fn choose_step(ctx: Ctx) -> impl IntoView {
             {error_summary(ctx)}
             <fieldset class="sk-group" id="sk-option" aria-describedby=move || ctx.error(Field::Option).map(|_| Field::Option.error_id())>
                 <legend class="sk-legend">
-                    <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{t.choose_heading}</h3>
+                    <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1" aria-describedby=STEP_POSITION_ID>{t.choose_heading}</h3>
                 </legend>
                 {field_message(ctx, Field::Option)}
                 <div class="sk-choices">{radios}</div>

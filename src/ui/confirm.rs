@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::context::Ctx;
-use super::focus::STEP_HEADING_ID;
+use super::focus::{STEP_HEADING_ID, STEP_POSITION_ID};
 use crate::delivery::{Courier, DeliveryStatus, FailureReason};
 use crate::i18n::fill;
 
@@ -44,7 +44,7 @@ pub fn confirm_step(ctx: Ctx, courier: Courier) -> impl IntoView {
     };
     view! { class="sk",
         <div class="sk-step">
-            <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{t.confirm_heading}</h3>
+            <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1" aria-describedby=STEP_POSITION_ID>{t.confirm_heading}</h3>
             {body}
         </div>
     }

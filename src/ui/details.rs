@@ -3,11 +3,14 @@ use leptos::prelude::*;
 use super::context::Ctx;
 use super::controls::{checkbox, next_step, step_actions, text_field, TextInput};
 use super::errors::{error_summary, field_message};
-use super::focus::STEP_HEADING_ID;
+use super::focus::{STEP_HEADING_ID, STEP_POSITION_ID};
 use crate::flow::Field;
 use crate::format;
 
 const DECLARATION_ID: &str = "sk-gift-aid-declaration";
+const GIFT_AID_INTRO_ID: &str = "sk-gift-aid-intro";
+const GIFT_AID_NOTICE_ID: &str = "sk-gift-aid-notice";
+const CONSENT_INTRO_ID: &str = "sk-consent-intro";
 
 /// Step 3: who the donor is, Gift Aid where it applies, and how they may be contacted.
 pub fn details_step(ctx: Ctx) -> impl IntoView {
@@ -15,7 +18,7 @@ pub fn details_step(ctx: Ctx) -> impl IntoView {
     let field = |field, label, autocomplete, read, write| TextInput { field, label, autocomplete, kind: "text", hint: None, read, write };
     view! { class="sk",
         <form class="sk-step" novalidate on:submit=next_step(ctx)>
-            <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{t.details_heading}</h3>
+            <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1" aria-describedby=STEP_POSITION_ID>{t.details_heading}</h3>
             {privacy_notice(ctx)}
             {error_summary(ctx)}
             <div class="sk-names">
@@ -29,9 +32,11 @@ pub fn details_step(ctx: Ctx) -> impl IntoView {
             })}
             {country_select(ctx)}
             {gift_aid(ctx)}
-            <fieldset class="sk-group sk-consent">
+            // The introduction is the group's description, so a screen reader reads it on the way
+            // into the boxes, as a sighted donor reads it above them.
+            <fieldset class="sk-group sk-consent" aria-describedby=CONSENT_INTRO_ID>
                 <legend class="sk-legend sk-legend-small">{t.consent_legend}</legend>
-                <p class="sk-hint">{t.consent_intro}</p>
+                <p class="sk-hint" id=CONSENT_INTRO_ID>{t.consent_intro}</p>
                 {checkbox(ctx, "sk-consent-email", t.consent_email, |draft| draft.consent.email, |draft, on| draft.consent.email = on)}
                 {checkbox(ctx, "sk-consent-post", t.consent_post, |draft| draft.consent.post, |draft, on| draft.consent.post = on)}
                 {checkbox(ctx, "sk-consent-phone", t.consent_phone, |draft| draft.consent.phone, |draft, on| draft.consent.phone = on)}
@@ -94,9 +99,13 @@ fn gift_aid(ctx: Ctx) -> impl IntoView {
     let field = Field::GiftAid;
     let text = |field, label, autocomplete, hint, read, write| TextInput { field, label, autocomplete, kind: "text", hint, read, write };
     view! { class="sk",
-        <fieldset class="sk-group sk-gift-aid" hidden=move || !ctx.flow.with(|flow| flow.gift_aid_offered())>
+        <fieldset
+            class="sk-group sk-gift-aid"
+            aria-describedby=format!("{GIFT_AID_INTRO_ID} {GIFT_AID_NOTICE_ID}")
+            hidden=move || !ctx.flow.with(|flow| flow.gift_aid_offered())
+        >
             <legend class="sk-legend sk-legend-small">{t.gift_aid_legend}</legend>
-            <p class="sk-hint">{t.gift_aid_intro}</p>
+            <p class="sk-hint" id=GIFT_AID_INTRO_ID>{t.gift_aid_intro}</p>
             {field_message(ctx, field)}
             <div class="sk-check">
                 <input
@@ -114,7 +123,7 @@ fn gift_aid(ctx: Ctx) -> impl IntoView {
                 <label class="sk-check-label" for=field.id()>{t.gift_aid_checkbox}</label>
             </div>
             <p class="sk-declaration" id=DECLARATION_ID>{t.gift_aid_declaration}</p>
-            <p class="sk-hint">{t.gift_aid_notice}</p>
+            <p class="sk-hint" id=GIFT_AID_NOTICE_ID>{t.gift_aid_notice}</p>
             <div class="sk-reveal" hidden=move || !ctx.flow.with(|flow| flow.draft.gift_aid)>
                 {text_field(ctx, text(Field::HomeAddress, t.home_address, "street-address", Some(("sk-home-address-hint", t.home_address_hint)), |draft| &draft.home_address, |draft, value| draft.home_address = value))}
                 {text_field(ctx, text(Field::Postcode, t.postcode, "postal-code", None, |draft| &draft.postcode, |draft, value| draft.postcode = value))}

@@ -5,6 +5,9 @@ use crate::flow::{Field, Focus};
 
 /// The id every step gives its heading, which receives focus when the step appears.
 pub const STEP_HEADING_ID: &str = "sk-step-heading";
+/// The step's position ("Step 2 of 5: Amount"), the description of every indicated step's
+/// heading, so that it is read once, with the heading that receives focus.
+pub const STEP_POSITION_ID: &str = "sk-step-position";
 pub const ERROR_SUMMARY_ID: &str = "sk-error-summary";
 
 /// Moves keyboard focus inside `frame`. For a group of choices, focus lands on the chosen one,

@@ -3,7 +3,7 @@ use pledge::{Frequency, SponsorshipOption};
 
 use super::context::{monotonic_ms, Ctx};
 use super::controls::back_button;
-use super::focus::STEP_HEADING_ID;
+use super::focus::{STEP_HEADING_ID, STEP_POSITION_ID};
 use crate::delivery::{new_idempotency_key, Courier};
 use crate::embed::page_address;
 use crate::flow::{Field, Flow, Submission};
@@ -85,7 +85,7 @@ pub fn review_step(ctx: Ctx, courier: Courier) -> impl IntoView {
 
     view! { class="sk",
         <div class="sk-step">
-            <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{t.review_heading}</h3>
+            <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1" aria-describedby=STEP_POSITION_ID>{t.review_heading}</h3>
             <dl class="sk-review">{rows}</dl>
             <p class="sk-note">{t.no_payment_now}</p>
             <div class="sk-actions">

@@ -54,6 +54,12 @@ fn live_region(widget: &Mounted) -> String {
     text_of(widget, "[role=status][aria-live=polite]")
 }
 
+/// The text of the elements that `aria-describedby` names, as assistive technology reads it.
+fn described_by(widget: &Mounted, selector: &str) -> String {
+    let ids = attribute(widget, selector, "aria-describedby").unwrap_or_else(|| panic!("{selector} has no description"));
+    ids.split_whitespace().map(|id| text_of(widget, &format!("#{id}"))).collect::<Vec<_>>().join(" ")
+}
+
 fn attribute(widget: &Mounted, selector: &str, name: &str) -> Option<String> {
     widget.expect(selector).get_attribute(name)
 }
@@ -207,7 +213,8 @@ async fn starting_sets_the_lead_aside_moves_focus_and_announces_the_step() {
     to_amount(&widget, "#sk-option-village").await;
     assert_eq!(heading(&widget), "How much would you like to give each month?");
     expect_focus(&widget, "sk-step-heading").await;
-    assert_eq!(live_region(&widget), "Step 2 of 5: Amount");
+    assert_eq!(described_by(&widget, "#sk-step-heading"), "Step 2 of 5: Amount", "read with the focused heading");
+    assert_eq!(live_region(&widget), "", "and only there: a step change is announced once");
     assert!(widget.expect(".sk-lead").has_attribute("hidden"), "the lead steps aside");
     assert!(widget.query("details.sk-story").is_some(), "the story stays a click away");
     assert!(widget.expect(".sk-frame").class_list().contains("sk-started"));
@@ -474,7 +481,8 @@ async fn french_is_complete_along_the_flow() {
     next(&widget, "Suivant").await;
     assert_eq!(text_of(&widget, ".sk-summary a"), "Choisissez comment vous souhaitez aider.");
     to_amount(&widget, "#sk-option-child").await;
-    assert_eq!(live_region(&widget), "Étape 2 sur 5\u{a0}: Montant");
+    assert_eq!(described_by(&widget, "#sk-step-heading"), "Étape 2 sur 5\u{a0}: Montant");
+    assert_eq!(live_region(&widget), "");
     click(&widget, "#sk-amount-1");
     next(&widget, "Suivant").await;
     fill_details(&widget, "FR");
@@ -559,6 +567,7 @@ async fn confirm_sends_one_pledge_and_thanks_with_the_reference() {
     settle().await;
     assert_eq!(heading(&widget), "Thank you, Awa");
     expect_focus(&widget, "sk-step-heading").await;
+    assert_eq!(live_region(&widget), "", "the focused heading says it, once");
     assert!(text_of(&widget, ".sk-reference").contains("SK-7Q2M-K9XD"));
     let thanks = text_of(&widget, ".sk-thanks");
     assert!(thanks.contains("£30 a month"), "{thanks}");
@@ -719,4 +728,17 @@ async fn the_details_step_links_the_privacy_notice_in_a_new_tab_and_says_so() {
     settle().await;
     to_details(&without).await;
     assert!(without.query(".sk-privacy").is_none(), "no link when the partner gave none");
+}
+
+#[wasm_bindgen_test]
+async fn the_consent_and_gift_aid_introductions_describe_their_groups() {
+    let widget = mount(&config("en", "GBP"));
+    settle().await;
+    to_details(&widget).await;
+    fill_details(&widget, "GB");
+    settle().await;
+    assert!(described_by(&widget, ".sk-consent").starts_with("Would you like news of SOS Children's Villages' work?"));
+    let gift_aid = described_by(&widget, ".sk-gift-aid");
+    assert!(gift_aid.starts_with("If you pay tax in the UK") && gift_aid.contains("Please tell SOS Children's Villages UK"), "{gift_aid}");
+    assert!(described_by(&widget, "#sk-gift-aid").starts_with("By ticking this box, I ask SOS Children's Villages UK"), "the box is described by the declaration");
 }
