@@ -22,10 +22,12 @@ pub enum ErrorCode {
     InvalidTimestamp,
     UnsupportedSchemaVersion,
     UnknownWordingVersion,
+    InvalidPhone,
+    NotConsented,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Required,
         ErrorCode::TooLong,
         ErrorCode::ControlCharacters,
@@ -42,6 +44,8 @@ impl ErrorCode {
         ErrorCode::InvalidTimestamp,
         ErrorCode::UnsupportedSchemaVersion,
         ErrorCode::UnknownWordingVersion,
+        ErrorCode::InvalidPhone,
+        ErrorCode::NotConsented,
     ];
 
     /// The code as it travels in JSON, such as `invalid_email`. Written out rather than read
@@ -64,6 +68,8 @@ impl ErrorCode {
             ErrorCode::InvalidTimestamp => "invalid_timestamp",
             ErrorCode::UnsupportedSchemaVersion => "unsupported_schema_version",
             ErrorCode::UnknownWordingVersion => "unknown_wording_version",
+            ErrorCode::InvalidPhone => "invalid_phone",
+            ErrorCode::NotConsented => "not_consented",
         }
     }
 
@@ -93,6 +99,12 @@ impl ErrorCode {
             ErrorCode::InvalidTimestamp => "The timestamp must be an RFC 3339 date-time in UTC.",
             ErrorCode::UnsupportedSchemaVersion => "This schema version is not supported.",
             ErrorCode::UnknownWordingVersion => "This wording version is not known.",
+            ErrorCode::InvalidPhone => {
+                "A phone number has 6 to 15 digits, with an optional leading +, and only spaces, dots, hyphens and brackets between them."
+            }
+            ErrorCode::NotConsented => {
+                "This contact detail is only kept when the donor agreed to be contacted that way."
+            }
         }
     }
 }

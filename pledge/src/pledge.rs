@@ -190,6 +190,40 @@ pub struct Donor {
     /// ISO 3166-1 alpha-2, upper case.
     #[cfg_attr(feature = "schema", schemars(transform = crate::schema::country_codes))]
     pub country: String,
+    /// Present exactly when the donor agreed to be contacted by phone (`consent.phone`): the
+    /// number to call. 6 to 15 digits, an optional leading `+`, and only spaces, dots, hyphens
+    /// and brackets between them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = limits::PHONE), regex(pattern = crate::schema::PHONE_PATTERN))
+    )]
+    pub phone: Option<String>,
+    /// Where letters go, present only when the donor agreed to be contacted by post
+    /// (`consent.post`); required then, unless a Gift Aid declaration gives the home address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_address: Option<PostalAddress>,
+}
+
+/// A postal address anywhere in the world.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PostalAddress {
+    /// The address without the postcode and country (the donor's `country`). More than white
+    /// space, without control characters.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = limits::HOME_ADDRESS), regex(pattern = crate::schema::text_pattern()))
+    )]
+    pub address: String,
+    /// The postcode, in the country's own form; empty where the country has none.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = limits::POSTAL_CODE), regex(pattern = crate::schema::optional_text_pattern()))
+    )]
+    #[serde(default)]
+    pub postcode: String,
 }
 
 /// A UK Gift Aid declaration. Its presence means the donor confirmed the declaration text of
@@ -275,6 +309,9 @@ impl Pledge {
         for error in self.donor.validate() {
             push(Some(error));
         }
+        for error in self.donor.contact_rules(&self.consent, self.gift_aid.is_some()) {
+            push(Some(error));
+        }
         if let Some(gift_aid) = &self.gift_aid {
             if self.amount.currency != Currency::GBP || self.donor.country != "GB" {
                 push(Some(FieldError::new("/gift_aid", ErrorCode::GiftAidNotEligible)));
@@ -325,7 +362,57 @@ impl Donor {
         } else if !is_country_code(&self.country) {
             errors.push(FieldError::new("/donor/country", ErrorCode::InvalidCountry));
         }
+        if let Some(phone) = &self.phone {
+            errors.extend(check_phone("/donor/phone", phone));
+        }
+        if let Some(address) = &self.postal_address {
+            errors.extend(check_required("/donor/postal_address/address", &address.address, limits::HOME_ADDRESS));
+            errors.extend(check_optional("/donor/postal_address/postcode", &address.postcode, limits::POSTAL_CODE));
+        }
         errors
+    }
+}
+
+impl Donor {
+    /// A contact detail is asked for, and kept, only for a donor who agreed to be contacted
+    /// that way: a phone number exactly when they may be called, a postal address when they may
+    /// be written to, unless a Gift Aid declaration (`gift_aid_declared`) gives the home address.
+    pub fn contact_rules(&self, consent: &Consent, gift_aid_declared: bool) -> Vec<FieldError> {
+        let phone = match (consent.phone, &self.phone) {
+            (true, None) => Some(ErrorCode::Required),
+            (false, Some(_)) => Some(ErrorCode::NotConsented),
+            _ => None,
+        };
+        let postal_address = match (consent.post, &self.postal_address) {
+            (true, None) if !gift_aid_declared => Some(ErrorCode::Required),
+            (false, Some(_)) => Some(ErrorCode::NotConsented),
+            _ => None,
+        };
+        let phone = phone.map(|code| FieldError::new("/donor/phone", code));
+        let postal_address = postal_address.map(|code| FieldError::new("/donor/postal_address", code));
+        phone.into_iter().chain(postal_address).collect()
+    }
+}
+
+/// Whether `phone` is a number the charity can dial: 6 to 15 digits (E.164's most), an
+/// optional leading `+`, and only spaces, dots, hyphens and brackets between them.
+pub fn is_phone_number(phone: &str) -> bool {
+    let rest = phone.strip_prefix('+').unwrap_or(phone);
+    let digits = rest.bytes().filter(u8::is_ascii_digit).count();
+    phone.chars().count() <= limits::PHONE
+        && (6..=15).contains(&digits)
+        && rest.bytes().all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'.' | b'-' | b'(' | b')'))
+}
+
+fn check_phone(pointer: &str, phone: &str) -> Option<FieldError> {
+    if phone.trim().is_empty() {
+        Some(FieldError::new(pointer, ErrorCode::Required))
+    } else if phone.chars().count() > limits::PHONE {
+        Some(FieldError::new(pointer, ErrorCode::TooLong))
+    } else if !is_phone_number(phone) {
+        Some(FieldError::new(pointer, ErrorCode::InvalidPhone))
+    } else {
+        None
     }
 }
 

@@ -60,6 +60,15 @@ pub(crate) fn text_pattern() -> String {
     format!("^[^{CONTROL}]*[^{CONTROL_OR_WHITE_SPACE}][^{CONTROL}]*$")
 }
 
+/// Free text without control characters, possibly empty.
+pub(crate) fn optional_text_pattern() -> String {
+    format!("^[^{CONTROL}]*$")
+}
+
+/// A phone number as [`crate::is_phone_number`] reads it: an optional leading `+`, then 6 to 15
+/// digits with only spaces, dots, hyphens and brackets around them.
+pub(crate) const PHONE_PATTERN: &str = r"^\+?[ ().-]*(?:[0-9][ ().-]*){6,15}$";
+
 /// A UK postcode as [`crate::is_uk_postcode`] reads it. Spaces, anywhere and any number of
 /// them, are ignored, and letters may be either case. What remains is an outward code (a letter,
 /// then one to three letters or digits with at least one digit) and an inward code (a digit and
@@ -141,6 +150,21 @@ pub(crate) fn cross_field_rules(schema: &mut Schema) {
             })
         })
         .collect();
+    // A phone number exactly when the donor may be called; a postal address only when they may
+    // be written to, and then unless a Gift Aid declaration gives the home address. A member
+    // that is null counts as absent, as it does for the receiver.
+    let has = |member: &str, kind: &str| json!({ "properties": { member: { "type": kind } }, "required": [member] });
+    let consented = |channel: &str| json!({ "properties": { "consent": { "properties": { channel: { "const": true } } } } });
+    rules.push(json!({
+        "if": consented("phone"),
+        "then": { "properties": { "donor": has("phone", "string") } },
+        "else": { "properties": { "donor": { "not": has("phone", "string") } } },
+    }));
+    rules.push(json!({
+        "if": consented("post"),
+        "then": { "anyOf": [has("gift_aid", "object"), { "properties": { "donor": has("postal_address", "object") } }] },
+        "else": { "properties": { "donor": { "not": has("postal_address", "object") } } },
+    }));
     rules.push(json!({
         "if": {
             "properties": { "gift_aid": { "type": "object" } },

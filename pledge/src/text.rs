@@ -8,6 +8,9 @@ pub mod limits {
     pub const EMAIL: usize = 254;
     pub const HOME_ADDRESS: usize = 200;
     pub const POSTCODE: usize = 10;
+    /// A postcode anywhere in the world, for letters: the longest in use have 10 characters.
+    pub const POSTAL_CODE: usize = 16;
+    pub const PHONE: usize = 32;
     pub const PARTNER: usize = 64;
     pub const PAGE_URL: usize = 2048;
     pub const HONEYPOT: usize = 200;

@@ -82,6 +82,20 @@ fn valid_examples_cover_every_option_with_and_without_gift_aid_and_every_currenc
 }
 
 #[test]
+fn valid_examples_show_every_way_a_contact_detail_is_given() {
+    let examples = valid_examples();
+    let shown = |what: &str, test: fn(&Pledge) -> bool| {
+        assert!(examples.iter().any(|(_, pledge)| test(pledge)), "no valid example with {what}");
+    };
+    shown("a phone number", |p| p.consent.phone && p.donor.phone.is_some());
+    shown("a postal address with a postcode", |p| p.donor.postal_address.as_ref().is_some_and(|a| !a.postcode.is_empty()));
+    shown("a postal address without a postcode", |p| p.donor.postal_address.as_ref().is_some_and(|a| a.postcode.is_empty()));
+    shown("letters going to the Gift Aid home address", |p| {
+        p.consent.post && p.gift_aid.is_some() && p.donor.postal_address.is_none()
+    });
+}
+
+#[test]
 fn invalid_examples_produce_exactly_their_errors() {
     let examples = invalid_examples();
     assert!(!examples.is_empty());

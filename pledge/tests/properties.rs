@@ -3,7 +3,7 @@
 
 mod common;
 
-use pledge::{limits, Pledge};
+use pledge::{limits, ErrorCode, FieldError, Pledge};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -23,7 +23,7 @@ fn valid_json_and_pointer(choose: fn(&Value) -> Vec<String>) -> impl Strategy<Va
 }
 
 fn required_members(value: &Value) -> Vec<String> {
-    common::all_pointers(value).into_iter().filter(|pointer| pointer != "/gift_aid").collect()
+    common::all_pointers(value).into_iter().filter(|pointer| !common::OPTIONAL_MEMBERS.contains(&pointer.as_str())).collect()
 }
 
 fn strings(value: &Value) -> Vec<String> {
@@ -120,8 +120,8 @@ proptest! {
         let mut mutated = value;
         let target = mutated.pointer_mut(&pointer).unwrap();
         let replacement = other_type(target, pick);
-        // A JSON null is how a client may spell an absent Gift Aid declaration.
-        prop_assume!(!(pointer == "/gift_aid" && replacement.is_null()));
+        // A JSON null is how a client may spell an absent declaration or contact detail.
+        prop_assume!(!(common::NULLABLE_MEMBERS.contains(&pointer.as_str()) && replacement.is_null()));
         *target = replacement;
         prop_assert!(!accepts(&mutated));
         #[cfg(feature = "json")]
@@ -172,6 +172,34 @@ proptest! {
         text.insert_str(*position.get(&boundaries), &control);
         *target = Value::from(text);
         prop_assert!(!accepts(&mutated));
+    }
+
+    /// A contact detail left out, or written as null, is refused exactly when its consent asks
+    /// for it, and a detail whose consent is withdrawn is refused as not consented to.
+    #[test]
+    fn contact_details_follow_their_consents(pledge in common::any_valid_pledge(), null in any::<bool>()) {
+        let value = serde_json::to_value(&pledge).unwrap();
+        let details = [
+            ("phone", "phone", pledge.consent.phone),
+            ("postal_address", "post", pledge.consent.post && pledge.gift_aid.is_none()),
+        ];
+        for (member, channel, needed) in details {
+            let mut left_out = value.clone();
+            let donor = left_out["donor"].as_object_mut().unwrap();
+            if null {
+                donor.insert(member.to_owned(), Value::Null);
+            } else {
+                donor.remove(member);
+            }
+            prop_assert_eq!(accepts(&left_out), !needed, "{} left out", member);
+            if value["donor"].get(member).is_some() {
+                let mut withdrawn = value.clone();
+                withdrawn["consent"][channel] = json!(false);
+                let errors = serde_json::from_value::<Pledge>(withdrawn).unwrap().validate();
+                let expected = FieldError::new(&format!("/donor/{member}"), ErrorCode::NotConsented);
+                prop_assert_eq!(errors, Err(vec![expected]));
+            }
+        }
     }
 
     /// Whatever JSON replaces a member, reading never panics, and whatever is accepted is

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use pledge::{limits, Currency, Donor, GiftAid, Pledge, COUNTRY_CODES};
+use pledge::{limits, Currency, Donor, GiftAid, Pledge, PostalAddress, COUNTRY_CODES};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
@@ -62,6 +62,9 @@ fn string_limits_and_codes_are_published() {
     assert_eq!(at("/$defs/Donor/properties/email/maxLength"), limits::EMAIL);
     assert_eq!(at("/$defs/GiftAid/properties/home_address/maxLength"), limits::HOME_ADDRESS);
     assert_eq!(at("/$defs/GiftAid/properties/postcode/maxLength"), limits::POSTCODE);
+    assert_eq!(at("/$defs/Donor/properties/phone/maxLength"), limits::PHONE);
+    assert_eq!(at("/$defs/PostalAddress/properties/address/maxLength"), limits::HOME_ADDRESS);
+    assert_eq!(at("/$defs/PostalAddress/properties/postcode/maxLength"), limits::POSTAL_CODE);
     assert_eq!(at("/$defs/AntiSpam/properties/honeypot/maxLength"), limits::HONEYPOT);
     assert_eq!(at("/$defs/AntiSpam/properties/fill_ms/maximum"), limits::FILL_MS);
     assert_eq!(at("/properties/page_url/maxLength"), limits::PAGE_URL);
@@ -132,9 +135,26 @@ const TIMESTAMP: Field = Field { pointer: "/client_created_at", schema: "/proper
 const IDEMPOTENCY_KEY: Field = Field { pointer: "/idempotency_key", schema: "/properties/idempotency_key" };
 const PARTNER: Field = Field { pointer: "/partner", schema: "/properties/partner" };
 const HONEYPOT: Field = Field { pointer: "/anti_spam/honeypot", schema: "/$defs/AntiSpam/properties/honeypot" };
+const PHONE: Field = Field { pointer: "/donor/phone", schema: "/$defs/Donor/properties/phone" };
+const POSTAL_ADDRESS: Field =
+    Field { pointer: "/donor/postal_address/address", schema: "/$defs/PostalAddress/properties/address" };
+const POSTAL_POSTCODE: Field =
+    Field { pointer: "/donor/postal_address/postcode", schema: "/$defs/PostalAddress/properties/postcode" };
 
-const PATTERNED: [Field; 9] =
-    [GIVEN_NAME, FAMILY_NAME, EMAIL, HOME_ADDRESS, POSTCODE, PAGE_URL, TIMESTAMP, IDEMPOTENCY_KEY, PARTNER];
+const PATTERNED: [Field; 12] = [
+    GIVEN_NAME,
+    FAMILY_NAME,
+    EMAIL,
+    HOME_ADDRESS,
+    POSTCODE,
+    PAGE_URL,
+    TIMESTAMP,
+    IDEMPOTENCY_KEY,
+    PARTNER,
+    PHONE,
+    POSTAL_ADDRESS,
+    POSTAL_POSTCODE,
+];
 
 #[derive(Clone, Copy, Debug)]
 struct Field {
@@ -166,6 +186,15 @@ impl Field {
             "/donor/email" => Donor { email: value, ..VALID.donor.clone() }.validate().is_empty(),
             "/gift_aid/home_address" => GiftAid { home_address: value, ..common::valid_gift_aid() }.validate().is_empty(),
             "/gift_aid/postcode" => GiftAid { postcode: value, ..common::valid_gift_aid() }.validate().is_empty(),
+            "/donor/phone" => Donor { phone: Some(value), ..VALID.donor.clone() }.validate().is_empty(),
+            "/donor/postal_address/address" => {
+                let postal_address = PostalAddress { address: value, ..common::valid_postal_address() };
+                Donor { postal_address: Some(postal_address), ..VALID.donor.clone() }.validate().is_empty()
+            }
+            "/donor/postal_address/postcode" => {
+                let postal_address = PostalAddress { postcode: value, ..common::valid_postal_address() };
+                Donor { postal_address: Some(postal_address), ..VALID.donor.clone() }.validate().is_empty()
+            }
             pointer => {
                 let mut pledge = VALID.clone();
                 let slot = match pointer {
@@ -283,6 +312,49 @@ fn the_schema_refuses_cross_field_breaches() {
     }
 }
 
+/// The consent rules on contact details, case by case, with `null` read as absent: the schema
+/// and `parse` give the verdict the contract states.
+#[test]
+fn the_schema_applies_the_consent_rules_on_contact_details() {
+    let phone = json!("+44 20 7946 0000");
+    let address = json!({"address": "12 rue des Lilas, Lyon", "postcode": "69003"});
+    let pledge = |gift_aid: bool, post: bool, call: bool, donor: Value| {
+        let mut document = if gift_aid { common::valid_json_with_gift_aid() } else { common::valid_json() };
+        document["consent"]["post"] = json!(post);
+        document["consent"]["phone"] = json!(call);
+        for (member, value) in donor.as_object().unwrap() {
+            document["donor"][member] = value.clone();
+        }
+        document
+    };
+    let mut gift_aid_null = pledge(false, true, false, json!({}));
+    gift_aid_null["gift_aid"] = Value::Null;
+    let mut address_without_postcode = pledge(false, true, false, json!({"postal_address": address}));
+    address_without_postcode["donor"]["postal_address"].as_object_mut().unwrap().remove("postcode");
+    let cases = [
+        ("phone consent without a phone", pledge(false, false, true, json!({})), false),
+        ("a phone without consent", pledge(false, false, false, json!({"phone": phone})), false),
+        ("a null phone with consent", pledge(false, false, true, json!({"phone": null})), false),
+        ("a null phone without consent", pledge(false, false, false, json!({"phone": null})), true),
+        ("phone consent with a phone", pledge(false, false, true, json!({"phone": phone})), true),
+        ("post consent, no address, no Gift Aid", pledge(false, true, false, json!({})), false),
+        ("post consent, a null address, no Gift Aid", pledge(false, true, false, json!({"postal_address": null})), false),
+        ("post consent, no address, a null Gift Aid", gift_aid_null, false),
+        ("post consent with Gift Aid and no address", pledge(true, true, false, json!({})), true),
+        ("post consent with Gift Aid and an address", pledge(true, true, false, json!({"postal_address": address})), true),
+        ("post consent with an address", pledge(false, true, false, json!({"postal_address": address})), true),
+        ("an address without a postcode", address_without_postcode, true),
+        ("an address without consent", pledge(false, false, false, json!({"postal_address": address})), false),
+        ("an address without consent, with Gift Aid", pledge(true, false, false, json!({"postal_address": address})), false),
+        ("a null address without consent", pledge(false, false, false, json!({"postal_address": null})), true),
+        ("both, with both consents", pledge(false, true, true, json!({"phone": phone, "postal_address": address})), true),
+    ];
+    for (what, instance, accepted) in cases {
+        assert_eq!(VALIDATOR.accepts(&instance), accepted, "schema: {what}: {}", VALIDATOR.explain(&instance));
+        assert_eq!(parse_accepts(&instance), accepted, "parse: {what}");
+    }
+}
+
 /// Every character Rust can meet in a string: the whole Basic Multilingual Plane, and the
 /// other planes sampled, since neither Unicode category Cc nor White_Space has a member there.
 fn every_character() -> impl Iterator<Item = char> {
@@ -309,6 +381,10 @@ fn every_character_is_judged_alike_by_the_schema_and_validate() {
         judge(PAGE_URL, "https://example.org/_");
         judge(POSTCODE, "SW1A_1AA");
         judge(HONEYPOT, "_");
+        judge(POSTAL_ADDRESS, "_");
+        judge(POSTAL_ADDRESS, "Rue_305");
+        judge(POSTAL_POSTCODE, "_");
+        judge(POSTAL_POSTCODE, "69_003");
     }
     assert!(characters > 0x1_0000 - 0x800);
 }
@@ -462,6 +538,77 @@ fn email_lengths_are_judged_alike() {
     }
 }
 
+/// Every character before, inside and after a phone number, then the edges: how many digits,
+/// where a `+` may stand, white space around the number, brackets, and the 32-character limit.
+#[test]
+fn phone_numbers_are_judged_alike() {
+    let (mut first, mut inside, mut last) = (0, 0, 0);
+    for character in every_character() {
+        let at = |template: &str| template.replace('_', &character.to_string());
+        for (template, count) in [("_020 7946 0000", &mut first), ("020 7946_0000", &mut inside), ("020 7946 0000_", &mut last)] {
+            PHONE.assert_agreement(&at(template));
+            *count += usize::from(PHONE.code_accepts(&at(template)));
+        }
+    }
+    // The digits, space, dot, hyphen and both brackets anywhere; a `+` only in front.
+    assert_eq!((first, inside, last), (16, 15, 15));
+
+    let mut judged = Vec::new();
+    for digits in [0, 1, 5, 6, 7, 14, 15, 16, 17] {
+        let run = "4".repeat(digits);
+        let spaced: String = run.chars().flat_map(|digit| [digit, ' ']).collect();
+        judged.extend([run.clone(), format!("+{run}"), format!("+ {run}"), format!("({run})"), spaced]);
+    }
+    // The 32-character limit, met and passed with 15 digits and with 6.
+    let fifteen = format!("+{}", "4 ".repeat(15));
+    let six = format!("+(4){}", ".".repeat(limits::PHONE - 9)) + "44444";
+    assert_eq!((fifteen.len(), six.len()), (31, limits::PHONE));
+    judged.extend([format!("{fifteen}-"), format!("{fifteen}--"), six.clone(), format!("{six}-"), format!("-{six}")]);
+    for spelling in [
+        "+44 20 7946 0000",
+        " +44 20 7946 0000",
+        "+44 20 7946 0000 ",
+        "  020 7946 0000  ",
+        "+ 44 20 7946 0000",
+        "++44 20 7946 0000",
+        "44+20 7946 0000",
+        "020 7946 0000+",
+        "+",
+        "+(0)",
+        "(020) 7946 0000",
+        "+44 (0)20 7946 0000",
+        ")020( 7946 0000",
+        "((((020))))79460000",
+        "[020] 7946 0000",
+        "{020} 7946 0000",
+        "020.7946.0000",
+        "020-7946-0000",
+        "020/7946/0000",
+        "020_7946_0000",
+        "020,7946,0000",
+        "020 7946 0000 ext 12",
+        "020 7946 0000 #12",
+        "tel:+442079460000",
+        "0x20794600",
+        "2e10000000",
+        "０２０ ７９４６ ００００",
+        "٠٢٠٧٩٤٦٠٠٠٠",
+        "020\u{a0}7946\u{a0}0000",
+        "020\t7946 0000",
+        "020 7946 0000\n",
+        "",
+        " ",
+        "-",
+    ] {
+        judged.push(spelling.to_owned());
+    }
+    let accepted = judged.iter().filter(|phone| PHONE.code_accepts(phone)).count();
+    for phone in &judged {
+        PHONE.assert_agreement(phone);
+    }
+    assert!(accepted > 10 && accepted < judged.len() - 10, "{accepted} of {} accepted", judged.len());
+}
+
 /// Pieces where the rules have edges: every White_Space character, controls from each block,
 /// the characters the email rule names, dots, hyphens, `@`, `xn--` in both cases, the letters
 /// of a timestamp, non-ASCII letters and digits, astral characters, and characters that
@@ -511,13 +658,20 @@ fn timestamp_parts() -> impl Strategy<Value = String> {
 
 /// Values drawn from a published pattern. The anchors go, since the generator always draws
 /// whole strings, and unbounded repetitions are capped: proptest repeats `*` up to 32 times,
-/// which would make nearly every email address too long, and a postcode's eight optional runs
-/// of spaces rarely fit in ten characters unless each is at most one space. A capped
+/// which would make nearly every email address too long, a postcode's eight optional runs of
+/// spaces rarely fit in ten characters unless each is at most one space, and a phone number's
+/// sixteen runs of separators fit in 32 characters only at one separator each. A capped
 /// repetition draws from part of the same language, so every value still matches the pattern.
+/// A literal `+` (the phone's) is spelled `\x2B` first, so that it is not read as a repetition.
 fn from_published_pattern(field: Field) -> BoxedStrategy<String> {
     let pattern = field.published_pattern();
     let body = pattern.strip_prefix('^').and_then(|rest| rest.strip_suffix('$')).expect("anchored pattern");
-    let capped = body.replace(" *", " ?").replace('*', "{0,4}").replace('+', "{1,4}");
+    let capped = body
+        .replace(r"\+", r"\x2B")
+        .replace(" *", " ?")
+        .replace("[ ().-]*", "[ ().-]?")
+        .replace('*', "{0,4}")
+        .replace('+', "{1,4}");
     proptest::string::string_regex(&capped).unwrap_or_else(|error| panic!("{pattern}: {error}")).boxed()
 }
 
@@ -604,6 +758,55 @@ fn pledge_from_published_patterns() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A valid pledge with its consents to post and phone, its contact details and its Gift Aid
+/// declaration drawn again independently, so that they agree or not: each detail absent, null,
+/// valid, or nearly so.
+fn pledge_with_contact_details_redrawn() -> impl Strategy<Value = Value> {
+    let member = |valid: BoxedStrategy<Value>| {
+        prop_oneof![Just(None), Just(Some(Value::Null)), valid.prop_map(Some)]
+    };
+    let phone = prop_oneof![
+        3 => common::phone_number(),
+        1 => common::phone_number().prop_flat_map(tricky_variant),
+    ];
+    let postal_address = (
+        prop_oneof![3 => common::free_text(limits::HOME_ADDRESS), 1 => tricky_text()],
+        prop_oneof![Just(None), common::optional_text(limits::POSTAL_CODE).prop_map(Some), tricky_text().prop_map(Some)],
+    )
+        .prop_map(|(address, postcode)| match postcode {
+            Some(postcode) => json!({"address": address, "postcode": postcode}),
+            None => json!({"address": address}),
+        });
+    (
+        common::any_valid_pledge(),
+        any::<bool>(),
+        any::<bool>(),
+        member(phone.prop_map(Value::from).boxed()),
+        member(postal_address.boxed()),
+        prop_oneof![Just("keep"), Just("remove"), Just("null")],
+    )
+        .prop_map(|(pledge, post, call, phone, postal_address, gift_aid)| {
+            let mut document = serde_json::to_value(pledge).unwrap();
+            document["consent"]["post"] = json!(post);
+            document["consent"]["phone"] = json!(call);
+            let donor = document["donor"].as_object_mut().unwrap();
+            for (member, value) in [("phone", phone), ("postal_address", postal_address)] {
+                match value {
+                    Some(value) => donor.insert(member.to_owned(), value),
+                    None => donor.remove(member),
+                };
+            }
+            match gift_aid {
+                "remove" => {
+                    document.as_object_mut().unwrap().remove("gift_aid");
+                }
+                "null" => document["gift_aid"] = Value::Null,
+                _ => {}
+            }
+            document
+        })
+}
+
 /// Runs `strategy` for `cases` documents, asserting that the schema and `parse` agree on each,
 /// and returns how many both accepted, so that a test can show it tried both outcomes.
 fn agreement_over(cases: u32, strategy: impl Strategy<Value = Value>) -> (u32, u32) {
@@ -642,6 +845,13 @@ fn pledges_drawn_from_the_schema_pass_parse() {
 fn the_schema_and_parse_agree_on_adversarial_strings() {
     let (accepted, refused) = agreement_over(1024, pledge_with_one_adversarial_string());
     assert!(accepted > 0 && refused > 0, "accepted {accepted}, refused {refused}");
+}
+
+/// Consents and contact details that agree or not, with and without Gift Aid.
+#[test]
+fn the_schema_and_parse_agree_on_contact_details_and_their_consents() {
+    let (accepted, refused) = agreement_over(1024, pledge_with_contact_details_redrawn());
+    assert!(accepted > 100 && refused > 100, "accepted {accepted}, refused {refused}");
 }
 
 #[test]
@@ -689,8 +899,10 @@ proptest! {
     ) {
         let validator = &*VALIDATOR;
         let mut instance = serde_json::to_value(&pledge).unwrap();
-        let pointers: Vec<String> =
-            common::all_pointers(&instance).into_iter().filter(|p| p != "/gift_aid").collect();
+        let pointers: Vec<String> = common::all_pointers(&instance)
+            .into_iter()
+            .filter(|p| !common::OPTIONAL_MEMBERS.contains(&p.as_str()))
+            .collect();
         let pointer = pick.get(&pointers);
         let (parent, member) = pointer.rsplit_once('/').unwrap();
         if extra {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use pledge::{limits, Currency, ErrorCode, FieldError, Frequency, GiftAid, Pledge, SponsorshipOption};
+use pledge::{limits, Currency, ErrorCode, FieldError, Frequency, GiftAid, Pledge, PostalAddress, SponsorshipOption};
 
 fn errors_after(edit: impl FnOnce(&mut Pledge)) -> Vec<FieldError> {
     let mut pledge = common::valid_pledge_with_gift_aid();
@@ -231,6 +231,7 @@ fn consent_names_the_current_wording_and_any_choice_is_valid() {
             p.consent.email = email;
             p.consent.post = post;
             p.consent.phone = phone;
+            p.donor.phone = phone.then(|| "+44 20 7946 0000".into());
         });
     }
     for bad in ["", "consent-2020-01", "CONSENT-2026-11"] {
@@ -238,6 +239,121 @@ fn consent_names_the_current_wording_and_any_choice_is_valid() {
             p.consent.wording_version = bad.into()
         });
     }
+}
+
+#[test]
+fn a_phone_number_is_given_exactly_when_the_donor_may_be_called() {
+    assert_accepted("consent and number", |p| {
+        p.consent.phone = true;
+        p.donor.phone = Some("+44 20 7946 0000".into());
+    });
+    assert_refused("consent without a number", "/donor/phone", ErrorCode::Required, |p| p.consent.phone = true);
+    assert_refused("a number without consent", "/donor/phone", ErrorCode::NotConsented, |p| {
+        p.donor.phone = Some("+44 20 7946 0000".into())
+    });
+}
+
+#[test]
+fn a_phone_number_has_6_to_15_digits_and_only_separators_between_them() {
+    let with_consent = |phone: &str| {
+        let phone = phone.to_owned();
+        move |p: &mut Pledge| {
+            p.consent.phone = true;
+            p.donor.phone = Some(phone);
+        }
+    };
+    let longest = format!("+{}0", "(1)".repeat(10));
+    assert_eq!(longest.len(), limits::PHONE);
+    for good in [
+        "+44 20 7946 0000",
+        "020 7946 0000",
+        "+223 76 12 34 56",
+        "+33 (0)1 23 45 67 89",
+        "01.23.45.67.89",
+        "0113-496-0000",
+        "123456",
+        "+123456789012345",
+        " 020 7946 0000 ",
+        &longest,
+    ] {
+        assert_accepted(good, with_consent(good));
+    }
+    for blank in ["", "   "] {
+        assert_refused(blank, "/donor/phone", ErrorCode::Required, with_consent(blank));
+    }
+    let too_long = format!("{longest} ");
+    assert_refused("33 characters", "/donor/phone", ErrorCode::TooLong, with_consent(&too_long));
+    for bad in [
+        "12345",
+        "+1234567890123456",
+        "++44 20 7946 0000",
+        " +44 20 7946 0000",
+        "44+20 7946 0000",
+        "020 7946 0000 ext 12",
+        "020/7946/0000",
+        "[020] 7946 0000",
+        "020\t7946 0000",
+        "020 7946 0000\n",
+        "０２０ ７９４６ ００００",
+        "tel:+442079460000",
+        "call me",
+    ] {
+        assert_refused(bad, "/donor/phone", ErrorCode::InvalidPhone, with_consent(bad));
+    }
+}
+
+#[test]
+fn a_postal_address_is_given_when_the_donor_may_be_written_to_unless_gift_aid_gives_one() {
+    let address = || Some(PostalAddress { address: "12 rue des Lilas, Lyon".into(), postcode: "69003".into() });
+    assert_accepted("consent and address", |p| {
+        p.gift_aid = None;
+        p.consent.post = true;
+        p.donor.postal_address = address();
+    });
+    assert_accepted("consent, Gift Aid and no address", |p| p.consent.post = true);
+    assert_accepted("consent, Gift Aid and an address as well", |p| {
+        p.consent.post = true;
+        p.donor.postal_address = address();
+    });
+    assert_refused("consent without an address", "/donor/postal_address", ErrorCode::Required, |p| {
+        p.gift_aid = None;
+        p.consent.post = true;
+    });
+    for gift_aid in [true, false] {
+        assert_refused("an address without consent", "/donor/postal_address", ErrorCode::NotConsented, |p| {
+            if !gift_aid {
+                p.gift_aid = None;
+            }
+            p.donor.postal_address = address();
+        });
+    }
+}
+
+#[test]
+fn postal_address_fields() {
+    let with_address = |address: &str, postcode: &str| {
+        let postal_address = PostalAddress { address: address.into(), postcode: postcode.into() };
+        move |p: &mut Pledge| {
+            p.gift_aid = None;
+            p.consent.post = true;
+            p.donor.country = "ML".into();
+            p.donor.postal_address = Some(postal_address);
+        }
+    };
+    let longest_address = "é".repeat(limits::HOME_ADDRESS);
+    let longest_postcode = "é".repeat(limits::POSTAL_CODE);
+    for (address, postcode) in
+        [("Rue 305, Porte 12, Sanankoroba", ""), ("BP 1234, Bamako", "  "), (longest_address.as_str(), longest_postcode.as_str())]
+    {
+        assert_accepted(address, with_address(address, postcode));
+    }
+    const ADDRESS: &str = "/donor/postal_address/address";
+    const POSTCODE: &str = "/donor/postal_address/postcode";
+    assert_refused("blank address", ADDRESS, ErrorCode::Required, with_address(" ", "69003"));
+    assert_refused("long address", ADDRESS, ErrorCode::TooLong, with_address(&format!("{longest_address}a"), ""));
+    assert_refused("address with a line break", ADDRESS, ErrorCode::ControlCharacters, with_address("1 rue\nLyon", ""));
+    assert_refused("long postcode", POSTCODE, ErrorCode::TooLong, with_address("Bamako", &format!("{longest_postcode}1")));
+    assert_refused("postcode with a tab", POSTCODE, ErrorCode::ControlCharacters, with_address("Bamako", "69\t003"));
 }
 
 #[test]

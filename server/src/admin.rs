@@ -225,8 +225,9 @@ pub async fn list(
 /// Export stored pledges as CSV (admin).
 ///
 /// Every pledge matching the filters, oldest first, with a header row. Cells that a spreadsheet
-/// would run as a formula begin with an apostrophe. The last three columns are `status`,
-/// `review_reason` and `released_at`.
+/// would run as a formula begin with an apostrophe. New columns are only ever added at the end:
+/// after `status`, `review_reason` and `released_at` come `phone`, `postal_address` and
+/// `postal_postcode`, empty when the donor gave none.
 #[utoipa::path(
     get,
     path = "/v1/pledges.csv",

@@ -12,7 +12,7 @@ const BYTE_ORDER_MARK: &str = "\u{feff}";
 
 /// The columns in order. New columns are only ever added at the end, so that spreadsheets and
 /// scripts that read columns by position keep working.
-pub const COLUMNS: [&str; 28] = [
+pub const COLUMNS: [&str; 31] = [
     "reference",
     "received_at",
     "partner",
@@ -41,6 +41,9 @@ pub const COLUMNS: [&str; 28] = [
     "status",
     "review_reason",
     "released_at",
+    "phone",
+    "postal_address",
+    "postal_postcode",
 ];
 
 /// The header row, with the byte order mark in front.
@@ -54,6 +57,7 @@ pub fn append_pledge(text: &mut String, stored: &StoredPledge) {
     let pledge = &stored.pledge;
     let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_owned();
     let gift_aid = pledge.gift_aid.as_ref();
+    let postal_address = pledge.donor.postal_address.as_ref();
     write_row(
         text,
         [
@@ -85,6 +89,9 @@ pub fn append_pledge(text: &mut String, stored: &StoredPledge) {
             stored.status.as_str().to_owned(),
             stored.review_reason.map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
             stored.released_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
+            pledge.donor.phone.clone().unwrap_or_default(),
+            postal_address.map(|a| a.address.clone()).unwrap_or_default(),
+            postal_address.map(|a| a.postcode.clone()).unwrap_or_default(),
         ],
     );
 }
@@ -148,11 +155,44 @@ mod tests {
         assert_eq!(cell("two\nlines"), "\"two\nlines\"");
     }
 
+    /// The cells of an example pledge's row, after `edit`, as a CSV reader sees them.
+    fn row(example: &str, edit: impl FnOnce(&mut pledge::Pledge)) -> Vec<String> {
+        let mut pledge = serde_json::from_str(example).unwrap();
+        edit(&mut pledge);
+        let stored = StoredPledge {
+            id: 1,
+            reference: "SK-7Q2M-X9D4".to_owned(),
+            received_at: crate::timestamp::Timestamp::from_micros(0),
+            status: crate::storage::Status::New,
+            review_reason: None,
+            released_at: None,
+            pledge,
+        };
+        let mut text = String::new();
+        append_pledge(&mut text, &stored);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        let record = reader.records().next().unwrap().unwrap();
+        record.iter().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn contact_details_are_the_last_columns_and_empty_when_not_given() {
+        let with_details = row(include_str!("../../contract/examples/child-eur.json"), |pledge| {
+            pledge.consent.phone = true;
+            pledge.donor.phone = Some("+33 1 99 00 12 34".to_owned());
+        });
+        assert_eq!(with_details.len(), COLUMNS.len());
+        assert_eq!(with_details[COLUMNS.len() - 3..], ["'+33 1 99 00 12 34", "12 rue des Lilas, Lyon", "69003"]);
+        let without = row(include_str!("../../contract/examples/child-gbp-gift-aid.json"), |_| {});
+        assert_eq!(without.len(), COLUMNS.len());
+        assert_eq!(without[COLUMNS.len() - 3..], ["", "", ""]);
+    }
+
     #[test]
     fn header_starts_with_a_byte_order_mark() {
         let header = header();
         assert!(header.starts_with('\u{feff}'));
-        assert!(header.ends_with("schema_version,status,review_reason,released_at\r\n"));
+        assert!(header.ends_with("status,review_reason,released_at,phone,postal_address,postal_postcode\r\n"));
         assert_eq!(header.matches(',').count(), COLUMNS.len() - 1);
     }
 }

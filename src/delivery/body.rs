@@ -87,6 +87,7 @@ mod tests {
                 family_name: "Traoré".into(),
                 email: "awa@example.org".into(),
                 country: "GB".into(),
+                ..Donor::default()
             },
             gift_aid: Some(GiftAid {
                 wording_version: pledge::GIFT_AID_WORDING_VERSION.into(),

@@ -1,4 +1,7 @@
-use pledge::{limits, Amount, AmountParseError, Consent, Currency, Donor, GiftAid, Locale, SponsorshipOption, GIFT_AID_WORDING_VERSION};
+use pledge::{
+    limits, Amount, AmountParseError, Consent, Currency, Donor, GiftAid, Locale, PostalAddress, SponsorshipOption,
+    GIFT_AID_WORDING_VERSION,
+};
 
 use super::Problem;
 
@@ -17,6 +20,12 @@ pub struct Draft {
     pub home_address: String,
     pub postcode: String,
     pub consent: Consent,
+    /// The number to call. It is sent only while the donor agrees to be called.
+    pub phone: String,
+    /// Where letters go. Sent only while the donor agrees to letters and has not given a Gift
+    /// Aid home address, which serves instead.
+    pub postal_address: String,
+    pub postal_postcode: String,
     /// The hidden field that only bots fill in.
     pub honeypot: String,
 }
@@ -49,13 +58,25 @@ impl Draft {
         })
     }
 
-    /// The donor's details as they are sent: without the spaces that autofill and pasting add.
-    pub fn trimmed_donor(&self) -> Donor {
+    /// Whether letters go to a postal address of their own: the donor agrees to letters and
+    /// has not declared Gift Aid, whose home address would serve.
+    pub fn postal_address_asked(&self, currency: Currency) -> bool {
+        self.consent.post && self.gift_aid_declaration(currency).is_none()
+    }
+
+    /// The donor's details as they are sent: without the spaces that autofill and pasting add,
+    /// and with a contact detail only where the donor agreed to be contacted that way.
+    pub fn trimmed_donor(&self, currency: Currency) -> Donor {
         Donor {
             given_name: self.donor.given_name.trim().to_owned(),
             family_name: self.donor.family_name.trim().to_owned(),
             email: self.donor.email.trim().to_owned(),
             country: self.donor.country.clone(),
+            phone: self.consent.phone.then(|| self.phone.trim().to_owned()),
+            postal_address: self.postal_address_asked(currency).then(|| PostalAddress {
+                address: self.postal_address.trim().to_owned(),
+                postcode: self.postal_postcode.trim().to_owned(),
+            }),
         }
     }
 

@@ -14,12 +14,18 @@ pub enum Field {
     GiftAid,
     HomeAddress,
     Postcode,
+    /// Asked for only when the donor agrees to be called.
+    Phone,
+    /// Asked for only when the donor agrees to letters and gave no Gift Aid home address.
+    PostalAddress,
+    PostalPostcode,
     /// The marketing opt-ins. They are never wrong, but the review can send the donor to them.
     Consent,
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
+    /// In the order the donor meets them.
+    pub const ALL: [Field; 13] = [
         Field::Option,
         Field::Amount,
         Field::GivenName,
@@ -29,6 +35,9 @@ impl Field {
         Field::GiftAid,
         Field::HomeAddress,
         Field::Postcode,
+        Field::PostalAddress,
+        Field::PostalPostcode,
+        Field::Phone,
         Field::Consent,
     ];
 
@@ -45,6 +54,9 @@ impl Field {
             Field::GiftAid => "sk-gift-aid",
             Field::HomeAddress => "sk-home-address",
             Field::Postcode => "sk-postcode",
+            Field::Phone => "sk-phone",
+            Field::PostalAddress => "sk-postal-address",
+            Field::PostalPostcode => "sk-postal-postcode",
             Field::Consent => "sk-consent-email",
         }
     }
@@ -61,6 +73,9 @@ impl Field {
             Field::GiftAid => "sk-gift-aid-error",
             Field::HomeAddress => "sk-home-address-error",
             Field::Postcode => "sk-postcode-error",
+            Field::Phone => "sk-phone-error",
+            Field::PostalAddress => "sk-postal-address-error",
+            Field::PostalPostcode => "sk-postal-postcode-error",
             Field::Consent => "sk-consent-error",
         }
     }
@@ -76,6 +91,9 @@ impl Field {
             | Field::GiftAid
             | Field::HomeAddress
             | Field::Postcode
+            | Field::Phone
+            | Field::PostalAddress
+            | Field::PostalPostcode
             | Field::Consent => Step::Details,
         }
     }
@@ -95,6 +113,9 @@ impl Field {
             "/gift_aid" => Field::GiftAid,
             "/gift_aid/home_address" => Field::HomeAddress,
             "/gift_aid/postcode" => Field::Postcode,
+            "/donor/phone" => Field::Phone,
+            "/donor/postal_address" | "/donor/postal_address/address" => Field::PostalAddress,
+            "/donor/postal_address/postcode" => Field::PostalPostcode,
             _ => return None,
         })
     }

@@ -302,8 +302,11 @@ impl Flow {
                 }
             }
             Step::Details => {
-                let mut errors = self.draft.trimmed_donor().validate();
-                if let Some(declaration) = self.draft.gift_aid_declaration(currency) {
+                let donor = self.draft.trimmed_donor(currency);
+                let declaration = self.draft.gift_aid_declaration(currency);
+                let mut errors = donor.validate();
+                errors.extend(donor.contact_rules(&self.draft.consent, declaration.is_some()));
+                if let Some(declaration) = declaration {
                     errors.extend(declaration.validate());
                 }
                 for error in errors {
@@ -326,7 +329,7 @@ impl Flow {
             option,
             frequency: option.frequency(),
             amount: self.draft.amount(currency).ok()?,
-            donor: self.draft.trimmed_donor(),
+            donor: self.draft.trimmed_donor(currency),
             gift_aid: self.draft.gift_aid_declaration(currency),
             consent: pledge::Consent { wording_version: CONSENT_WORDING_VERSION.to_owned(), ..self.draft.consent.clone() },
             partner: self.settings.partner.clone(),

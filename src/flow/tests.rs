@@ -654,3 +654,101 @@ mod reconfigured {
         assert_eq!(kept.draft.preset, Some(picked), "a suggestion still offered stays picked");
     }
 }
+
+mod contact_details {
+    use super::*;
+
+    /// A flow on the details step, filled in, with nothing ticked.
+    fn at_details(currency: Currency) -> Flow {
+        let mut flow = Flow::new(settings(currency));
+        flow.choose(SponsorshipOption::OneOff);
+        assert!(flow.advance());
+        // Within the bounds of every currency, XOF's included.
+        flow.type_other_amount("5000".into());
+        assert!(flow.advance());
+        fill_details(&mut flow);
+        flow
+    }
+
+    fn pledge_of(mut flow: Flow) -> pledge::Pledge {
+        assert!(flow.advance(), "{:?}", problems(&flow));
+        let pledge = flow.confirm(|| KEY.into(), submission()).expect("a complete draft makes a pledge");
+        assert_eq!(pledge.validate(), Ok(()));
+        pledge
+    }
+
+    #[test]
+    fn agreeing_to_calls_asks_for_a_number_the_charity_can_dial() {
+        let mut flow = at_details(Currency::GBP);
+        flow.draft.consent.phone = true;
+        assert!(!flow.advance());
+        assert_eq!(problems(&flow), vec![(Field::Phone, Problem::Rule(ErrorCode::Required))]);
+        flow.draft.phone = "call me".into();
+        assert!(!flow.advance());
+        assert_eq!(problems(&flow), vec![(Field::Phone, Problem::Rule(ErrorCode::InvalidPhone))]);
+        flow.draft.phone = "  +44 20 7946 0000 ".into();
+        let pledge = pledge_of(flow);
+        assert_eq!(pledge.donor.phone.as_deref(), Some("+44 20 7946 0000"));
+    }
+
+    #[test]
+    fn a_number_typed_and_then_unticked_is_not_sent() {
+        let mut flow = at_details(Currency::GBP);
+        flow.draft.consent.phone = true;
+        flow.draft.phone = "+44 20 7946 0000".into();
+        flow.draft.consent.phone = false;
+        assert_eq!(pledge_of(flow).donor.phone, None, "collected only while it is used");
+    }
+
+    #[test]
+    fn agreeing_to_letters_asks_for_an_address_unless_gift_aid_gave_one() {
+        let mut flow = at_details(Currency::GBP);
+        flow.draft.consent.post = true;
+        assert!(flow.draft.postal_address_asked(Currency::GBP));
+        assert!(!flow.advance());
+        assert_eq!(problems(&flow), vec![(Field::PostalAddress, Problem::Rule(ErrorCode::Required))]);
+        flow.draft.postal_address = " 12 rue des Lilas, Lyon ".into();
+        flow.draft.postal_postcode = " 69003 ".into();
+        let pledge = pledge_of(flow);
+        let address = pledge.donor.postal_address.expect("asked and given");
+        assert_eq!((address.address.as_str(), address.postcode.as_str()), ("12 rue des Lilas, Lyon", "69003"));
+
+        let mut flow = at_details(Currency::GBP);
+        flow.draft.donor.country = "GB".into();
+        flow.draft.gift_aid = true;
+        flow.draft.home_address = "4 Park Row, Leeds".into();
+        flow.draft.postcode = "LS1 5HD".into();
+        flow.draft.consent.post = true;
+        flow.draft.postal_address = "typed before Gift Aid was ticked".into();
+        assert!(!flow.draft.postal_address_asked(Currency::GBP), "the Gift Aid home address serves");
+        let pledge = pledge_of(flow);
+        assert_eq!(pledge.donor.postal_address, None);
+        assert!(pledge.gift_aid.is_some());
+    }
+
+    #[test]
+    fn a_postcode_is_optional_where_addresses_have_none_and_limited_in_length() {
+        let mut flow = at_details(Currency::XOF);
+        flow.draft.donor.country = "ML".into();
+        flow.draft.consent.post = true;
+        flow.draft.postal_address = "Rue 123, Sanankoroba".into();
+        flow.draft.postal_postcode = "x".repeat(17);
+        assert!(!flow.advance());
+        assert_eq!(problems(&flow), vec![(Field::PostalPostcode, Problem::Rule(ErrorCode::TooLong))]);
+        flow.draft.postal_postcode.clear();
+        assert_eq!(pledge_of(flow).donor.postal_address.map(|address| address.postcode), Some(String::new()));
+    }
+
+    #[test]
+    fn the_receiver_s_refusals_of_contact_details_land_on_their_fields() {
+        for (pointer, field) in [
+            ("/donor/phone", Field::Phone),
+            ("/donor/postal_address", Field::PostalAddress),
+            ("/donor/postal_address/address", Field::PostalAddress),
+            ("/donor/postal_address/postcode", Field::PostalPostcode),
+        ] {
+            assert_eq!(Field::from_pointer(pointer), Some(field), "{pointer}");
+            assert_eq!(field.step(), Step::Details);
+        }
+    }
+}

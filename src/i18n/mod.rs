@@ -130,6 +130,13 @@ catalogue! {
     consent_email,
     consent_post,
     consent_phone,
+    phone,
+    phone_hint,
+    postal_address,
+    postal_address_hint,
+    postal_postcode,
+    /// Instead of the postal address fields, when a Gift Aid declaration gives the home address.
+    post_to_home_address,
     /// The link to the charity's privacy notice, which opens in a new tab.
     privacy_link,
     honeypot,
@@ -192,6 +199,8 @@ catalogue! {
     required_country,
     required_home_address,
     required_postcode,
+    required_phone,
+    required_postal_address,
     amount_not_a_number,
     amount_decimals,
     amount_whole,
@@ -204,6 +213,7 @@ catalogue! {
     invalid_email,
     invalid_country,
     invalid_postcode,
+    invalid_phone,
     gift_aid_not_eligible,
     /// For rules about what the page, not the donor, puts in a pledge.
     setup_problem,
@@ -245,6 +255,10 @@ impl Messages {
                 Field::Country => self.required_country,
                 Field::HomeAddress => self.required_home_address,
                 Field::Postcode => self.required_postcode,
+                Field::Phone => self.required_phone,
+                Field::PostalAddress => self.required_postal_address,
+                // Only a non-empty value can be wrong here; any other refusal is the page's.
+                Field::PostalPostcode => self.setup_problem,
                 Field::GiftAid => self.gift_aid_not_eligible,
                 Field::Consent => self.setup_problem,
             },
@@ -253,6 +267,7 @@ impl Messages {
             ErrorCode::InvalidEmail => self.invalid_email,
             ErrorCode::InvalidCountry => self.invalid_country,
             ErrorCode::InvalidPostcode => self.invalid_postcode,
+            ErrorCode::InvalidPhone => self.invalid_phone,
             ErrorCode::AmountBelowMinimum => self.amount_below_minimum,
             ErrorCode::AmountAboveMaximum => self.amount_above_maximum,
             ErrorCode::GiftAidNotEligible => self.gift_aid_not_eligible,
@@ -262,7 +277,9 @@ impl Messages {
             | ErrorCode::InvalidUrl
             | ErrorCode::InvalidTimestamp
             | ErrorCode::UnsupportedSchemaVersion
-            | ErrorCode::UnknownWordingVersion => self.setup_problem,
+            | ErrorCode::UnknownWordingVersion
+            // The widget sends a contact detail only with its consent.
+            | ErrorCode::NotConsented => self.setup_problem,
         }
     }
 }

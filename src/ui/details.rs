@@ -39,7 +39,15 @@ pub fn details_step(ctx: Ctx) -> impl IntoView {
                 <p class="sk-hint" id=CONSENT_INTRO_ID>{t.consent_intro}</p>
                 {checkbox(ctx, "sk-consent-email", t.consent_email, |draft| draft.consent.email, |draft, on| draft.consent.email = on)}
                 {checkbox(ctx, "sk-consent-post", t.consent_post, |draft| draft.consent.post, |draft, on| draft.consent.post = on)}
+                {postal_address(ctx)}
                 {checkbox(ctx, "sk-consent-phone", t.consent_phone, |draft| draft.consent.phone, |draft, on| draft.consent.phone = on)}
+                <div class="sk-reveal" hidden=move || !ctx.flow.with(|flow| flow.draft.consent.phone)>
+                    {text_field(ctx, TextInput {
+                        kind: "tel",
+                        hint: Some(("sk-phone-hint", t.phone_hint)),
+                        ..field(Field::Phone, t.phone, "tel", |draft| &draft.phone, |draft, value| draft.phone = value)
+                    })}
+                </div>
             </fieldset>
             {honeypot(ctx)}
             {step_actions(ctx, true)}
@@ -129,6 +137,23 @@ fn gift_aid(ctx: Ctx) -> impl IntoView {
                 {text_field(ctx, text(Field::Postcode, t.postcode, "postal-code", None, |draft| &draft.postcode, |draft, value| draft.postcode = value))}
             </div>
         </fieldset>
+    }
+}
+
+/// Where letters go, asked for only once the donor agrees to letters. A Gift Aid declaration's
+/// home address serves instead, and the donor is told so rather than asked twice.
+fn postal_address(ctx: Ctx) -> impl IntoView {
+    let t = ctx.text;
+    let currency = ctx.currency;
+    let field = |field, label, autocomplete, hint, read, write| TextInput { field, label, autocomplete, kind: "text", hint, read, write };
+    view! { class="sk",
+        <div class="sk-reveal" hidden=move || !ctx.flow.with(|flow| flow.draft.consent.post)>
+            <p class="sk-hint" hidden=move || ctx.flow.with(|flow| flow.draft.postal_address_asked(currency))>{t.post_to_home_address}</p>
+            <div hidden=move || !ctx.flow.with(|flow| flow.draft.postal_address_asked(currency))>
+                {text_field(ctx, field(Field::PostalAddress, t.postal_address, "street-address", Some(("sk-postal-address-hint", t.postal_address_hint)), |draft| &draft.postal_address, |draft, value| draft.postal_address = value))}
+                {text_field(ctx, field(Field::PostalPostcode, t.postal_postcode, "postal-code", None, |draft| &draft.postal_postcode, |draft, value| draft.postal_postcode = value))}
+            </div>
+        </div>
     }
 }
 

@@ -46,7 +46,14 @@ pub fn review_step(ctx: Ctx, courier: Courier) -> impl IntoView {
         true => t.consent_none.to_owned(),
         false => format::list(&channels, ctx.locale),
     };
-    sections.push((t.review_consent, vec![contact], Field::Consent, t.edit_consent));
+    let mut lines = vec![contact];
+    if draft.consent.phone {
+        lines.push(draft.phone.trim().to_owned());
+    }
+    if draft.postal_address_asked(ctx.currency) {
+        lines.extend([draft.postal_address.trim(), draft.postal_postcode.trim()].into_iter().filter(|line| !line.is_empty()).map(str::to_owned));
+    }
+    sections.push((t.review_consent, lines, Field::Consent, t.edit_consent));
 
     let rows = sections
         .into_iter()

@@ -8,6 +8,7 @@ import { openPage } from "./support/browser.mjs";
 import { plainPage } from "./support/pages.mjs";
 import { waitForWidget } from "./support/widget.mjs";
 import {
+  CONTACT,
   TEXT,
   addGiftAid,
   allowContact,
@@ -102,6 +103,12 @@ describe("a donor completes each option by mouse", () => {
           { email: pledge.consent.email, post: pledge.consent.post, phone: pledge.consent.phone },
           { email: journey.channels.includes("email"), post: journey.channels.includes("post"), phone: journey.channels.includes("phone") }
         );
+        // A contact detail is asked for, and arrives, only with its consent.
+        assert.equal(pledge.donor.phone, journey.channels.includes("phone") ? CONTACT.phone : undefined);
+        assert.deepEqual(
+          pledge.donor.postal_address,
+          journey.channels.includes("post") ? { address: CONTACT.postalAddress, postcode: CONTACT.postalPostcode } : undefined
+        );
         assert.equal(pledge.gift_aid, undefined, "no Gift Aid outside the UK");
         assert.deepEqual(problems, []);
         await context.close();
@@ -162,8 +169,11 @@ describe("a donor using the keyboard alone", () => {
     await keys.type("Mali");
     await tabTo(text.consent.post);
     await keys.press("Space");
-    // Back up to a text field: Enter there submits the step, as in any form.
-    await tabTo(text.email, { backwards: true });
+    // Agreeing to letters asks where to send them, next in the tab order.
+    await keys.press("Tab");
+    assert.equal(await focusedName(page), text.postalAddress);
+    await keys.type("Rue 12, Sanankoroba");
+    // Enter in a text field submits the step, as in any form.
     await keys.press("Enter");
     await expectStepFocused(text.reviewHeading, text.stepPosition(4, text.steps[3]));
 
@@ -175,7 +185,13 @@ describe("a donor using the keyboard alone", () => {
     const pledge = await receiver.pledge(reference);
     assert.equal(pledge.option, "village");
     assert.deepEqual(pledge.amount, { minor_units: 2000, currency: "GBP" });
-    assert.deepEqual(pledge.donor, { given_name: "Kadiatou", family_name: "Coulibaly", email: "kadiatou@example.org", country: "ML" });
+    assert.deepEqual(pledge.donor, {
+      given_name: "Kadiatou",
+      family_name: "Coulibaly",
+      email: "kadiatou@example.org",
+      country: "ML",
+      postal_address: { address: "Rue 12, Sanankoroba", postcode: "" },
+    });
     assert.deepEqual([pledge.consent.email, pledge.consent.post, pledge.consent.phone], [false, true, false]);
     assert.deepEqual(problems, []);
     await context.close();

@@ -52,6 +52,7 @@ fn a_pledge() -> Pledge {
             family_name: PERSONAL[1].into(),
             email: PERSONAL[2].into(),
             country: PERSONAL[3].into(),
+            ..Donor::default()
         },
         gift_aid: None,
         consent: Consent::default(),

@@ -624,6 +624,10 @@ async fn an_unreachable_receiver_keeps_the_pledge_and_offers_a_retry() {
 fn assert_targets_are_large_enough(widget: &Mounted) {
     for control in widget.query_all("button, input:not([tabindex='-1']), select, summary, .sk-summary a") {
         let element: HtmlElement = control.clone().unchecked_into();
+        // A control inside a `hidden` part is no target: it is not rendered at all.
+        if element.offset_parent().is_none() {
+            continue;
+        }
         let (width, height) = (element.offset_width(), element.offset_height());
         assert!(width >= 24 && height >= 24, "{} is {width}×{height}", control.outer_html());
     }
@@ -741,4 +745,54 @@ async fn the_consent_and_gift_aid_introductions_describe_their_groups() {
     let gift_aid = described_by(&widget, ".sk-gift-aid");
     assert!(gift_aid.starts_with("If you pay tax in the UK") && gift_aid.contains("Please tell SOS Children's Villages UK"), "{gift_aid}");
     assert!(described_by(&widget, "#sk-gift-aid").starts_with("By ticking this box, I ask SOS Children's Villages UK"), "the box is described by the declaration");
+}
+
+#[wasm_bindgen_test]
+async fn agreeing_to_calls_or_letters_asks_for_the_number_or_the_address_and_nothing_more() {
+    let widget = mount(&config("en", "GBP"));
+    settle().await;
+    to_details(&widget).await;
+    fill_details(&widget, "FR");
+    assert!(!is_shown(&widget, "#sk-phone") && !is_shown(&widget, "#sk-postal-address"), "nothing is asked before it is used");
+
+    click(&widget, "#sk-consent-phone");
+    click(&widget, "#sk-consent-post");
+    settle().await;
+    assert!(is_shown(&widget, "#sk-phone") && is_shown(&widget, "#sk-postal-address") && is_shown(&widget, "#sk-postal-postcode"));
+    assert_eq!(attribute(&widget, "#sk-phone", "type").as_deref(), Some("tel"));
+    assert_eq!(attribute(&widget, "#sk-phone", "autocomplete").as_deref(), Some("tel"));
+    next(&widget, "Next").await;
+    assert_eq!(
+        labels(&widget, ".sk-summary a"),
+        ["Enter the address SOS Children's Villages may write to you at.", "Enter the phone number SOS Children's Villages may call you on."]
+    );
+    assert_eq!(attribute(&widget, "#sk-phone", "aria-invalid").as_deref(), Some("true"));
+
+    type_into(&widget, "#sk-phone", "12");
+    type_into(&widget, "#sk-postal-address", "12 rue des Lilas, Lyon");
+    next(&widget, "Next").await;
+    assert_eq!(labels(&widget, ".sk-summary a"), ["Enter a phone number of 6 to 15 digits, such as +44 20 7946 0000."]);
+    type_into(&widget, "#sk-phone", "+33 4 72 00 00 00");
+    next(&widget, "Next").await;
+    assert_eq!(heading(&widget), "Check your pledge");
+    let review = text_of(&widget, ".sk-flow");
+    assert!(review.contains("+33 4 72 00 00 00") && review.contains("12 rue des Lilas, Lyon"), "{review}");
+}
+
+#[wasm_bindgen_test]
+async fn letters_go_to_the_gift_aid_home_address_without_asking_twice() {
+    let widget = mount(&config("en", "GBP"));
+    settle().await;
+    to_details(&widget).await;
+    fill_details(&widget, "GB");
+    settle().await;
+    click(&widget, "#sk-gift-aid");
+    type_into(&widget, "#sk-home-address", "4 Park Row, Leeds");
+    type_into(&widget, "#sk-postcode", "LS1 5HD");
+    click(&widget, "#sk-consent-post");
+    settle().await;
+    assert!(!is_shown(&widget, "#sk-postal-address"), "the home address serves");
+    assert!(widget.text().contains("Letters will go to the home address you gave for Gift Aid."));
+    next(&widget, "Next").await;
+    assert_eq!(heading(&widget), "Check your pledge");
 }

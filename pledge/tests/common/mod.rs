@@ -3,8 +3,8 @@
 #![allow(dead_code)] // each test file uses its own part of this module
 
 use pledge::{
-    limits, Amount, AntiSpam, Consent, Currency, Donor, GiftAid, Locale, Pledge, SponsorshipOption,
-    COUNTRY_CODES, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
+    limits, Amount, AntiSpam, Consent, Currency, Donor, GiftAid, Locale, Pledge, PostalAddress,
+    SponsorshipOption, COUNTRY_CODES, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -21,6 +21,8 @@ pub fn valid_pledge() -> Pledge {
             family_name: "Traoré".to_owned(),
             email: "awa@example.org".to_owned(),
             country: "GB".to_owned(),
+            phone: None,
+            postal_address: None,
         },
         gift_aid: None,
         consent: Consent::default(),
@@ -52,6 +54,17 @@ pub fn valid_json_with_gift_aid() -> Value {
     serde_json::to_value(valid_pledge_with_gift_aid()).unwrap()
 }
 
+pub fn valid_postal_address() -> PostalAddress {
+    PostalAddress { address: "12 rue des Lilas, Lyon".to_owned(), postcode: "69003".to_owned() }
+}
+
+/// The members a pledge may leave out, parents before children.
+pub const OPTIONAL_MEMBERS: [&str; 4] =
+    ["/gift_aid", "/donor/phone", "/donor/postal_address", "/donor/postal_address/postcode"];
+
+/// The members whose `null` means absent.
+pub const NULLABLE_MEMBERS: [&str; 3] = ["/gift_aid", "/donor/phone", "/donor/postal_address"];
+
 /// Every string at its longest, in four-byte characters wherever they are allowed.
 pub fn largest_valid_pledge() -> Pledge {
     let wide = |count: usize| "𝒜".repeat(count);
@@ -63,7 +76,11 @@ pub fn largest_valid_pledge() -> Pledge {
             family_name: wide(limits::NAME),
             email,
             country: "GB".to_owned(),
+            // 32 characters, 11 of them digits: a phone number is ASCII only.
+            phone: Some("+(1)(1)(1)(1)(1)(1)(1)(1)(1)(1)0".to_owned()),
+            postal_address: Some(PostalAddress { address: wide(limits::HOME_ADDRESS), postcode: wide(limits::POSTAL_CODE) }),
         },
+        consent: Consent { email: true, post: true, phone: true, ..Consent::default() },
         gift_aid: Some(GiftAid {
             home_address: wide(limits::HOME_ADDRESS),
             postcode: "SW1A   1AA".to_owned(),
@@ -191,10 +208,49 @@ pub fn amount(currency: Currency) -> impl Strategy<Value = Amount> {
     (currency.minimum()..=currency.maximum()).prop_map(move |minor_units| Amount::new(minor_units, currency))
 }
 
+/// Text of up to `max` characters without control characters, possibly empty or blank.
+pub fn optional_text(max: usize) -> impl Strategy<Value = String> {
+    proptest::string::string_regex(&format!("[^\\p{{Cc}}]{{0,{max}}}")).unwrap()
+}
+
+/// A number to call: an optional `+`, 6 to 15 digits, and at most one separator in each gap,
+/// which keeps every number within 32 characters.
+pub fn phone_number() -> impl Strategy<Value = String> {
+    proptest::string::string_regex(r"\+?[ ().-]?([0-9][ ().-]?){6,15}").unwrap()
+}
+
+pub fn postal_address() -> impl Strategy<Value = PostalAddress> {
+    (free_text(limits::HOME_ADDRESS), optional_text(limits::POSTAL_CODE))
+        .prop_map(|(address, postcode)| PostalAddress { address, postcode })
+}
+
 fn donor(country: BoxedStrategy<String>) -> impl Strategy<Value = Donor> {
     (free_text(limits::NAME), free_text(limits::NAME), email(), country).prop_map(
-        |(given_name, family_name, email, country)| Donor { given_name, family_name, email, country },
+        |(given_name, family_name, email, country)| Donor {
+            given_name,
+            family_name,
+            email,
+            country,
+            phone: None,
+            postal_address: None,
+        },
     )
+}
+
+/// The contact details that `consent` asks for: a phone number exactly when the donor may be
+/// called; a postal address when they may be written to, which a Gift Aid declaration makes
+/// optional.
+fn contact_details(
+    consent: &Consent,
+    gift_aid_declared: bool,
+) -> impl Strategy<Value = (Option<String>, Option<PostalAddress>)> {
+    let phone = if consent.phone { phone_number().prop_map(Some).boxed() } else { Just(None).boxed() };
+    let postal_address = match (consent.post, gift_aid_declared) {
+        (false, _) => Just(None).boxed(),
+        (true, false) => postal_address().prop_map(Some).boxed(),
+        (true, true) => prop::option::of(postal_address()).boxed(),
+    };
+    (phone, postal_address)
 }
 
 fn gift_aid() -> impl Strategy<Value = GiftAid> {
@@ -205,7 +261,8 @@ fn gift_aid() -> impl Strategy<Value = GiftAid> {
     })
 }
 
-/// Any valid pledge: every option, currency and locale, with Gift Aid where it is allowed.
+/// Any valid pledge: every option, currency and locale, with Gift Aid where it is allowed, and
+/// the contact details that its consents ask for.
 pub fn any_valid_pledge() -> impl Strategy<Value = Pledge> {
     let with_gift_aid =
         (amount(Currency::GBP), donor(Just("GB".to_owned()).boxed()), gift_aid().prop_map(Some));
@@ -261,4 +318,12 @@ pub fn any_valid_pledge() -> impl Strategy<Value = Pledge> {
                 }
             },
         )
+        .prop_flat_map(|pledge| {
+            let details = contact_details(&pledge.consent, pledge.gift_aid.is_some());
+            (Just(pledge), details).prop_map(|(mut pledge, (phone, postal_address))| {
+                pledge.donor.phone = phone;
+                pledge.donor.postal_address = postal_address;
+                pledge
+            })
+        })
 }

@@ -102,6 +102,8 @@ async fn the_csv_parses_back_to_the_stored_pledges() {
     let mut bodies: Vec<Value> = (0..4).map(|_| pledge_json(&new_key())).collect();
     bodies[0]["donor"]["given_name"] = "=HYPERLINK(\"http://evil.example\",\"Click\")".into();
     bodies[0]["donor"]["family_name"] = "<img src=x onerror=alert(1)>".into();
+    bodies[0]["consent"]["phone"] = true.into();
+    bodies[0]["donor"]["phone"] = "+44 20 7946 0958".into();
     bodies[1]["donor"]["given_name"] = "+33 Awa".into();
     bodies[1]["donor"]["family_name"] = "-Traoré, \"the elder\"".into();
     bodies[1]["gift_aid"] = Value::Null;
@@ -110,8 +112,13 @@ async fn the_csv_parses_back_to_the_stored_pledges() {
     bodies[1]["option"] = "one_off".into();
     bodies[1]["frequency"] = "once".into();
     bodies[1]["locale"] = "fr".into();
+    // Without Gift Aid, letters need a postal address; this one has no postcode.
+    bodies[1]["consent"]["post"] = true.into();
+    bodies[1]["donor"]["postal_address"] = serde_json::json!({"address": "-Rue 305, Porte 12, \"Hamdallaye\", Bamako"});
     bodies[2]["donor"]["email"] = "@mention@example.org".into();
     bodies[3]["gift_aid"]["home_address"] = "@home, 1 High St".into();
+    bodies[3]["consent"]["post"] = true.into();
+    bodies[3]["donor"]["postal_address"] = serde_json::json!({"address": "=2+3 Flat, 9 Quay St", "postcode": "@BS1 4DJ"});
     for body in &mut bodies {
         if body["gift_aid"].is_null() {
             body.as_object_mut().unwrap().remove("gift_aid");
@@ -137,6 +144,9 @@ async fn the_csv_parses_back_to_the_stored_pledges() {
     let text = response.text().await.unwrap();
     assert!(text.starts_with('\u{feff}'));
     assert!(text.contains("'=HYPERLINK"), "formulas are neutralised");
+    for neutralised in ["'+44 20 7946 0958", "\"'-Rue 305", "'=2+3 Flat", "'@BS1 4DJ"] {
+        assert!(text.contains(neutralised), "contact details are neutralised too: {neutralised}");
+    }
     assert!(text.contains("<img src=x onerror=alert(1)>"), "markup is kept verbatim");
 
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
@@ -172,6 +182,13 @@ async fn the_csv_parses_back_to_the_stored_pledges() {
             "client_created_at": row["client_created_at"],
             "anti_spam": body["anti_spam"],
         });
+        if !row["phone"].is_empty() {
+            rebuilt["donor"]["phone"] = row["phone"].clone().into();
+        }
+        if !row["postal_address"].is_empty() {
+            rebuilt["donor"]["postal_address"] =
+                serde_json::json!({"address": row["postal_address"], "postcode": row["postal_postcode"]});
+        }
         if row["gift_aid"] == "yes" {
             rebuilt["gift_aid"] = serde_json::json!({
                 "wording_version": row["gift_aid_wording_version"],
@@ -185,6 +202,28 @@ async fn the_csv_parses_back_to_the_stored_pledges() {
         let decimal = pledge::Amount::new(expected.amount.minor_units, expected.amount.currency).to_decimal_string();
         assert_eq!(row["amount"], decimal);
     }
+    server.stop().await;
+}
+
+/// The JSON export gives the pledge as it was sent: contact details where the donor gave them,
+/// and no member at all, not even a null, where they did not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_json_export_carries_contact_details_only_where_given() {
+    let server = TestServer::start().await;
+    let mut with_details = pledge_json(&new_key());
+    with_details["consent"]["phone"] = true.into();
+    with_details["consent"]["post"] = true.into();
+    with_details["donor"]["phone"] = "+44 20 7946 0958".into();
+    with_details["donor"]["postal_address"] = serde_json::json!({"address": "9 Quay St, Bristol", "postcode": "BS1 4DJ"});
+    let mut null_details = pledge_json(&new_key());
+    null_details["donor"]["phone"] = Value::Null;
+    null_details["donor"]["postal_address"] = Value::Null;
+    post_all(&server, &[with_details.clone(), null_details]).await;
+
+    let stored = server.list_all().await;
+    assert_eq!(stored[0]["pledge"]["donor"], with_details["donor"]);
+    let donor = stored[1]["pledge"]["donor"].as_object().unwrap();
+    assert!(!donor.contains_key("phone") && !donor.contains_key("postal_address"), "{donor:?}");
     server.stop().await;
 }
 

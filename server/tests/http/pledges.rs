@@ -195,6 +195,36 @@ async fn refused_fields_are_422_with_pointers_and_codes() {
     server.stop().await;
 }
 
+/// Contact details the donor did not agree to be contacted by are refused, not stored; and a
+/// pledge that differs only in a contact detail is another pledge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contact_details_need_their_consent_and_count_in_the_pledge() {
+    let server = TestServer::start().await;
+    let mut body = pledge_json(&new_key());
+    body["donor"]["phone"] = "+44 20 7946 0958".into();
+    body["donor"]["postal_address"] = serde_json::json!({"address": "9 Quay St, Bristol", "postcode": "BS1 4DJ"});
+    let problem = assert_problem(server.post(&body).await, 422).await;
+    assert_eq!(problem["type"], "/problems/invalid-pledge");
+    let errors: Vec<(&str, &str)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| (error["pointer"].as_str().unwrap(), error["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [("/donor/phone", "not_consented"), ("/donor/postal_address", "not_consented")]);
+    assert!(server.list_all().await.is_empty());
+
+    body["consent"]["phone"] = true.into();
+    body["consent"]["post"] = true.into();
+    assert_eq!(server.post(&body).await.status(), 201);
+    let mut other_number = body.clone();
+    other_number["donor"]["phone"] = "+44 20 7946 0959".into();
+    let problem = assert_problem(server.post(&other_number).await, 422).await;
+    assert_eq!(problem["type"], "/problems/idempotency-key-reused");
+    assert_eq!(server.list_all().await.len(), 1);
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_fields_and_huge_strings_are_refused() {
     let server = TestServer::start().await;

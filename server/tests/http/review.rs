@@ -66,7 +66,7 @@ async fn bots_get_a_normal_201_and_their_pledges_are_held_for_review() {
     assert_eq!(review["pledges"][1]["review_reason"], "too_fast");
     assert_eq!(review["pledges"][0]["pledge"]["donor"]["email"], "aissata@example.org");
     let rows = get_csv(&server, "/v1/pledges.csv?status=review").await;
-    let tail: Vec<Vec<&str>> = rows.iter().map(|row| row.iter().skip(25).collect()).collect();
+    let tail: Vec<Vec<&str>> = rows.iter().map(|row| row.iter().skip(25).take(3).collect()).collect();
     assert_eq!(tail, [vec!["review", "honeypot", ""], vec!["review", "too_fast", ""]]);
 
     // A retry of a held pledge gets its real reference, as any replay does.
@@ -106,7 +106,7 @@ async fn a_held_pledge_is_released_once_and_releasing_again_is_harmless() {
     assert_eq!(default["pledges"][0]["released_at"], first["released_at"]);
     assert!(references(&get_json(&server, "/v1/pledges?status=review").await).is_empty());
     let rows = get_csv(&server, "/v1/pledges.csv").await;
-    assert_eq!(rows[0].iter().skip(25).collect::<Vec<_>>(), ["new", "too_fast", first["released_at"].as_str().unwrap()]);
+    assert_eq!(rows[0].iter().skip(25).take(3).collect::<Vec<_>>(), ["new", "too_fast", first["released_at"].as_str().unwrap()]);
 
     // A pledge that was never held: nothing changes, 200 with its state.
     let person: Value = server.post(&pledge_json(&new_key())).await.json().await.unwrap();

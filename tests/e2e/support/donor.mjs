@@ -20,6 +20,9 @@ export const TEXT = {
     homeAddress: "Home address",
     postcode: "Postcode",
     consent: { email: "By email", post: "By post", phone: "By phone" },
+    phone: "Phone number",
+    postalAddress: "Postal address",
+    postalPostcode: "Postcode (if your address has one)",
     reviewHeading: "Check your pledge",
     edit: { option: "Edit how you help", amount: "Edit amount", details: "Edit your details", giftAid: "Edit Gift Aid", consent: "Edit keeping in touch" },
     next: "Next",
@@ -47,6 +50,9 @@ export const TEXT = {
     homeAddress: "Adresse personnelle",
     postcode: "Code postal",
     consent: { email: "Par e-mail", post: "Par courrier", phone: "Par téléphone" },
+    phone: "Numéro de téléphone",
+    postalAddress: "Adresse postale",
+    postalPostcode: "Code postal (si votre adresse en a un)",
     reviewHeading: "Vérifiez votre promesse de don",
     edit: { option: "Modifier votre soutien", amount: "Modifier le montant", details: "Modifier vos coordonnées", giftAid: "Modifier le Gift Aid", consent: "Modifier vos choix de contact" },
     next: "Suivant",
@@ -132,10 +138,23 @@ export async function addGiftAid(page, text, { homeAddress, postcode }) {
   await page.getByLabel(text.postcode, { exact: true }).fill(postcode);
 }
 
-/** Ticks the ways the donor agrees to hear from the charity: any of `email`, `post`, `phone`. */
-export async function allowContact(page, text, channels) {
+/** The number and the address a donor gives when they agree to calls and letters. */
+export const CONTACT = { phone: "+33 4 72 00 00 00", postalAddress: "12 rue des Lilas, Lyon", postalPostcode: "69003" };
+
+/**
+ * Ticks the ways the donor agrees to hear from the charity (any of `email`, `post`, `phone`) and
+ * gives what each asks for: the number to call, and the address for letters unless a Gift Aid
+ * home address serves.
+ */
+export async function allowContact(page, text, channels, contact = CONTACT) {
   for (const channel of channels) {
     await page.getByRole("checkbox", { name: text.consent[channel], exact: true }).check();
+    if (channel === "phone") await page.getByLabel(text.phone, { exact: true }).fill(contact.phone);
+    const address = page.getByLabel(text.postalAddress, { exact: true });
+    if (channel === "post" && (await address.isVisible())) {
+      await address.fill(contact.postalAddress);
+      await page.getByLabel(text.postalPostcode, { exact: true }).fill(contact.postalPostcode);
+    }
   }
 }
 
