@@ -23,7 +23,7 @@ use crate::config::{Settings, Timeouts};
 use crate::problem::Problem;
 use crate::rate_limit::{self, RateLimiter};
 use crate::storage::Store;
-use crate::{admin, cors, demo_page, health, openapi, submit, widget_assets, Error};
+use crate::{admin, cors, demo_page, health, openapi, partner_kit, submit, widget_assets, Error};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -105,6 +105,9 @@ pub fn router(state: AppState, layers: Layers) -> Router {
         .route("/", get(demo_page::page))
         .route("/demo/{*path}", get(demo_page::asset))
         .route("/widget/{*path}", get(widget_assets::asset))
+        .route("/kit", get(partner_kit::redirect))
+        .route("/kit/", get(partner_kit::page))
+        .route("/kit/{*path}", get(partner_kit::asset))
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .layer(middleware::from_fn(move |request, next| guard(request_timeout, request, next)))

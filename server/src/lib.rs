@@ -16,6 +16,7 @@ pub mod health;
 pub mod idempotency;
 pub mod logging;
 pub mod openapi;
+pub mod partner_kit;
 pub mod problem;
 pub mod rate_limit;
 pub mod reference;

@@ -40,6 +40,7 @@ async fn main() -> ExitCode {
     // Test harnesses and `cargo xtask demo` read these lines from standard output.
     println!("listening on http://{}", running.local_addr);
     println!("demo page: {}/", running.public_url);
+    println!("partner kit: {}/kit/", running.public_url);
     if token_generated {
         println!("admin token: {}", settings.admin_token);
     }

@@ -25,6 +25,8 @@ pub struct HostEvents {
 pub enum DetailValue<'a> {
     Text(&'a str),
     Number(f64),
+    /// A list of `{ attribute, message }` objects.
+    Problems(&'a [(&'a str, String)]),
 }
 
 impl HostEvents {
@@ -58,12 +60,32 @@ impl HostEvents {
         self.dispatch(ERROR_EVENT, &[("kind", DetailValue::Text(kind)), ("message", DetailValue::Text(message))]);
     }
 
+    /// `sanankoroba:error` of kind `config`, with each refused attribute beside its message in
+    /// `problems`, so that a page or a tool (the partner kit) can show each where it was set.
+    pub fn config_error(&self, problems: &[(&str, String)]) {
+        let message = problems.iter().map(|(_, message)| message.as_str()).collect::<Vec<_>>().join(" ");
+        self.dispatch(
+            ERROR_EVENT,
+            &[("kind", DetailValue::Text("config")), ("message", DetailValue::Text(&message)), ("problems", DetailValue::Problems(problems))],
+        );
+    }
+
     fn dispatch(&self, name: &str, detail: &[(&str, DetailValue)]) {
         let object = Object::new();
         for (key, value) in detail {
             let value = match value {
                 DetailValue::Text(text) => JsValue::from_str(text),
                 DetailValue::Number(number) => JsValue::from_f64(*number),
+                DetailValue::Problems(problems) => problems
+                    .iter()
+                    .map(|(attribute, message)| {
+                        let problem = Object::new();
+                        let _ = Reflect::set(&problem, &"attribute".into(), &JsValue::from_str(attribute));
+                        let _ = Reflect::set(&problem, &"message".into(), &JsValue::from_str(message));
+                        JsValue::from(problem)
+                    })
+                    .collect::<js_sys::Array>()
+                    .into(),
             };
             let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
         }

@@ -194,9 +194,9 @@ impl Mounted {
 
 /// Tells the partner's developer, in English, in the console and in an event.
 fn report(events: &HostEvents, errors: &[ConfigError]) {
-    let console: Vec<String> = errors.iter().map(ConfigError::message).collect();
-    for message in &console {
+    let problems: Vec<(&str, String)> = errors.iter().map(|error| (error.attribute, error.message())).collect();
+    for (_, message) in &problems {
         web_sys::console::error_1(&format!("Sanankoroba widget: {message}").into());
     }
-    events.error("config", &console.join(" "));
+    events.config_error(&problems);
 }

@@ -130,3 +130,26 @@ async fn refused_settings_take_the_widget_s_place_only_while_nothing_would_be_lo
     assert_eq!(errors.borrow().len(), 2, "the partner hears of it all the same");
     assert!(errors.borrow()[1].contains("\"endpoint\""), "{:?}", errors.borrow());
 }
+
+#[wasm_bindgen_test]
+async fn each_refused_setting_is_named_beside_its_message_in_the_event() {
+    let mut widget = mount(&config("en", "GBP"));
+    settle().await;
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let listener = Closure::<dyn FnMut(CustomEvent)>::new(move |event: CustomEvent| {
+        let problems: js_sys::Array = Reflect::get(&event.detail(), &"problems".into()).unwrap().unchecked_into();
+        for problem in problems.iter() {
+            let field = |name: &str| Reflect::get(&problem, &name.into()).unwrap().as_string().unwrap();
+            sink.borrow_mut().push((field("attribute"), field("message")));
+        }
+    });
+    widget.host.add_event_listener_with_callback("sanankoroba:error", listener.as_ref().unchecked_ref()).unwrap();
+    let broken = RawConfig { partner: Some("Not OK".into()), continue_url: Some("http://charity.example.org/".into()), ..config("en", "GBP") };
+    reconfigure(&mut widget, &broken).await;
+    let seen = seen.borrow();
+    let attributes: Vec<&str> = seen.iter().map(|(attribute, _)| attribute.as_str()).collect();
+    assert_eq!(attributes, ["partner", "continue-url"]);
+    assert!(seen[0].1.starts_with("The \"partner\" attribute"), "{seen:?}");
+    assert!(seen[1].1.starts_with("The \"continue-url\" attribute must use https:"), "{seen:?}");
+}

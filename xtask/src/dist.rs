@@ -144,10 +144,24 @@ pub fn build() -> Result<SizeReport> {
     size::write_precompressed(&out, &shipped)?;
     fs::write(out.join(MANIFEST), versioned::manifest(&loader, &[&glue, &wasm, &css])).map_err(|e| format!("writing {MANIFEST}: {e}"))?;
 
+    copy_partner_kit(&root)?;
+
     let path = root.join("dist/size-report.json");
     fs::write(&path, report.to_json(&budget_so_far()?)).map_err(|e| format!("writing {}: {e}", path.display()))?;
     eprintln!("wrote {} and {}", out.display(), path.display());
     Ok(report)
+}
+
+/// The partner kit (`kit/`), beside the widget whose bundle its preview loads: `dist/kit/`.
+/// It is plain files, so a charity can host it anywhere next to the widget's folder.
+fn copy_partner_kit(root: &Path) -> Result {
+    let kit = root.join("dist/kit");
+    let _ = fs::remove_dir_all(&kit);
+    fs::create_dir_all(&kit).map_err(|e| format!("creating {}: {e}", kit.display()))?;
+    for name in ["index.html", "kit.js", "kit.css"] {
+        fs::copy(root.join("kit").join(name), kit.join(name)).map_err(|e| format!("copying kit/{name}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn minify_js(input: &Path, output: &Path, module: bool) -> Result {

@@ -92,6 +92,28 @@ fn forbidden_uses(text: &str) -> Vec<(usize, &'static str)> {
     found
 }
 
+/// The partner kit runs under Trusted Types: it builds its page with DOM calls, never from
+/// markup strings. (Unlike the widget, it may set its own elements' styles through the CSSOM,
+/// which a strict policy allows: it is the kit's page, not a partner's.)
+#[test]
+fn the_partner_kit_parses_no_markup_strings() {
+    let offenders: Vec<String> = files_under(&project_root().join("kit"), "js")
+        .into_iter()
+        .flat_map(|path| {
+            let text = fs::read_to_string(&path).unwrap();
+            forbidden_uses(&text)
+                .into_iter()
+                .filter(|(_, pattern)| MARKUP.contains(pattern))
+                .map(|(line, pattern)| format!("{}:{line}: {pattern}", path.display()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(offenders.is_empty(), "markup parsed from strings in the partner kit:\n{}", offenders.join("\n"));
+}
+
+/// The [`FORBIDDEN`] patterns that parse markup from strings.
+const MARKUP: [&str; 4] = ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"];
+
 /// The loader may define one global and must leave the host page's document alone.
 #[test]
 fn loader_touches_no_other_global_and_not_the_document_head() {
