@@ -101,7 +101,7 @@ function clearProblems(which) {
 }
 
 /** WCAG 2.2's contrast ratio between an sRGB colour `#rrggbb` and white. */
-export function contrastWithWhite(hex) {
+function contrastWithWhite(hex) {
   const channel = (offset) => {
     const value = parseInt(hex.slice(offset, offset + 2), 16) / 255;
     return value <= 0.04045 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
@@ -179,9 +179,9 @@ function htmlSnippet() {
 }
 
 function cssSnippet() {
-  const properties = Object.entries(theme()).map(([name, value]) => `  ${name}: ${value};`);
-  const height = theme()["--sanankoroba-block-size"];
-  return ["sanankoroba-widget {", "  display: block;", `  min-height: ${height};`, ...properties, "}"].join("\n");
+  const themed = theme();
+  const properties = Object.entries(themed).map(([name, value]) => `  ${name}: ${value};`);
+  return ["sanankoroba-widget {", "  display: block;", `  min-height: ${themed["--sanankoroba-block-size"]};`, ...properties, "}"].join("\n");
 }
 
 function cspSnippet() {

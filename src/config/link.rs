@@ -25,14 +25,13 @@ pub fn continue_href(template: &str, reference: &str, parse: UrlParser) -> Optio
 
 /// Every byte but RFC 3986's unreserved characters as `%XX`.
 fn percent_encoded(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut encoded = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(byte as char);
+            encoded.push(char::from(byte));
         } else {
-            encoded.push('%');
-            encoded.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0').to_ascii_uppercase());
-            encoded.push(char::from_digit(u32::from(byte & 0xF), 16).unwrap_or('0').to_ascii_uppercase());
+            encoded.extend(['%', char::from(HEX[usize::from(byte >> 4)]), char::from(HEX[usize::from(byte & 0xF)])]);
         }
     }
     encoded
