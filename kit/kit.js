@@ -81,6 +81,16 @@ function showProblem(attribute, message) {
     if (!described.includes(error.id)) control.setAttribute("aria-describedby", [...described, error.id].join(" "));
   }
   problems.set(attribute, message);
+  warnAboutCode();
+}
+
+/** Code with a refused setting would show the widget's error on the partner's page: say so. */
+function warnAboutCode() {
+  const refused = [...problems.keys()].filter((attribute) => attribute !== "accent").length;
+  const warning = byId("code-warning");
+  warning.hidden = refused === 0;
+  warning.textContent =
+    refused === 0 ? "" : `The widget refuses ${refused === 1 ? "a setting" : `${refused} settings`} above: until ${refused === 1 ? "it is" : "they are"} fixed, this code shows that error on your page instead of the form.`;
 }
 
 /** Takes away the messages of the settings that `which` picks. */
@@ -98,6 +108,7 @@ function clearProblems(which) {
     }
     error.remove();
   }
+  warnAboutCode();
 }
 
 /** WCAG 2.2's contrast ratio between an sRGB colour `#rrggbb` and white. */

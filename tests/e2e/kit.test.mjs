@@ -62,10 +62,13 @@ describe("the partner kit", () => {
       assert.equal(await label("Partner id").getAttribute("aria-invalid"), "true");
       assert.match(await label("Partner id").getAttribute("aria-describedby"), /\bpartner-error\b/);
       assert.equal(await preview.locator("[role=alert]").count(), 1, "the preview shows what the page would");
+      assert.match(await page.locator("#code-warning").textContent(), /^The widget refuses a setting above/);
+      assert.equal(await page.locator("#code-warning").isVisible(), true);
       await page.screenshot({ path: artifactPath("kit-refused-partner.png"), fullPage: true });
       await label("Partner id").fill("kit-school");
       await eventually(() => page.locator("#partner-error").count(), 0, "the message once the id is right");
       assert.equal(await label("Partner id").getAttribute("aria-invalid"), null);
+      assert.equal(await page.locator("#code-warning").isVisible(), false, "the code is ready again");
 
       await label("Endpoint").fill("http://charity.example.org/v1/pledges");
       await eventually(() => page.locator("#endpoint-error").count(), 1, "the endpoint's message");
