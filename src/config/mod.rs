@@ -89,7 +89,7 @@ impl ConfigError {
         let problem = match &self.problem {
             ConfigProblem::Missing => text.config_missing.to_owned(),
             ConfigProblem::TooLong => fill(text.config_too_long, &[("max", &max)]),
-            ConfigProblem::EndpointNotAbsolute => text.config_not_absolute.to_owned(),
+            ConfigProblem::EndpointNotAbsolute => fill(text.config_not_absolute, &[("example", example_url(self.attribute))]),
             ConfigProblem::EndpointInsecure => text.config_insecure.to_owned(),
             ConfigProblem::EndpointHasCredentials => text.config_credentials.to_owned(),
             ConfigProblem::UnknownCurrency(given) => fill(text.config_currency, &[("given", given)]),
@@ -98,6 +98,15 @@ impl ConfigError {
             ConfigProblem::MalformedPresets(reason) => fill(text.config_presets, &[("reason", &presets_reason(reason, text))]),
         };
         fill(text.config_attribute, &[("attribute", self.attribute), ("problem", &problem)])
+    }
+}
+
+/// An address of the kind `attribute` takes, for a message that asks for one.
+fn example_url(attribute: &str) -> &'static str {
+    match attribute {
+        "privacy-url" => "https://charity.example.org/privacy",
+        "continue-url" => "https://charity.example.org/give",
+        _ => "https://charity.example.org/v1/pledges",
     }
 }
 

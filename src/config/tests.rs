@@ -344,3 +344,13 @@ mod links {
         assert_eq!(problems(&with(Some(&long), None)), vec![("privacy-url", ConfigProblem::TooLong)]);
     }
 }
+
+#[test]
+fn a_url_that_is_not_absolute_is_explained_with_an_address_of_its_own_kind() {
+    let message = |attribute: &'static str| ConfigError::new(attribute, ConfigProblem::EndpointNotAbsolute).message();
+    assert_eq!(message("endpoint"), "The \"endpoint\" attribute must be an absolute URL, such as https://charity.example.org/v1/pledges.");
+    assert_eq!(message("privacy-url"), "The \"privacy-url\" attribute must be an absolute URL, such as https://charity.example.org/privacy.");
+    assert_eq!(message("continue-url"), "The \"continue-url\" attribute must be an absolute URL, such as https://charity.example.org/give.");
+    let french = ConfigError::new("privacy-url", ConfigProblem::EndpointNotAbsolute).message_in(crate::i18n::messages(Locale::Fr));
+    assert!(french.ends_with("par exemple https://charity.example.org/privacy."), "{french}");
+}

@@ -9,7 +9,7 @@ pub const EN: Messages = Messages {
     config_attribute: "The \"{attribute}\" attribute {problem}.",
     config_missing: "is required: the URL that receives pledges, such as https://charity.example.org/v1/pledges",
     config_too_long: "is longer than {max} characters",
-    config_not_absolute: "must be an absolute URL, such as https://charity.example.org/v1/pledges",
+    config_not_absolute: "must be an absolute URL, such as {example}",
     config_insecure: "must use https: (plain http: is accepted only for localhost and 127.0.0.1)",
     config_credentials: "must not contain a user name or password",
     config_currency: "must be one of GBP, EUR, USD or XOF, not \"{given}\"",

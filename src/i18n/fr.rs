@@ -10,7 +10,7 @@ pub const FR: Messages = Messages {
     config_attribute: "L'attribut «\u{a0}{attribute}\u{a0}» {problem}.",
     config_missing: "est obligatoire\u{a0}: l'URL qui reçoit les promesses de don, par exemple https://charity.example.org/v1/pledges",
     config_too_long: "dépasse {max}\u{a0}caractères",
-    config_not_absolute: "doit être une URL absolue, par exemple https://charity.example.org/v1/pledges",
+    config_not_absolute: "doit être une URL absolue, par exemple {example}",
     config_insecure: "doit utiliser https: (http: n'est accepté que pour localhost et 127.0.0.1)",
     config_credentials: "ne doit contenir ni nom d'utilisateur ni mot de passe",
     config_currency: "doit valoir GBP, EUR, USD ou XOF, et non «\u{a0}{given}\u{a0}»",

@@ -49,6 +49,7 @@ catalogue! {
     config_missing,
     /// `{max}` characters.
     config_too_long,
+    /// `{example}`: an address of the kind the attribute takes.
     config_not_absolute,
     config_insecure,
     config_credentials,
