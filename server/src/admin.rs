@@ -131,13 +131,15 @@ impl ExportQuery {
 }
 
 /// Cursors are the digits of a row id, as `next_cursor` gives them; a sign or anything else
-/// is not one.
+/// is not one. The contract allows up to 19 digits: a number past the largest row id a
+/// database can hold is past every row, so it reads as the largest and its page is empty.
 fn parse_cursor(cursor: &str) -> Result<i64, Problem> {
     let refuse = || Problem::invalid_query("`cursor` is not one this receiver gave.");
-    if cursor.is_empty() || !cursor.bytes().all(|byte| byte.is_ascii_digit()) {
+    if !(1..=19).contains(&cursor.len()) || !cursor.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(refuse());
     }
-    cursor.parse::<i64>().map_err(|_| refuse())
+    let id = cursor.parse::<u64>().map_err(|_| refuse())?;
+    Ok(i64::try_from(id).unwrap_or(i64::MAX))
 }
 
 fn query_problem(rejection: QueryRejection) -> Problem {
@@ -378,6 +380,9 @@ mod tests {
             assert!(query(None, None, Some(cursor)).filter().is_err(), "{cursor}");
         }
         assert_eq!(query(None, None, Some("0042")).filter().unwrap().after_id, Some(42));
+        for beyond in ["9223372036854775808", "9999999999999999999"] {
+            assert_eq!(query(None, None, Some(beyond)).filter().unwrap().after_id, Some(i64::MAX), "{beyond}: past every row");
+        }
         assert_eq!(query(None, None, None).filter().unwrap().status, StatusFilter::AllButReview);
         let review = ExportQuery { status: Some(Status::Review), ..ExportQuery::default() };
         assert_eq!(review.filter().unwrap().status, StatusFilter::Only(Status::Review));
