@@ -58,6 +58,14 @@ impl Draft {
         })
     }
 
+    /// Whether the donor has entered anything beyond their gift: a name, a box ticked, a number
+    /// typed. Derived from the whole draft, so that a field added later counts without being
+    /// listed here.
+    pub fn has_personal_details(&self) -> bool {
+        let gift_only = Draft { option: self.option, preset: self.preset, other_amount: self.other_amount.clone(), ..Draft::default() };
+        *self != gift_only
+    }
+
     /// Whether letters go to a postal address of their own: the donor agrees to letters and
     /// has not declared Gift Aid, whose home address would serve.
     pub fn postal_address_asked(&self, currency: Currency) -> bool {

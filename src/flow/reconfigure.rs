@@ -6,8 +6,6 @@
 //! starts the flow again, but only while the donor has given no details; once they have, it
 //! waits until their pledge is done, and the thank-you stays on screen.
 
-use pledge::{Consent, Donor};
-
 use super::{editable_amount, Flow, Settings, Step};
 use crate::config::WidgetConfig;
 
@@ -52,16 +50,10 @@ pub fn plan(current: &WidgetConfig, next: &WidgetConfig, progress: Progress) -> 
 
 impl Flow {
     pub fn progress(&self) -> Progress {
-        let draft = &self.draft;
-        let details = draft.donor != Donor::default()
-            || draft.gift_aid
-            || !draft.home_address.is_empty()
-            || !draft.postcode.is_empty()
-            || draft.consent != Consent::default();
         match self.step() {
             Step::Thanks => Progress::Done,
             Step::Review | Step::Confirm => Progress::DetailsEntered,
-            _ if details => Progress::DetailsEntered,
+            _ if self.draft.has_personal_details() => Progress::DetailsEntered,
             _ => Progress::NoDetails,
         }
     }

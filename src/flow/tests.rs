@@ -619,6 +619,9 @@ mod reconfigured {
         flow.draft.donor.email.clear();
         flow.draft.consent.email = true;
         assert_eq!(flow.progress(), Progress::DetailsEntered, "a ticked box is a detail");
+        flow.draft.consent.email = false;
+        flow.draft.phone = "+44 20 7946 0000".into();
+        assert_eq!(flow.progress(), Progress::DetailsEntered, "a number typed, its box unticked since, is a detail");
 
         let mut flow = at_review(Currency::GBP);
         assert_eq!(flow.progress(), Progress::DetailsEntered);
