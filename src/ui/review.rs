@@ -46,12 +46,12 @@ pub fn review_step(ctx: Ctx, courier: Courier) -> impl IntoView {
         true => t.consent_none.to_owned(),
         false => format::list(&channels, ctx.locale),
     };
+    // The contact details exactly as the pledge will carry them.
+    let sent = draft.trimmed_donor(ctx.currency);
     let mut lines = vec![contact];
-    if draft.consent.phone {
-        lines.push(draft.phone.trim().to_owned());
-    }
-    if draft.postal_address_asked(ctx.currency) {
-        lines.extend([draft.postal_address.trim(), draft.postal_postcode.trim()].into_iter().filter(|line| !line.is_empty()).map(str::to_owned));
+    lines.extend(sent.phone);
+    if let Some(address) = sent.postal_address {
+        lines.extend([address.address, address.postcode].into_iter().filter(|line| !line.is_empty()));
     }
     sections.push((t.review_consent, lines, Field::Consent, t.edit_consent));
 
