@@ -29,7 +29,9 @@ impl Currency {
     }
 
     pub fn from_code(code: &str) -> Option<Currency> {
-        Currency::ALL.into_iter().find(|currency| currency.code() == code)
+        Currency::ALL
+            .into_iter()
+            .find(|currency| currency.code() == code)
     }
 
     /// The ISO 4217 exponent: how many digits follow the decimal separator.
@@ -82,7 +84,10 @@ pub struct Amount {
 
 impl Amount {
     pub fn new(minor_units: u64, currency: Currency) -> Self {
-        Amount { minor_units, currency }
+        Amount {
+            minor_units,
+            currency,
+        }
     }
 
     pub fn check_bounds(self) -> Result<(), ErrorCode> {
@@ -129,7 +134,10 @@ impl Amount {
         if compact.is_empty() {
             return Err(AmountParseError::Empty);
         }
-        if !compact.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        if !compact
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        {
             return Err(AmountParseError::NotANumber);
         }
         let exponent = currency.exponent() as usize;
@@ -149,12 +157,17 @@ impl Amount {
         let fraction_value: u64 = if fraction.is_empty() {
             0
         } else {
-            format!("{fraction:0<exponent$}").parse().map_err(|_| AmountParseError::NotANumber)?
+            format!("{fraction:0<exponent$}")
+                .parse()
+                .map_err(|_| AmountParseError::NotANumber)?
         };
         whole
             .checked_mul(currency.scale())
             .and_then(|minor| minor.checked_add(fraction_value))
-            .map(|minor_units| Amount { minor_units, currency })
+            .map(|minor_units| Amount {
+                minor_units,
+                currency,
+            })
             .ok_or(AmountParseError::NotANumber)
     }
 }
@@ -219,7 +232,10 @@ mod tests {
         assert_eq!(gbp("25."), Err(AmountParseError::NotANumber));
         assert_eq!(gbp("25.5555"), Err(AmountParseError::TooManyDecimals));
         assert_eq!(gbp("1,00,000"), Err(AmountParseError::NotANumber));
-        assert_eq!(gbp("99999999999999999999"), Err(AmountParseError::NotANumber));
+        assert_eq!(
+            gbp("99999999999999999999"),
+            Err(AmountParseError::NotANumber)
+        );
     }
 
     #[test]
@@ -229,16 +245,28 @@ mod tests {
         assert_eq!(xof("15 000"), Ok(15_000));
         assert_eq!(xof("15.000"), Ok(15_000));
         assert_eq!(xof("15.5"), Err(AmountParseError::TooManyDecimals));
-        assert_eq!(Amount::new(15_000, Currency::XOF).to_decimal_string(), "15000");
+        assert_eq!(
+            Amount::new(15_000, Currency::XOF).to_decimal_string(),
+            "15000"
+        );
     }
 
     #[test]
     fn bounds_are_per_currency() {
-        assert_eq!(Amount::new(199, Currency::GBP).check_bounds(), Err(ErrorCode::AmountBelowMinimum));
+        assert_eq!(
+            Amount::new(199, Currency::GBP).check_bounds(),
+            Err(ErrorCode::AmountBelowMinimum)
+        );
         assert_eq!(Amount::new(200, Currency::GBP).check_bounds(), Ok(()));
         assert_eq!(Amount::new(1_000_000, Currency::EUR).check_bounds(), Ok(()));
-        assert_eq!(Amount::new(1_000_001, Currency::USD).check_bounds(), Err(ErrorCode::AmountAboveMaximum));
-        assert_eq!(Amount::new(999, Currency::XOF).check_bounds(), Err(ErrorCode::AmountBelowMinimum));
+        assert_eq!(
+            Amount::new(1_000_001, Currency::USD).check_bounds(),
+            Err(ErrorCode::AmountAboveMaximum)
+        );
+        assert_eq!(
+            Amount::new(999, Currency::XOF).check_bounds(),
+            Err(ErrorCode::AmountBelowMinimum)
+        );
         assert_eq!(Amount::new(6_500_000, Currency::XOF).check_bounds(), Ok(()));
     }
 

@@ -80,12 +80,24 @@ impl ParseFailure {
 impl fmt::Display for ParseFailure {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseFailure::TooLarge => write!(formatter, "the body is longer than {MAX_BODY_BYTES} bytes"),
-            ParseFailure::NotJson { message } => write!(formatter, "the body is not JSON: {message}"),
-            ParseFailure::WrongShape(shape) => {
-                write!(formatter, "{} at \"{}\": {}", shape.code.as_str(), shape.pointer, shape.message)
+            ParseFailure::TooLarge => {
+                write!(formatter, "the body is longer than {MAX_BODY_BYTES} bytes")
             }
-            ParseFailure::Invalid(errors) => write!(formatter, "the pledge breaks {} rule(s)", errors.len()),
+            ParseFailure::NotJson { message } => {
+                write!(formatter, "the body is not JSON: {message}")
+            }
+            ParseFailure::WrongShape(shape) => {
+                write!(
+                    formatter,
+                    "{} at \"{}\": {}",
+                    shape.code.as_str(),
+                    shape.pointer,
+                    shape.message
+                )
+            }
+            ParseFailure::Invalid(errors) => {
+                write!(formatter, "the pledge breaks {} rule(s)", errors.len())
+            }
         }
     }
 }
@@ -109,8 +121,9 @@ pub fn parse(body: &[u8]) -> Result<Pledge, ParseFailure> {
 fn read(body: &[u8]) -> Result<Pledge, ParseFailure> {
     // The untyped pass alone decides whether the body is JSON at all. The typed pass stops at
     // the first member it dislikes, so a truncated body could otherwise pass for a shape error.
-    let document: Value =
-        serde_json::from_slice(body).map_err(|error| ParseFailure::NotJson { message: error.to_string() })?;
+    let document: Value = serde_json::from_slice(body).map_err(|error| ParseFailure::NotJson {
+        message: error.to_string(),
+    })?;
     // The typed pass reads the bytes again rather than the document, whose map has already
     // merged duplicate members that must be refused.
     let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -131,9 +144,9 @@ fn read(body: &[u8]) -> Result<Pledge, ParseFailure> {
 fn first_array(value: &Value, pointer: String) -> Option<String> {
     match value {
         Value::Array(_) => Some(pointer),
-        Value::Object(members) => {
-            members.iter().find_map(|(key, member)| first_array(member, format!("{pointer}/{}", escape(key))))
-        }
+        Value::Object(members) => members
+            .iter()
+            .find_map(|(key, member)| first_array(member, format!("{pointer}/{}", escape(key)))),
         _ => None,
     }
 }
@@ -166,7 +179,11 @@ fn shape_error(error: &serde_json::Error, path: &Path) -> ShapeError {
             pointer.push_str(&last);
         }
     }
-    ShapeError { pointer, code, message }
+    ShapeError {
+        pointer,
+        code,
+        message,
+    }
 }
 
 fn json_pointer(path: &Path) -> String {
@@ -209,23 +226,37 @@ mod tests {
         let names: std::collections::HashSet<&str> =
             ShapeCode::ALL.iter().map(|code| code.as_str()).collect();
         assert_eq!(names.len(), ShapeCode::ALL.len());
-        assert!(names.iter().all(|name| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+        assert!(names
+            .iter()
+            .all(|name| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
     }
 
     #[test]
     fn shape_codes_never_shadow_field_codes() {
         for code in crate::ErrorCode::ALL {
             let name = serde_json::to_value(code).unwrap();
-            assert!(ShapeCode::ALL.iter().all(|shape| name != shape.as_str()), "{name}");
+            assert!(
+                ShapeCode::ALL.iter().all(|shape| name != shape.as_str()),
+                "{name}"
+            );
         }
     }
 
     #[test]
     fn each_failure_has_its_status() {
         assert_eq!(ParseFailure::TooLarge.http_status(), 413);
-        assert_eq!(ParseFailure::NotJson { message: String::new() }.http_status(), 400);
-        let shape =
-            ShapeError { pointer: String::new(), code: ShapeCode::InvalidType, message: String::new() };
+        assert_eq!(
+            ParseFailure::NotJson {
+                message: String::new()
+            }
+            .http_status(),
+            400
+        );
+        let shape = ShapeError {
+            pointer: String::new(),
+            code: ShapeCode::InvalidType,
+            message: String::new(),
+        };
         assert_eq!(ParseFailure::WrongShape(shape).http_status(), 422);
         assert_eq!(ParseFailure::Invalid(Vec::new()).http_status(), 422);
     }

@@ -29,7 +29,8 @@ const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
 /// `char::is_whitespace`, and so `str::trim`, treats as white space. Spelled out because `\s`
 /// also matches U+FEFF, which Rust counts as content, and means different things in different
 /// regex dialects.
-const CONTROL_OR_WHITE_SPACE: &str = r"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+const CONTROL_OR_WHITE_SPACE: &str =
+    r"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 
 /// `crypto.randomUUID()`'s output: a version 4 UUID, lower case, hyphenated.
 pub(crate) const UUID_V4_PATTERN: &str =
@@ -49,7 +50,8 @@ pub(crate) fn timestamp_pattern() -> String {
     let day_of_month = "(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])\
         |(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)\
         |02-(?:0[1-9]|1[0-9]|2[0-8])";
-    let leap_year = "[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[048]|[2468][048]|[13579][26])00";
+    let leap_year =
+        "[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[048]|[2468][048]|[13579][26])00";
     let date = format!("(?:[0-9]{{4}}-(?:{day_of_month})|(?:{leap_year})-02-29)");
     let time = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)";
     format!("^{date}T{time}(?:\\.[0-9]{{1,14}})?Z$")
@@ -102,8 +104,8 @@ pub(crate) const EMAIL_LOCAL_PART_LENGTH_PATTERN: &str = "^[^@]{1,63}@";
 /// trailing newline, so that the same types always give the same bytes.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Pledge);
-    let mut text =
-        serde_json::to_string_pretty(&sorted(schema.to_value())).expect("a JSON value always serialises");
+    let mut text = serde_json::to_string_pretty(&sorted(schema.to_value()))
+        .expect("a JSON value always serialises");
     text.push('\n');
     text
 }
@@ -115,7 +117,12 @@ fn sorted(value: Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
             entries.sort_by(|(a, _), (b, _)| a.cmp(b));
-            Value::Object(entries.into_iter().map(|(key, value)| (key, sorted(value))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| (key, sorted(value)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
         other => other,
@@ -180,7 +187,10 @@ pub(crate) fn cross_field_rules(schema: &mut Schema) {
 
 /// The email's second pattern, beside the one that [`email_pattern`] gives.
 pub(crate) fn email_local_part_length(schema: &mut Schema) {
-    append_all_of(schema, vec![json!({ "pattern": EMAIL_LOCAL_PART_LENGTH_PATTERN })]);
+    append_all_of(
+        schema,
+        vec![json!({ "pattern": EMAIL_LOCAL_PART_LENGTH_PATTERN })],
+    );
 }
 
 /// Names, in the document itself, the rules that only a receiver can check.
@@ -197,7 +207,10 @@ pub(crate) fn country_codes(schema: &mut Schema) {
 }
 
 fn append_all_of(schema: &mut Schema, rules: Vec<Value>) {
-    let all_of = schema.ensure_object().entry("allOf").or_insert_with(|| Value::Array(Vec::new()));
+    let all_of = schema
+        .ensure_object()
+        .entry("allOf")
+        .or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(existing) = all_of {
         existing.extend(rules);
     }

@@ -50,15 +50,24 @@ mod tests {
 
     #[test]
     fn required_refuses_blank() {
-        assert_eq!(check_required("/x", "  ", 5).unwrap().code, ErrorCode::Required);
-        assert_eq!(check_required("/x", "", 5).unwrap().code, ErrorCode::Required);
+        assert_eq!(
+            check_required("/x", "  ", 5).unwrap().code,
+            ErrorCode::Required
+        );
+        assert_eq!(
+            check_required("/x", "", 5).unwrap().code,
+            ErrorCode::Required
+        );
         assert!(check_required("/x", "Awa", 5).is_none());
     }
 
     #[test]
     fn counts_characters_not_bytes() {
         assert!(check_optional("/x", "ééééé", 5).is_none());
-        assert_eq!(check_optional("/x", "éééééé", 5).unwrap().code, ErrorCode::TooLong);
+        assert_eq!(
+            check_optional("/x", "éééééé", 5).unwrap().code,
+            ErrorCode::TooLong
+        );
     }
 
     #[test]

@@ -1,3 +1,5 @@
+use pledge::wording;
+
 use super::Messages;
 
 pub const EN: Messages = Messages {
@@ -68,17 +70,17 @@ pub const EN: Messages = Messages {
     country_prompt: "Choose your country",
     gift_aid_legend: "Gift Aid",
     gift_aid_intro: "If you pay tax in the UK, Gift Aid lets SOS Children's Villages UK claim the basic-rate tax on your gifts back from HMRC, at no extra cost to you.",
-    gift_aid_checkbox: "Yes, add Gift Aid to my gifts",
-    gift_aid_declaration: "By ticking this box, I ask SOS Children's Villages UK to treat this gift, every gift I make from now on and every gift I have made in the past four years as Gift Aid donations. I am a UK taxpayer. I understand that if I pay less Income Tax and/or Capital Gains Tax in a tax year than the amount of Gift Aid claimed on all my donations in that year, it is my responsibility to pay any difference.",
+    gift_aid_checkbox: wording::en::GIFT_AID_CHECKBOX,
+    gift_aid_declaration: wording::en::GIFT_AID_DECLARATION,
     gift_aid_notice: "Please tell SOS Children's Villages UK if you change your name or home address, or no longer pay enough tax.",
     home_address: "Home address",
     home_address_hint: "Without the postcode. HMRC needs the address you live at to accept a claim.",
     postcode: "Postcode",
     consent_legend: "Keeping in touch",
-    consent_intro: "Would you like news of SOS Children's Villages' work? Tick each way it may contact you. Leave them all unticked if you prefer not to hear from it. You can change your mind at any time.",
-    consent_email: "By email",
-    consent_post: "By post",
-    consent_phone: "By phone",
+    consent_intro: wording::en::CONSENT_INTRO,
+    consent_email: wording::en::CONSENT_EMAIL,
+    consent_post: wording::en::CONSENT_POST,
+    consent_phone: wording::en::CONSENT_PHONE,
     phone: "Phone number",
     phone_hint: "With its country code, for example +44 20 7946 0000.",
     postal_address: "Postal address",

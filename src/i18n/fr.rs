@@ -1,3 +1,5 @@
+use pledge::wording;
+
 use super::Messages;
 
 // French typography: a no-break space before a colon, a narrow no-break space before ? and !.
@@ -69,17 +71,17 @@ pub const FR: Messages = Messages {
     country_prompt: "Choisissez votre pays",
     gift_aid_legend: "Gift Aid",
     gift_aid_intro: "Si vous payez des impôts au Royaume-Uni, le Gift Aid permet à SOS Children's Villages UK de récupérer auprès du fisc britannique (HMRC) l'impôt au taux de base sur vos dons, sans aucun coût pour vous.",
-    gift_aid_checkbox: "Oui, j'ajoute le Gift Aid à mes dons",
-    gift_aid_declaration: "En cochant cette case, je demande à SOS Children's Villages UK de traiter ce don, tous les dons que je ferai à partir de maintenant et tous ceux que j'ai faits au cours des quatre dernières années comme des dons Gift Aid. Je suis contribuable au Royaume-Uni. Je comprends que si je paie, au cours d'une année fiscale, moins d'impôt sur le revenu (Income Tax) et/ou d'impôt sur les plus-values (Capital Gains Tax) que le montant du Gift Aid réclamé sur l'ensemble de mes dons de cette année-là, il m'appartient de payer la différence.",
+    gift_aid_checkbox: wording::fr::GIFT_AID_CHECKBOX,
+    gift_aid_declaration: wording::fr::GIFT_AID_DECLARATION,
     gift_aid_notice: "Merci de prévenir SOS Children's Villages UK si vous changez de nom ou d'adresse, ou si vous ne payez plus assez d'impôts.",
     home_address: "Adresse personnelle",
     home_address_hint: "Sans le code postal. Le fisc britannique exige l'adresse de votre domicile pour accepter une demande.",
     postcode: "Code postal",
     consent_legend: "Rester en contact",
-    consent_intro: "Souhaitez-vous recevoir des nouvelles de l'action de SOS Villages d'Enfants\u{202f}? Cochez chaque moyen par lequel l'association peut vous contacter. Ne cochez rien si vous préférez ne pas en recevoir. Vous pouvez changer d'avis à tout moment.",
-    consent_email: "Par e-mail",
-    consent_post: "Par courrier",
-    consent_phone: "Par téléphone",
+    consent_intro: wording::fr::CONSENT_INTRO,
+    consent_email: wording::fr::CONSENT_EMAIL,
+    consent_post: wording::fr::CONSENT_POST,
+    consent_phone: wording::fr::CONSENT_PHONE,
     phone: "Numéro de téléphone",
     phone_hint: "Avec l'indicatif du pays, par exemple +33 1 23 45 67 89.",
     postal_address: "Adresse postale",
