@@ -177,13 +177,13 @@ mod tests {
 
     #[test]
     fn contact_details_are_the_last_columns_and_empty_when_not_given() {
-        let with_details = row(include_str!("../../contract/examples/child-eur.json"), |pledge| {
+        let with_details = row(include_str!("../../../contract/examples/child-eur.json"), |pledge| {
             pledge.consent.phone = true;
             pledge.donor.phone = Some("+33 1 99 00 12 34".to_owned());
         });
         assert_eq!(with_details.len(), COLUMNS.len());
         assert_eq!(with_details[COLUMNS.len() - 3..], ["'+33 1 99 00 12 34", "12 rue des Lilas, Lyon", "69003"]);
-        let without = row(include_str!("../../contract/examples/child-gbp-gift-aid.json"), |_| {});
+        let without = row(include_str!("../../../contract/examples/child-gbp-gift-aid.json"), |_| {});
         assert_eq!(without.len(), COLUMNS.len());
         assert_eq!(without[COLUMNS.len() - 3..], ["", "", ""]);
     }
