@@ -4,11 +4,17 @@
 //! A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be taken for a
 //! formula by spreadsheet software; such cells get a leading apostrophe, which spreadsheets
 //! show as text and do not evaluate. Everything else is written verbatim, markup included.
+//! Quoting and escaping are the `csv` crate's: a cell is quoted only when it holds a comma, a
+//! quote or a line break.
+
+use std::borrow::Cow;
+
+use csv::{Terminator, Writer, WriterBuilder};
 
 use crate::storage::StoredPledge;
 
 pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
-const BYTE_ORDER_MARK: &str = "\u{feff}";
+const BYTE_ORDER_MARK: &[u8] = "\u{feff}".as_bytes();
 
 /// The columns in order. New columns are only ever added at the end, so that spreadsheets and
 /// scripts that read columns by position keep working.
@@ -46,80 +52,80 @@ pub const COLUMNS: [&str; 31] = [
     "postal_postcode",
 ];
 
-/// The header row, with the byte order mark in front.
-pub fn header() -> String {
-    let mut text = String::from(BYTE_ORDER_MARK);
-    write_row(&mut text, COLUMNS.iter().map(|column| column.to_string()));
-    text
+/// A CSV file being written: the byte order mark and the header row, then one row per pledge.
+pub struct PledgesCsv {
+    writer: Writer<Vec<u8>>,
 }
 
-pub fn append_pledge(text: &mut String, stored: &StoredPledge) {
+impl PledgesCsv {
+    pub fn new() -> Result<PledgesCsv, csv::Error> {
+        let mut writer = writer(BYTE_ORDER_MARK.to_vec());
+        writer.write_record(COLUMNS)?;
+        Ok(PledgesCsv { writer })
+    }
+
+    pub fn append(&mut self, stored: &StoredPledge) -> Result<(), csv::Error> {
+        self.writer.write_record(row(stored).iter().map(|cell| neutralised(cell).into_owned()))
+    }
+
+    /// The whole file.
+    pub fn finish(self) -> Result<Vec<u8>, csv::Error> {
+        self.writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))
+    }
+}
+
+/// RFC 4180 as spreadsheets read it: CRLF line ends, `"` doubled inside quoted cells.
+fn writer(out: Vec<u8>) -> Writer<Vec<u8>> {
+    WriterBuilder::new().terminator(Terminator::CRLF).from_writer(out)
+}
+
+/// The cells of one pledge, in [`COLUMNS`] order.
+fn row(stored: &StoredPledge) -> [String; COLUMNS.len()] {
     let pledge = &stored.pledge;
     let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_owned();
     let gift_aid = pledge.gift_aid.as_ref();
     let postal_address = pledge.donor.postal_address.as_ref();
-    write_row(
-        text,
-        [
-            stored.reference.clone(),
-            stored.received_at.to_rfc3339(),
-            pledge.partner.clone(),
-            pledge.option.as_str().to_owned(),
-            pledge.frequency.as_str().to_owned(),
-            pledge.amount.to_decimal_string(),
-            pledge.amount.currency.code().to_owned(),
-            pledge.amount.minor_units.to_string(),
-            pledge.donor.given_name.clone(),
-            pledge.donor.family_name.clone(),
-            pledge.donor.email.clone(),
-            pledge.donor.country.clone(),
-            yes_no(gift_aid.is_some()),
-            gift_aid.map(|g| g.wording_version.clone()).unwrap_or_default(),
-            gift_aid.map(|g| g.home_address.clone()).unwrap_or_default(),
-            gift_aid.map(|g| g.postcode.clone()).unwrap_or_default(),
-            yes_no(pledge.consent.email),
-            yes_no(pledge.consent.post),
-            yes_no(pledge.consent.phone),
-            pledge.consent.wording_version.clone(),
-            pledge.locale.as_str().to_owned(),
-            pledge.page_url.clone(),
-            pledge.client_created_at.clone(),
-            pledge.idempotency_key.clone(),
-            pledge.schema_version.to_string(),
-            stored.status.as_str().to_owned(),
-            stored.review_reason.map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
-            stored.released_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
-            pledge.donor.phone.clone().unwrap_or_default(),
-            postal_address.map(|a| a.address.clone()).unwrap_or_default(),
-            postal_address.map(|a| a.postcode.clone()).unwrap_or_default(),
-        ],
-    );
+    [
+        stored.reference.clone(),
+        stored.received_at.to_rfc3339(),
+        pledge.partner.clone(),
+        pledge.option.as_str().to_owned(),
+        pledge.frequency.as_str().to_owned(),
+        pledge.amount.to_decimal_string(),
+        pledge.amount.currency.code().to_owned(),
+        pledge.amount.minor_units.to_string(),
+        pledge.donor.given_name.clone(),
+        pledge.donor.family_name.clone(),
+        pledge.donor.email.clone(),
+        pledge.donor.country.clone(),
+        yes_no(gift_aid.is_some()),
+        gift_aid.map(|g| g.wording_version.clone()).unwrap_or_default(),
+        gift_aid.map(|g| g.home_address.clone()).unwrap_or_default(),
+        gift_aid.map(|g| g.postcode.clone()).unwrap_or_default(),
+        yes_no(pledge.consent.email),
+        yes_no(pledge.consent.post),
+        yes_no(pledge.consent.phone),
+        pledge.consent.wording_version.clone(),
+        pledge.locale.as_str().to_owned(),
+        pledge.page_url.clone(),
+        pledge.client_created_at.clone(),
+        pledge.idempotency_key.clone(),
+        pledge.schema_version.to_string(),
+        stored.status.as_str().to_owned(),
+        stored.review_reason.map(|reason| reason.as_str().to_owned()).unwrap_or_default(),
+        stored.released_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
+        pledge.donor.phone.clone().unwrap_or_default(),
+        postal_address.map(|a| a.address.clone()).unwrap_or_default(),
+        postal_address.map(|a| a.postcode.clone()).unwrap_or_default(),
+    ]
 }
 
-fn write_row(text: &mut String, cells: impl IntoIterator<Item = String>) {
-    for (index, cell) in cells.into_iter().enumerate() {
-        if index > 0 {
-            text.push(',');
-        }
-        write_cell(text, &cell);
-    }
-    text.push_str("\r\n");
-}
-
-fn write_cell(text: &mut String, cell: &str) {
-    let neutralised;
-    let cell = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        neutralised = format!("'{cell}");
-        &neutralised
+/// A cell a spreadsheet would run as a formula, behind an apostrophe that makes it text.
+fn neutralised(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
     } else {
-        cell
-    };
-    if cell.contains([',', '"', '\r', '\n']) {
-        text.push('"');
-        text.push_str(&cell.replace('"', "\"\""));
-        text.push('"');
-    } else {
-        text.push_str(cell);
+        Cow::Borrowed(cell)
     }
 }
 
@@ -127,10 +133,16 @@ fn write_cell(text: &mut String, cell: &str) {
 mod tests {
     use super::*;
 
+    /// One cell as the export writes it, without the line end.
     fn cell(value: &str) -> String {
-        let mut text = String::new();
-        write_cell(&mut text, value);
-        text
+        let mut writer = writer(Vec::new());
+        writer.write_record([neutralised(value).as_ref()]).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        text.strip_suffix("\r\n").unwrap().to_owned()
+    }
+
+    fn text(export: PledgesCsv) -> String {
+        String::from_utf8(export.finish().unwrap()).unwrap()
     }
 
     #[test]
@@ -168,10 +180,11 @@ mod tests {
             released_at: None,
             pledge,
         };
-        let mut text = String::new();
-        append_pledge(&mut text, &stored);
+        let mut export = PledgesCsv::new().unwrap();
+        export.append(&stored).unwrap();
+        let text = text(export);
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
-        let record = reader.records().next().unwrap().unwrap();
+        let record = reader.records().nth(1).unwrap().unwrap();
         record.iter().map(str::to_owned).collect()
     }
 
@@ -190,7 +203,7 @@ mod tests {
 
     #[test]
     fn header_starts_with_a_byte_order_mark() {
-        let header = header();
+        let header = text(PledgesCsv::new().unwrap());
         assert!(header.starts_with('\u{feff}'));
         assert!(header.ends_with("status,review_reason,released_at,phone,postal_address,postal_postcode\r\n"));
         assert_eq!(header.matches(',').count(), COLUMNS.len() - 1);

@@ -15,7 +15,7 @@ use pledge::Pledge;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::export::csv as csv_export;
+use crate::export::csv::{self as csv_export, PledgesCsv};
 use crate::http::auth::RequireAdmin;
 use crate::http::problem::Problem;
 use crate::http::state::AppState;
@@ -229,7 +229,11 @@ pub async fn csv(
 ) -> Result<Response, Problem> {
     let mut filter = query.map_err(query_problem)?.filter()?;
     filter.limit = MAX_PAGE;
-    let mut text = csv_export::header();
+    let export_failed = |error: csv::Error| {
+        tracing::error!(%error, "writing the CSV export failed");
+        Problem::internal()
+    };
+    let mut export = PledgesCsv::new().map_err(export_failed)?;
     let mut rows = 0usize;
     loop {
         let page = store.list(filter.clone()).await.map_err(|error| {
@@ -238,13 +242,14 @@ pub async fn csv(
         })?;
         rows += page.pledges.len();
         for stored in &page.pledges {
-            csv_export::append_pledge(&mut text, stored);
+            export.append(stored).map_err(export_failed)?;
         }
         match page.next_after_id {
             Some(id) => filter.after_id = Some(id),
             None => break,
         }
     }
+    let text = export.finish().map_err(export_failed)?;
     tracing::info!(rows, "pledges exported as CSV");
     Ok((
         [
