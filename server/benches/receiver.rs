@@ -15,7 +15,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sanankoroba_receiver::{reference, Settings};
+use sanankoroba_receiver::intake::reference;
+use sanankoroba_receiver::Settings;
 use serde_json::json;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
@@ -176,7 +177,7 @@ async fn raw_limit(folder: &Path, options: &Options) -> (usize, Duration) {
         let key = new_key();
         let body = pledge_body(&key);
         let pledge: pledge::Pledge = serde_json::from_str(&body).unwrap();
-        let hash = sanankoroba_receiver::idempotency::canonical_hash(&pledge);
+        let hash = sanankoroba_receiver::intake::idempotency::canonical_hash(&pledge);
         sqlx::query(
             "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",

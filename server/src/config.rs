@@ -13,7 +13,7 @@ use std::time::Duration;
 use clap::Parser;
 use url::Url;
 
-use crate::client_address::TrustedProxies;
+use crate::http::middleware::client_address::TrustedProxies;
 use crate::storage::Database;
 
 /// Shorter tokens can be guessed by someone who can try them at the receiver's own speed.

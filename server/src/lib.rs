@@ -3,32 +3,29 @@
 //! It validates each pledge with the `pledge` crate, stores it durably and idempotently in
 //! SQLite or PostgreSQL, answers the donor's browser with a reference, and lets the charity
 //! export what was pledged. It also serves the built widget and a demo partner page.
+//!
+//! The parts, from the outside in:
+//!
+//! - [`server`]: opening the store, binding, serving until a stop, draining.
+//! - [`http`]: the router, one module per route group, the cross-cutting layers, the admin
+//!   token check and the problem+json error type. Handlers only extract, call and answer.
+//! - [`intake`]: what is decided about an incoming pledge (decoding, idempotency, spam,
+//!   references), as plain Rust tested without a network.
+//! - [`export`]: the charity's file formats.
+//! - [`storage`] and [`timestamp`]: the durable record and its clock.
+//! - [`config`] and [`logging`]: the operator's settings and the log output.
 
-pub mod admin;
-pub mod app;
-pub mod client_address;
 pub mod config;
-pub mod cors;
-pub mod csv_export;
-pub mod decode;
-pub mod demo_page;
-pub mod health;
-pub mod idempotency;
+pub mod export;
+pub mod http;
+pub mod intake;
 pub mod logging;
-pub mod openapi;
-pub mod partner_kit;
-pub mod problem;
-pub mod rate_limit;
-pub mod reference;
-pub mod spam;
-pub mod static_files;
+pub mod server;
 pub mod storage;
-pub mod submit;
 pub mod timestamp;
-pub mod widget_assets;
 
-pub use app::{start, Running};
 pub use config::{Args, Settings, Timeouts};
+pub use server::{start, Running};
 
 /// Start-up failures, reported to the operator and ending the process.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

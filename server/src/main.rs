@@ -2,7 +2,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sanankoroba_receiver::{app, config, logging, openapi, Args};
+use sanankoroba_receiver::http::openapi;
+use sanankoroba_receiver::{config, logging, server, Args};
 
 /// How long in-flight requests may take to finish after a stop signal.
 const DRAIN_LIMIT: Duration = Duration::from_secs(30);
@@ -26,7 +27,7 @@ async fn main() -> ExitCode {
         }
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = match app::start(settings.clone(), async {
+    let running = match server::start(settings.clone(), async {
         let _ = stopped.await;
     })
     .await

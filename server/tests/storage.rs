@@ -13,7 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use common::{new_key, pledge_json};
-use sanankoroba_receiver::spam::SpamReason;
+use sanankoroba_receiver::intake::spam::SpamReason;
 use sanankoroba_receiver::storage::{
     Database, ListFilter, NewPledge, PgConnectOptions, Recorded, SqliteConnectOptions, Status, StatusFilter, Store,
 };
@@ -41,7 +41,7 @@ mod cases {
         let Recorded::Created(receipt) = store.record_pledge(new.clone()).await.unwrap() else {
             panic!("the first write creates the pledge")
         };
-        assert!(sanankoroba_receiver::reference::is_reference(&receipt.reference));
+        assert!(sanankoroba_receiver::intake::reference::is_reference(&receipt.reference));
         let later = NewPledge { received_at: Timestamp::from_micros(new.received_at.as_micros() + 5_000_000), ..new.clone() };
         assert_eq!(store.record_pledge(later).await.unwrap(), Recorded::Replayed(receipt.clone()));
 

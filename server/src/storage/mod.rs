@@ -23,8 +23,8 @@ use pledge::Pledge;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::idempotency::canonical_hash;
-use crate::spam::SpamReason;
+use crate::intake::idempotency::canonical_hash;
+use crate::intake::spam::SpamReason;
 use crate::timestamp::Timestamp;
 
 pub use sqlx::postgres::PgConnectOptions;

@@ -16,8 +16,8 @@ use super::{
     page_from_rows, parse_review, Backend, BoxFuture, ListFilter, NewPledge, PledgePage, Receipt, Recorded,
     Released, Row, StorageError, StorageResult, Write, Written, PROBE_BYTES, ROW_COLUMNS,
 };
-use crate::reference;
-use crate::spam::SpamReason;
+use crate::intake::reference;
+use crate::intake::spam::SpamReason;
 use crate::timestamp::Timestamp;
 
 /// An arbitrary constant naming this receiver's migration lock among the database's advisory locks.

@@ -151,7 +151,7 @@ async fn the_csv_parses_back_to_the_stored_pledges() {
 
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(headers.iter().collect::<Vec<_>>(), sanankoroba_receiver::csv_export::COLUMNS);
+    assert_eq!(headers.iter().collect::<Vec<_>>(), sanankoroba_receiver::export::csv::COLUMNS);
     let rows: Vec<HashMap<String, String>> = reader
         .records()
         .map(|record| {

@@ -16,6 +16,7 @@ fn write_dist(dist: &Path) {
     fs::write(dist.join("sanankoroba_widget_bg.wasm.gz"), WASM_GZ).unwrap();
     fs::write(dist.join("sanankoroba-widget.js"), "import('./sanankoroba_widget.js');").unwrap();
     fs::write(dist.join("sanankoroba-widget.css"), ":host { all: initial; }").unwrap();
+    fs::write(dist.join("sanankoroba_widget.3f9a0c1d.js"), "export default 1;").unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,38 +49,59 @@ async fn widget_files_are_served_precompressed_with_their_types() {
         assert_eq!(headers["vary"], "Accept-Encoding");
         assert_eq!(headers["access-control-allow-origin"], "*");
         assert_eq!(headers["cache-control"], "public, max-age=300");
-        assert!(headers.contains_key("etag"));
+        assert!(headers.contains_key("last-modified"));
         assert_eq!(response.bytes().await.unwrap().as_ref(), bytes);
     }
 
+    // A browser revalidates by date: unchanged since then is a 304 that keeps the cache policy.
     let first = fetch(Some("br")).await.unwrap();
-    let etag = first.headers()["etag"].clone();
+    let last_modified = first.headers()["last-modified"].clone();
     let revalidated = server
         .client
         .get(&url)
         .header("Accept-Encoding", "br")
-        .header("If-None-Match", etag.clone())
+        .header("If-Modified-Since", last_modified.clone())
         .send()
         .await
         .unwrap();
     assert_eq!(revalidated.status(), 304);
-    assert_eq!(revalidated.headers()["etag"], etag);
+    assert_eq!(revalidated.headers()["cache-control"], "public, max-age=300");
+    assert_eq!(revalidated.headers()["access-control-allow-origin"], "*");
+    let stale = server
+        .client
+        .get(&url)
+        .header("If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 200);
+    assert_eq!(stale.bytes().await.unwrap().as_ref(), WASM);
 
     let script = server.client.get(server.url("/widget/sanankoroba-widget.js")).send().await.unwrap();
     assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
     let style = server.client.get(server.url("/widget/sanankoroba-widget.css")).send().await.unwrap();
     assert_eq!(style.headers()["content-type"], "text/css; charset=utf-8");
 
-    for path in ["/widget/missing.js", "/widget/..%2f..%2fpledges.db", "/widget/.hidden"] {
-        assert_problem(server.client.get(server.url(path)).send().await.unwrap(), 404).await;
+    let hashed = server.client.get(server.url("/widget/sanankoroba_widget.3f9a0c1d.js")).send().await.unwrap();
+    assert_eq!(hashed.status(), 200);
+    assert_eq!(hashed.headers()["cache-control"], "public, max-age=31536000, immutable");
+
+    fs::write(server.dir.path().join("dist/widget/.hidden"), "not for the public").unwrap();
+    fs::write(server.dir.path().join("pledges.txt"), "outside the folder").unwrap();
+    for path in ["/widget/missing.js", "/widget/..%2f..%2fpledges.txt", "/widget/%2e%2e/%2e%2e/pledges.txt", "/widget/.hidden", "/widget/%2ehidden", "/widget/"] {
+        let response = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert_problem(response, 404).await;
     }
+    assert_problem(server.client.post(server.url("/widget/sanankoroba-widget.js")).send().await.unwrap(), 405).await;
     server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_built_widget_the_receiver_still_runs() {
     let server = TestServer::start().await;
-    assert_problem(server.client.get(server.url("/widget/sanankoroba-widget.js")).send().await.unwrap(), 404).await;
+    let problem = assert_problem(server.client.get(server.url("/widget/sanankoroba-widget.js")).send().await.unwrap(), 404).await;
+    assert_eq!(problem["detail"], "The widget is not built on this receiver.");
     assert_eq!(server.client.get(server.url("/healthz")).send().await.unwrap().status(), 200);
     server.stop().await;
 }
@@ -113,5 +135,46 @@ async fn the_demo_page_points_at_this_receiver_under_a_strict_policy() {
     assert_eq!(style.status(), 200);
     assert_eq!(style.headers()["content-type"], "text/css; charset=utf-8");
     assert!(style.headers().get("access-control-allow-origin").is_none());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_partner_kit_is_served_beside_the_widget_under_its_policy() {
+    let server = TestServer::start_with(|settings, dir| {
+        fs::create_dir_all(dir.join("dist/kit")).unwrap();
+        fs::write(dir.join("dist/kit/index.html"), "<!doctype html><title>Kit</title>").unwrap();
+        fs::write(dir.join("dist/kit/kit.js"), "export {};").unwrap();
+        settings.widget_dist = dir.join("dist/widget");
+    })
+    .await;
+    let page = server.client.get(server.url("/kit/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("require-trusted-types-for 'script'"));
+    assert_eq!(page.headers()["referrer-policy"], "strict-origin-when-cross-origin");
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(page.text().await.unwrap(), "<!doctype html><title>Kit</title>");
+
+    let script = server.client.get(server.url("/kit/kit.js")).send().await.unwrap();
+    assert_eq!(script.status(), 200);
+    assert!(script.headers().contains_key("content-security-policy"));
+
+    let redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let moved = redirect.get(server.url("/kit")).send().await.unwrap();
+    assert_eq!(moved.status(), 308);
+    assert_eq!(moved.headers()["location"], "/kit/");
+
+    for path in ["/kit/..%2Fwidget%2Fmissing", "/kit/missing.js", "/demo/missing.css"] {
+        let problem = assert_problem(server.client.get(server.url(path)).send().await.unwrap(), 404).await;
+        assert_eq!(problem["detail"], "There is nothing at this address.", "{path}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_built_kit_its_404_says_so() {
+    let server = TestServer::start().await;
+    let problem = assert_problem(server.client.get(server.url("/kit/")).send().await.unwrap(), 404).await;
+    assert_eq!(problem["detail"], "The partner kit is not built on this receiver.");
     server.stop().await;
 }

@@ -14,7 +14,7 @@ fn checked_in() -> String {
 
 #[test]
 fn the_checked_in_openapi_document_is_current() {
-    let generated = sanankoroba_receiver::openapi::document_text();
+    let generated = sanankoroba_receiver::http::openapi::document_text();
     assert!(
         generated == checked_in(),
         "contract/openapi.json is stale: the code now generates a different document. Run `{REGENERATE}`"

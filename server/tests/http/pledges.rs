@@ -16,7 +16,7 @@ async fn a_valid_pledge_is_201_with_a_reference_and_no_personal_data() {
     let text = response.text().await.unwrap();
     assert!(!text.contains("Aïssata") && !text.contains("aissata@example.org"));
     let receipt: Value = serde_json::from_str(&text).unwrap();
-    assert!(sanankoroba_receiver::reference::is_reference(receipt["reference"].as_str().unwrap()));
+    assert!(sanankoroba_receiver::intake::reference::is_reference(receipt["reference"].as_str().unwrap()));
     assert!(sanankoroba_receiver::timestamp::Timestamp::parse(receipt["received_at"].as_str().unwrap()).is_some());
 
     let stored = server.list_all().await;

@@ -33,7 +33,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_bucket() {
     let server = TestServer::start_with(|settings, _| {
         settings.rate_limit_per_minute = 1;
         settings.trusted_proxies =
-            sanankoroba_receiver::client_address::TrustedProxies::parse_list(["127.0.0.1"]).unwrap();
+            sanankoroba_receiver::http::middleware::client_address::TrustedProxies::parse_list(["127.0.0.1"]).unwrap();
     })
     .await;
     // Client A, then A again: limited, with a whole number of seconds to wait.

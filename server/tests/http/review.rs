@@ -18,7 +18,7 @@ async fn get_csv(server: &TestServer, path: &str) -> Vec<csv::StringRecord> {
     let text = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(headers.iter().collect::<Vec<_>>(), sanankoroba_receiver::csv_export::COLUMNS);
+    assert_eq!(headers.iter().collect::<Vec<_>>(), sanankoroba_receiver::export::csv::COLUMNS);
     reader.records().map(Result::unwrap).collect()
 }
 

@@ -119,6 +119,11 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "There is nothing at this address.")
     }
 
+    /// A folder that `cargo xtask dist` writes was never written, so none of its files exist.
+    pub fn not_built(what: &str) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", format!("{what} is not built on this receiver."))
+    }
+
     pub fn unknown_reference() -> Self {
         Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "No pledge has this reference.")
     }

@@ -8,17 +8,23 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use schemars::generate::SchemaSettings;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::admin::{PledgeList, PledgeRecord, ReleasedPledge};
-use crate::app::AppState;
-use crate::health::Health;
-use crate::problem::{Problem, ProblemFieldError};
-use crate::spam::SpamReason;
+use crate::http::admin_api::{PledgeList, PledgeRecord, ReleasedPledge};
+use crate::http::health::Health;
+use crate::http::pledges::PledgeReceipt;
+use crate::http::problem::{Problem, ProblemFieldError};
+use crate::http::state::{AppState, OpenApiText};
+use crate::intake::spam::SpamReason;
 use crate::storage::Status;
-use crate::submit::PledgeReceipt;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(openapi_json))
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,11 +33,11 @@ use crate::submit::PledgeReceipt;
         description = "Receives sponsorship pledges from the embeddable widget of the SOS Children's Village in Sanankoroba, Mali, and exports them for the charity. Every error is application/problem+json (RFC 9457)."
     ),
     paths(
-        crate::submit::submit,
-        crate::admin::list,
-        crate::admin::csv,
-        crate::admin::release,
-        crate::health::healthz,
+        crate::http::pledges::submit,
+        crate::http::admin_api::list,
+        crate::http::admin_api::csv,
+        crate::http::admin_api::release,
+        crate::http::health::healthz,
         openapi_json
     ),
     components(schemas(Problem, ProblemFieldError, PledgeReceipt, PledgeList, PledgeRecord, ReleasedPledge, Status, SpamReason, Health)),
@@ -116,12 +122,8 @@ fn sorted(value: serde_json::Value) -> serde_json::Value {
     tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document.", content_type = "application/json", body = Object))
 )]
-pub async fn openapi_json(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        state.openapi.to_string(),
-    )
-        .into_response()
+pub async fn openapi_json(State(OpenApiText(text)): State<OpenApiText>) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], text.to_string()).into_response()
 }
 
 #[cfg(test)]
@@ -161,7 +163,7 @@ mod tests {
     fn the_idempotency_key_pattern_is_the_receivers_rule() {
         let document = document();
         let pattern = regex(&document, "/v1/pledges", "post", "Idempotency-Key");
-        assert_eq!(pattern.as_str(), crate::idempotency::HEADER_PATTERN);
+        assert_eq!(pattern.as_str(), crate::intake::idempotency::HEADER_PATTERN);
         let key = "3f2b8c1e-9d4a-4c3b-8e2f-1a2b3c4d5e6f";
         for text in [
             key.to_owned(),
@@ -176,8 +178,8 @@ mod tests {
             String::new(),
         ] {
             let mut headers = axum::http::HeaderMap::new();
-            headers.insert(crate::idempotency::HEADER, text.parse().unwrap());
-            let accepted = crate::idempotency::key_from_headers(&headers).is_ok();
+            headers.insert(crate::intake::idempotency::HEADER, text.parse().unwrap());
+            let accepted = crate::intake::idempotency::key_from_headers(&headers).is_ok();
             assert_eq!(pattern.is_match(&text), accepted, "{text:?}");
         }
     }
@@ -216,8 +218,8 @@ mod tests {
 
         let limit = &parameter(&document, "/v1/pledges", "get", "limit")["schema"];
         assert_eq!((limit["minimum"].as_u64(), limit["maximum"].as_u64(), limit["default"].as_u64()), (Some(1), Some(1000), Some(100)));
-        assert_eq!(crate::admin::MAX_PAGE, 1000);
-        assert_eq!(crate::admin::DEFAULT_PAGE, 100);
+        assert_eq!(crate::http::admin_api::MAX_PAGE, 1000);
+        assert_eq!(crate::http::admin_api::DEFAULT_PAGE, 100);
 
         let status = &parameter(&document, "/v1/pledges.csv", "get", "status")["schema"];
         let reference = status.pointer("/$ref").or_else(|| status.pointer("/oneOf/0/$ref")).and_then(|r| r.as_str()).unwrap_or_default();
@@ -226,7 +228,7 @@ mod tests {
 
         let reference = regex(&document, "/v1/pledges/{reference}/release", "post", "reference");
         for _ in 0..100 {
-            let generated = crate::reference::generate();
+            let generated = crate::intake::reference::generate();
             assert!(reference.is_match(&generated) && reference.is_match(&generated.to_lowercase()), "{generated}");
         }
         for text in ["SK-0000-000O", "SK-00000000", "XX-0000-0000", "SK-0000-0000 "] {

@@ -1,17 +1,42 @@
-//! `POST /v1/pledges`: from request to durable pledge and the donor's reference.
+//! `POST /v1/pledges` and its CORS preflight: what partner pages call, through the widget.
+//!
+//! The handler hands the request to [`crate::intake`], which decides, and answers with the
+//! donor's reference or the problem.
+
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{post, MethodRouter};
+use axum::{middleware, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::problem::Problem;
-use crate::storage::{NewPledge, Receipt, Recorded};
-use crate::timestamp::Timestamp;
-use crate::{decode, idempotency, spam};
+use crate::http::middleware::cors;
+use crate::http::middleware::rate_limit::{self, RateLimiter};
+use crate::http::problem::Problem;
+use crate::http::state::AppState;
+use crate::intake::{idempotency, Accepted, Intake};
+use crate::storage::Receipt;
+
+/// The pledge route, open to the partner origins (`allowed_origins`) and limited per client
+/// (`rate_limit_per_minute`, `0` for no limit).
+pub fn routes(allowed_origins: &[String], rate_limit_per_minute: u32) -> Router<AppState> {
+    let mut submit_route: MethodRouter<AppState> = post(submit);
+    if let Some(limiter) = RateLimiter::new(rate_limit_per_minute) {
+        // Only the POST: the preflight is not limited.
+        submit_route = submit_route.layer(middleware::from_fn_with_state(Arc::new(limiter), rate_limit::enforce));
+    }
+    // The CORS layer wraps the POST and its OPTIONS preflight, which it answers itself. A 429
+    // from the rate limit inside it still carries CORS headers, so the widget can read
+    // Retry-After. Other methods on this path (the admin list) stay same-origin only.
+    Router::new().route(
+        "/v1/pledges",
+        submit_route.options(|| async { StatusCode::NO_CONTENT }).layer(cors::pledge_cors(allowed_origins)),
+    )
+}
 
 /// The answer to an accepted pledge. It holds no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -59,62 +84,20 @@ impl From<&Receipt> for PledgeReceipt {
             headers(("Retry-After" = u64, description = "Seconds to wait before retrying."))),
     )
 )]
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    match accept(&state, &headers, body).await {
-        Ok(response) => response,
+pub async fn submit(State(intake): State<Intake>, headers: HeaderMap, body: Body) -> Response {
+    match intake.submit(&headers, body).await {
+        Ok(accepted) => created(&accepted),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn accept(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Response, Problem> {
-    let key = idempotency::key_from_headers(headers)?;
-    decode::require_json_content_type(headers)?;
-    let bytes = decode::read_body(headers, body, state.timeouts.body).await?;
-    let pledge = decode::parse_pledge(&bytes)?;
-    if pledge.idempotency_key != key {
-        return Err(Problem::idempotency_key_mismatch());
-    }
-    let mut new = NewPledge::new(&pledge, Timestamp::now());
-    // Held, not refused: the answer is the same as for any pledge, so a bot learns nothing,
-    // and a person wrongly taken for one is not lost.
-    let review = spam::judge(&pledge.anti_spam, state.min_fill);
-    if let Some(reason) = review {
-        new = new.for_review(reason);
-    }
-
-    match state.store.record_pledge(new).await {
-        Ok(Recorded::Created(receipt)) => {
-            match review {
-                Some(reason) => tracing::info!(
-                    reference = %receipt.reference, partner = %pledge.partner, reason = reason.as_str(),
-                    "pledge held for review"
-                ),
-                None => tracing::info!(reference = %receipt.reference, partner = %pledge.partner, "pledge recorded"),
-            }
-            Ok(created(&receipt, false))
-        }
-        Ok(Recorded::Replayed(receipt)) => {
-            tracing::info!(reference = %receipt.reference, partner = %pledge.partner, "pledge replayed");
-            Ok(created(&receipt, true))
-        }
-        Ok(Recorded::KeyReused) => {
-            tracing::info!(partner = %pledge.partner, "idempotency key reused for a different pledge");
-            Err(Problem::idempotency_key_reused())
-        }
-        Err(error) => {
-            tracing::error!(%error, partner = %pledge.partner, "pledge not stored");
-            Err(Problem::unavailable("The pledge could not be stored. Retry with the same Idempotency-Key."))
-        }
-    }
-}
-
-fn created(receipt: &Receipt, replayed: bool) -> Response {
-    let body = serde_json::to_vec(&PledgeReceipt::from(receipt)).expect("a receipt always serialises");
+fn created(accepted: &Accepted) -> Response {
+    let body = serde_json::to_vec(&PledgeReceipt::from(accepted.receipt())).expect("a receipt always serialises");
     let mut response = (StatusCode::CREATED, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if replayed {
+    if accepted.is_replay() {
         headers.insert(idempotency::REPLAYED_HEADER, HeaderValue::from_static("true"));
     }
     response

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use pledge::{ParseFailure, Pledge};
 
-use crate::problem::{Problem, ProblemFieldError};
+use crate::http::problem::{Problem, ProblemFieldError};
 
 /// A pledge is well under 4 KiB; 32 KiB leaves room for long names in any script while keeping
 /// a flood of large bodies cheap to refuse.

@@ -24,8 +24,8 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter as Gcra};
 use ipnet::Ipv6Net;
 
-use crate::client_address::ClientAddress;
-use crate::problem::Problem;
+use crate::http::middleware::client_address::ClientAddress;
+use crate::http::problem::Problem;
 
 /// Beyond this many remembered clients, those whose allowance has fully recovered are dropped,
 /// so that a flood of addresses costs bounded memory.

@@ -1,16 +1,22 @@
-//! `/`: the demo partner page, a school's page with the widget embedded by its script tag.
+//! `/`: the demo partner page, a school's page with the widget embedded by its script tag, and
+//! `/demo/*`, the files beside it.
 //!
 //! The page is read at each request, so edits show on reload, and its `{{receiver_origin}}`
 //! placeholder becomes this receiver's public URL. It is served with a strict Content Security
 //! Policy, which proves that the widget needs nothing looser on a partner's page.
 
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use std::path::Path;
+use std::sync::Arc;
 
-use crate::app::AppState;
-use crate::problem::Problem;
-use crate::static_files::{self, Audience};
+use axum::extract::State;
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::http::problem::Problem;
+use crate::http::state::{AppState, DemoPage};
+use crate::http::static_files::{self, Audience, Folder};
 
 pub const PLACEHOLDER: &str = "{{receiver_origin}}";
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
@@ -19,10 +25,18 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 /// The folder, next to the demo page, whose files are served under `/demo/`.
 pub const ASSET_FOLDER: &str = "demo";
 
-pub async fn page(State(state): State<AppState>) -> Response {
-    match tokio::fs::read_to_string(&state.demo_page).await {
+pub fn routes(demo_page: &Path) -> Router<AppState> {
+    let assets = demo_page.parent().unwrap_or(Path::new(".")).join(ASSET_FOLDER);
+    let folder = Folder::new("/demo/", assets, Audience::SameOrigin);
+    Router::new()
+        .route("/", get(page))
+        .route("/demo/{*path}", get(static_files::serve).with_state(Arc::new(folder)))
+}
+
+pub async fn page(State(demo): State<DemoPage>) -> Response {
+    match tokio::fs::read_to_string(demo.template.as_path()).await {
         Ok(template) => {
-            let html = template.replace(PLACEHOLDER, &state.public_url);
+            let html = template.replace(PLACEHOLDER, &demo.public_url);
             (
                 [
                     (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
@@ -36,15 +50,8 @@ pub async fn page(State(state): State<AppState>) -> Response {
                 .into_response()
         }
         Err(error) => {
-            tracing::warn!(page = %state.demo_page.display(), %error, "demo page not found; set --demo-page");
+            tracing::warn!(page = %demo.template.display(), %error, "demo page not found; set --demo-page");
             Problem::not_found().into_response()
         }
     }
-}
-
-pub async fn asset(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let folder = state.demo_page.parent().unwrap_or(std::path::Path::new(".")).join(ASSET_FOLDER);
-    static_files::serve(&folder, &path, &headers, Audience::SameOrigin)
-        .await
-        .unwrap_or_else(static_files::not_found)
 }

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use pledge::Pledge;
 use sha2::{Digest, Sha256};
 
-use crate::problem::Problem;
+use crate::http::problem::Problem;
 
 pub const HEADER: &str = "idempotency-key";
 /// Set to `true` on an answer that repeats the one first given for the key.

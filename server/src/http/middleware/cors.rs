@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::idempotency;
+use crate::intake::idempotency;
 
 /// Past this many distinct refused origins, no more are remembered or logged.
 pub const REMEMBER_AT_MOST: usize = 4096;

@@ -8,12 +8,19 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::problem::Problem;
+use crate::config::Timeouts;
+use crate::http::problem::Problem;
+use crate::http::state::AppState;
+use crate::storage::Store;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Health {
@@ -37,12 +44,12 @@ pub struct Health {
             headers(("Retry-After" = u64, description = "Seconds to wait before checking again."))),
     )
 )]
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    let limit = state.timeouts.health;
-    match tokio::time::timeout(limit, state.store.probe_writes()).await {
+pub async fn healthz(State(store): State<Store>, State(timeouts): State<Timeouts>) -> Response {
+    let limit = timeouts.health;
+    match tokio::time::timeout(limit, store.probe_writes()).await {
         Ok(Ok(())) => {
             let mut response =
-                Json(Health { status: "ok".to_owned(), database: state.store.kind().to_owned() }).into_response();
+                Json(Health { status: "ok".to_owned(), database: store.kind().to_owned() }).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }

@@ -1,0 +1,3 @@
+//! The charity's file formats for what was pledged, one module each.
+
+pub mod csv;

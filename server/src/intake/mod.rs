@@ -1,0 +1,13 @@
+//! What the receiver decides about an incoming pledge: whether its body is one, whether its
+//! idempotency key holds, whether it looks automated, and what it is recorded as.
+//!
+//! These are plain Rust types and functions, tested natively; the HTTP handler only hands them
+//! the request's headers and body and turns the outcome into an answer.
+
+pub mod decode;
+pub mod idempotency;
+pub mod reference;
+pub mod spam;
+mod submission;
+
+pub use submission::{admit, Accepted, Intake};
