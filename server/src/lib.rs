@@ -21,6 +21,7 @@ pub mod problem;
 pub mod rate_limit;
 pub mod reference;
 pub mod spam;
+pub mod staff;
 pub mod static_files;
 pub mod storage;
 pub mod submit;
