@@ -37,4 +37,5 @@
 //! the routes and the storage call them.
 
 pub mod password;
+pub mod session;
 pub mod username;
