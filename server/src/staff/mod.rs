@@ -37,6 +37,7 @@
 //! the routes and the storage call them.
 
 pub mod cookie;
+pub mod csrf;
 pub mod password;
 pub mod session;
 pub mod username;
