@@ -40,4 +40,5 @@ pub mod cookie;
 pub mod csrf;
 pub mod password;
 pub mod session;
+pub mod sign_in_limit;
 pub mod username;
