@@ -36,6 +36,7 @@
 //! Everything here is plain decisions on plain types, tested without a server or a database;
 //! the routes and the storage call them.
 
+pub mod account_command;
 pub mod cookie;
 pub mod csrf;
 pub mod password;
