@@ -10,10 +10,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use url::Url;
 
 use crate::http::middleware::client_address::TrustedProxies;
+use crate::staff::account_command::UserAction;
 use crate::storage::Database;
 
 /// Shorter tokens can be guessed by someone who can try them at the receiver's own speed.
@@ -35,7 +36,9 @@ pub struct Args {
     /// Where pledges are kept: `sqlite://PATH` (created if missing, with its folder) or
     /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. In-memory SQLite is refused: its pledges
     /// would vanish at the next restart.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/pledges.db")]
+    // Global, so that `user add NAME --database-url …` names the database after the command too;
+    // the variable's value is kept out of `--help`, since it may hold the database password.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/pledges.db", global = true, hide_env_values = true)]
     pub database_url: String,
 
     /// Partner page origins allowed to post pledges from the browser, comma-separated, such as
@@ -85,6 +88,18 @@ pub struct Args {
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     pub print_openapi: bool,
+
+    /// Without a command, the receiver starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Something to do instead of starting the receiver.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Add, remove or list the staff accounts that may sign in to the inbox.
+    #[command(subcommand)]
+    User(UserAction),
 }
 
 /// Everything the running receiver needs, validated.
@@ -325,6 +340,7 @@ impl fmt::Debug for Args {
             rate_limit_per_minute,
             trusted_proxies,
             print_openapi,
+            command,
         } = self;
         formatter
             .debug_struct("Args")
@@ -339,6 +355,7 @@ impl fmt::Debug for Args {
             .field("rate_limit_per_minute", rate_limit_per_minute)
             .field("trusted_proxies", trusted_proxies)
             .field("print_openapi", print_openapi)
+            .field("command", command)
             .finish()
     }
 }
@@ -515,6 +532,25 @@ mod tests {
         let text = format!("{settings:?}");
         assert!(!text.contains(TOKEN) && !text.contains("hunter2") && !text.contains("hunter3"), "{text}");
         assert!(text.contains("[redacted]"), "{text}");
+    }
+
+    #[test]
+    fn the_user_command_parses_beside_the_flags() {
+        let parse = |args: &[&str]| Args::try_parse_from(std::iter::once("sanankoroba-receiver").chain(args.iter().copied()));
+        assert_eq!(parse(&["--bind", "127.0.0.1:0"]).unwrap().command, None, "no command starts the receiver");
+        let args = parse(&["--database-url", "sqlite://a.db", "user", "add", "amina", "--password-stdin"]).unwrap();
+        assert_eq!(args.command, Some(Command::User(UserAction::Add { username: "amina".to_owned(), password_stdin: true })));
+        assert_eq!(args.database_url, "sqlite://a.db");
+        let args = parse(&["user", "remove", "amina", "--database-url", "sqlite://b.db"]).unwrap();
+        assert_eq!(args.command, Some(Command::User(UserAction::Remove { username: "amina".to_owned() })));
+        assert_eq!(args.database_url, "sqlite://b.db");
+        assert_eq!(parse(&["user", "list"]).unwrap().command, Some(Command::User(UserAction::List)));
+        assert!(parse(&["user"]).is_err(), "user needs an action");
+        use clap::CommandFactory;
+        let command = Args::command();
+        let database_url = command.get_arguments().find(|argument| argument.get_id() == "database_url").unwrap();
+        assert!(database_url.is_global_set() && database_url.is_hide_env_values_set());
+        assert!(parse(&["user", "add"]).is_err(), "add needs a username");
     }
 
     #[test]

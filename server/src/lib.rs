@@ -13,6 +13,7 @@
 //!   references), as plain Rust tested without a network.
 //! - [`export`]: the charity's file formats.
 //! - [`storage`] and [`timestamp`]: the durable record and its clock.
+//! - [`staff`]: staff accounts, sessions, CSRF tokens and the sign-in limit.
 //! - [`config`] and [`logging`]: the operator's settings and the log output.
 
 pub mod config;
@@ -21,6 +22,7 @@ pub mod http;
 pub mod intake;
 pub mod logging;
 pub mod server;
+pub mod staff;
 pub mod storage;
 pub mod timestamp;
 
