@@ -12,6 +12,7 @@ pub mod cors;
 pub mod csv_export;
 pub mod decode;
 pub mod demo_page;
+pub mod export;
 pub mod health;
 pub mod idempotency;
 pub mod logging;
