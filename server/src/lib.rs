@@ -10,6 +10,7 @@ pub mod client_address;
 pub mod config;
 pub mod cors;
 pub mod csv_export;
+pub mod dashboard;
 pub mod decode;
 pub mod demo_page;
 pub mod export;
