@@ -2,4 +2,6 @@
 //! tables that show them. Pure functions of their input, so routes and storage can change
 //! without touching what the staff see.
 
+pub mod chart;
 pub mod figures;
+pub mod panels;
