@@ -11,12 +11,14 @@
 //!   token check and the problem+json error type. Handlers only extract, call and answer.
 //! - [`intake`]: what is decided about an incoming pledge (decoding, idempotency, spam,
 //!   references), as plain Rust tested without a network.
-//! - [`export`]: the charity's file formats.
+//! - [`export`]: the charity's file formats: the CSV of pledges and the HMRC Gift Aid schedule.
+//! - [`dashboard`]: the figures and charts of the staff dashboard.
 //! - [`storage`] and [`timestamp`]: the durable record and its clock.
 //! - [`staff`]: staff accounts, sessions, CSRF tokens and the sign-in limit.
 //! - [`config`] and [`logging`]: the operator's settings and the log output.
 
 pub mod config;
+pub mod dashboard;
 pub mod export;
 pub mod http;
 pub mod intake;

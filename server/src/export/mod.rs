@@ -1,3 +1,4 @@
-//! The charity's file formats for what was pledged, one module each.
+//! Files the charity takes out of the receiver to use elsewhere, one module per format.
 
 pub mod csv;
+pub mod gift_aid;
