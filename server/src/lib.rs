@@ -13,6 +13,7 @@
 //!   references), as plain Rust tested without a network.
 //! - [`export`]: the charity's file formats: the CSV of pledges and the HMRC Gift Aid schedule.
 //! - [`dashboard`]: the figures and charts of the staff dashboard.
+//! - [`notify`]: signed webhook events, their retry schedule, and the staff's and donors' e-mails.
 //! - [`storage`] and [`timestamp`]: the durable record and its clock.
 //! - [`staff`]: staff accounts, sessions, CSRF tokens and the sign-in limit.
 //! - [`config`] and [`logging`]: the operator's settings and the log output.
@@ -23,6 +24,7 @@ pub mod export;
 pub mod http;
 pub mod intake;
 pub mod logging;
+pub mod notify;
 pub mod server;
 pub mod staff;
 pub mod storage;
