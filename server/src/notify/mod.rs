@@ -27,9 +27,11 @@
 //! - [`view`]: the stored pledge as these parts read it.
 
 pub mod event;
+pub mod signature;
 #[cfg(test)]
 mod test_support;
 pub mod view;
 
 pub use event::{Event, EventId, EventType, API_VERSION};
+pub use signature::{sign, sign_with_each, verify, VerifyError, WebhookSecret, SIGNATURE_HEADER};
 pub use view::PledgeView;
