@@ -26,12 +26,14 @@
 //! - [`email`]: the staff notification and the donor's confirmation, composed with lettre.
 //! - [`view`]: the stored pledge as these parts read it.
 
+pub mod backoff;
 pub mod event;
 pub mod signature;
 #[cfg(test)]
 mod test_support;
 pub mod view;
 
+pub use backoff::RetryPolicy;
 pub use event::{Event, EventId, EventType, API_VERSION};
 pub use signature::{sign, sign_with_each, verify, VerifyError, WebhookSecret, SIGNATURE_HEADER};
 pub use view::PledgeView;
