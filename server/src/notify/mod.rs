@@ -27,6 +27,7 @@
 //! - [`view`]: the stored pledge as these parts read it.
 
 pub mod backoff;
+pub mod email;
 pub mod event;
 pub mod signature;
 #[cfg(test)]
@@ -34,6 +35,7 @@ mod test_support;
 pub mod view;
 
 pub use backoff::RetryPolicy;
+pub use email::{charity_notification, donor_confirmation, Charity, EmailError};
 pub use event::{Event, EventId, EventType, API_VERSION};
 pub use signature::{sign, sign_with_each, verify, VerifyError, WebhookSecret, SIGNATURE_HEADER};
 pub use view::PledgeView;
