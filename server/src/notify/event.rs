@@ -7,7 +7,7 @@
 //!
 //! A pledge event carries what the charity's CSV export carries about the pledge and nothing
 //! more: never the anti-spam signals, the idempotency key or the spam decision. The payload has
-//! its own structs rather than serialising [`Pledge`] itself, so that a field added to the pledge
+//! its own structs rather than serialising [`Pledge`](pledge::Pledge) itself, so that a field added to the pledge
 //! contract reaches webhooks only when someone decides it should and documents it.
 
 use std::fmt;
