@@ -42,7 +42,8 @@ mod cases {
             panic!("the first write creates the pledge")
         };
         assert!(sanankoroba_receiver::reference::is_reference(&receipt.reference));
-        let later = NewPledge { received_at: Timestamp::from_micros(new.received_at.as_micros() + 5_000_000), ..new.clone() };
+        let later =
+            NewPledge { received_at: Timestamp::from_micros(new.received_at.as_micros() + 5_000_000), ..new.clone() };
         assert_eq!(store.record_pledge(later).await.unwrap(), Recorded::Replayed(receipt.clone()));
 
         let mut changed = pledge.clone();
@@ -98,7 +99,9 @@ mod cases {
         let writes: Vec<_> = (0..200)
             .map(|_| {
                 let store = store.clone();
-                tokio::spawn(async move { store.record_pledge(new_pledge("st-marys-school", Timestamp::now()).1).await.unwrap() })
+                tokio::spawn(async move {
+                    store.record_pledge(new_pledge("st-marys-school", Timestamp::now()).1).await.unwrap()
+                })
             })
             .collect();
         let mut references = HashSet::new();
@@ -126,10 +129,7 @@ mod cases {
             page.pledges.iter().map(|stored| stored.reference.clone()).collect::<Vec<_>>()
         };
 
-        let partner = store
-            .list(ListFilter { partner: Some("lycee-bamako".into()), ..everything() })
-            .await
-            .unwrap();
+        let partner = store.list(ListFilter { partner: Some("lycee-bamako".into()), ..everything() }).await.unwrap();
         assert_eq!(references_of(&partner), [references[1].clone(), references[3].clone(), references[5].clone()]);
 
         let window = store
@@ -159,10 +159,16 @@ mod cases {
         assert_eq!(store.record_pledge(bot).await.unwrap(), Recorded::Replayed(held.clone()));
 
         let references = |page: sanankoroba_receiver::storage::PledgePage| {
-            page.pledges.into_iter().map(|stored| (stored.reference, stored.status, stored.review_reason)).collect::<Vec<_>>()
+            page.pledges
+                .into_iter()
+                .map(|stored| (stored.reference, stored.status, stored.review_reason))
+                .collect::<Vec<_>>()
         };
         let only = |status| ListFilter { status: StatusFilter::Only(status), ..everything() };
-        assert_eq!(references(store.list(everything()).await.unwrap()), [(person.reference.clone(), Status::New, None)]);
+        assert_eq!(
+            references(store.list(everything()).await.unwrap()),
+            [(person.reference.clone(), Status::New, None)]
+        );
         assert_eq!(
             references(store.list(only(Status::Review)).await.unwrap()),
             [(held.reference.clone(), Status::Review, Some(SpamReason::Honeypot))]
@@ -234,6 +240,69 @@ macro_rules! suite {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             $(#[$attr])*
+            async fn a_migration_changed_after_it_was_applied_stops_the_start() {
+                let database = $open().await;
+                database.open().await.close().await;
+                database.execute("UPDATE _sqlx_migrations SET checksum = checksum || checksum WHERE version = 1").await;
+                let Err(error) = Store::open(database.database.clone()).await else {
+                    panic!("a database whose first migration changed was opened")
+                };
+                let message = error.to_string();
+                assert!(message.starts_with("migration 1 (pledges) was changed after this database applied it"), "{message}");
+                database.dispose().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$attr])*
+            async fn a_database_newer_than_the_receiver_is_refused() {
+                let database = $open().await;
+                database.open().await.close().await;
+                database
+                    .execute("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) SELECT 9999, 'future', TRUE, checksum, 0 FROM _sqlx_migrations WHERE version = 1")
+                    .await;
+                let Err(error) = Store::open(database.database.clone()).await else { panic!("a newer database was opened") };
+                assert!(error.to_string().contains("schema version 9999, newer than this receiver knows"), "{error}");
+                database.dispose().await;
+            }
+
+            /// Databases migrated before the receiver used sqlx kept their history in
+            /// `schema_migrations`: it is carried over, and the later steps applied.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$attr])*
+            async fn a_database_with_the_old_migration_history_is_carried_over() {
+                let database = $open().await;
+                database.execute(database.migration_sql(1)).await;
+                database.execute(database.migration_sql(2)).await;
+                database
+                    .execute(
+                        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
+                         INSERT INTO schema_migrations VALUES (1, 'pledges', 0), (2, 'review', 0)",
+                    )
+                    .await;
+                let (pledge, new) = new_pledge("st-marys-school", Timestamp::now());
+                database
+                    .execute(&format!(
+                        "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge)
+                         VALUES ('SK-OLD0-0001', 'st-marys-school', '{}', {}, {}, '{}')",
+                        new.idempotency_key,
+                        database.empty_blob(),
+                        new.received_at.as_micros(),
+                        new.pledge_json.replace('\'', "''")
+                    ))
+                    .await;
+
+                let store = database.open().await;
+                let listed = store.list(everything()).await.unwrap();
+                assert_eq!(listed.pledges.len(), 1);
+                assert_eq!((listed.pledges[0].reference.as_str(), &listed.pledges[0].pledge), ("SK-OLD0-0001", &pledge));
+                store.close().await;
+                assert_eq!(database.applied_versions().await, migration_versions());
+                assert!(database.table_missing("schema_migrations").await, "the old history table is dropped");
+                database.dispose().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$attr])*
             async fn pledges_survive_reopening_and_migrations_run_once() {
                 let database = $open().await;
                 let store = database.open().await;
@@ -268,12 +337,86 @@ impl TestDatabase {
         Store::open(self.database.clone()).await.unwrap()
     }
 
+    /// Runs `sql` on a connection of its own, as another program would.
+    async fn execute(&self, sql: &str) {
+        match &self.database {
+            Database::Sqlite(options) => {
+                let mut connection = options.clone().create_if_missing(true).connect().await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut connection).await.unwrap();
+                connection.close().await.unwrap();
+            }
+            Database::Postgres(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut connection).await.unwrap();
+                connection.close().await.unwrap();
+            }
+        }
+    }
+
+    async fn integers(&self, sql: &str) -> Vec<i64> {
+        match &self.database {
+            Database::Sqlite(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut connection).await.unwrap()
+            }
+            Database::Postgres(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut connection).await.unwrap()
+            }
+        }
+    }
+
+    async fn applied_versions(&self) -> Vec<i64> {
+        self.integers("SELECT version FROM _sqlx_migrations ORDER BY version").await
+    }
+
+    async fn table_missing(&self, table: &str) -> bool {
+        let probe = match &self.database {
+            Database::Sqlite(_) => format!("SELECT count(*) FROM sqlite_master WHERE name = '{table}'"),
+            Database::Postgres(_) => format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{table}'"),
+        };
+        self.integers(&probe).await == [0]
+    }
+
+    /// A BLOB (SQLite) or BYTEA (PostgreSQL) literal.
+    fn empty_blob(&self) -> &'static str {
+        match &self.database {
+            Database::Sqlite(_) => "X''",
+            Database::Postgres(_) => "''::bytea",
+        }
+    }
+
+    /// The text of one migration step for this database's backend.
+    fn migration_sql(&self, version: i64) -> &'static str {
+        let backend = match &self.database {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres(_) => "postgres",
+        };
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+        let file = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .find(|path| path.file_name().unwrap().to_str().unwrap().starts_with(&format!("{version:04}_")))
+            .unwrap();
+        String::leak(std::fs::read_to_string(file).unwrap())
+    }
+
     async fn dispose(self) {
         match self.cleanup {
             Cleanup::Folder(folder) => drop(folder),
             Cleanup::Schema { admin_url, schema } => drop_schema(&admin_url, &schema).await,
         }
     }
+}
+
+/// The versions of the migration files, the same for both backends.
+fn migration_versions() -> Vec<i64> {
+    let mut versions: Vec<i64> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_str().unwrap()[..4].parse().unwrap())
+        .collect();
+    versions.sort();
+    versions
 }
 
 async fn sqlite_database() -> TestDatabase {
@@ -361,7 +504,10 @@ async fn sqlite_a_full_disk_fails_pledges_and_the_health_write_with_errors() {
 /// Receivers starting together on a fresh database: the advisory lock lets one migrate while
 /// the others wait, and none fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+)]
 async fn postgres_concurrent_migrations_do_not_fail() {
     let (admin_url, schema, options) = new_schema().await;
     let open = || Store::open(Database::Postgres(options.clone()));
@@ -371,21 +517,38 @@ async fn postgres_concurrent_migrations_do_not_fail() {
         store.expect("every receiver starts").close().await;
     }
     let mut connection = options.connect().await.unwrap();
-    let versions: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(&mut connection).await.unwrap();
-    assert_eq!(versions, [1, 2], "each step applied exactly once");
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(versions, migration_versions(), "each step applied exactly once");
     connection.close().await.unwrap();
     drop_schema(&admin_url, &schema).await;
+}
+
+/// The same on one SQLite file: the first receiver's `BEGIN IMMEDIATE` makes the others wait
+/// (busy timeout) until every step is committed, and they find nothing left to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_migrations_do_not_fail() {
+    let database = sqlite_database().await;
+    let open = || Store::open(database.database.clone());
+    let (a, b, c, d) = tokio::join!(open(), open(), open(), open());
+    for store in [a, b, c, d] {
+        store.expect("every receiver starts").close().await;
+    }
+    assert_eq!(database.applied_versions().await, migration_versions(), "each step applied exactly once");
+    database.dispose().await;
 }
 
 /// Waits until some connection is blocked by the backend `blocker`.
 async fn wait_until_blocked_by(monitor: &mut sqlx::PgConnection, blocker: i32) {
     for _ in 0..500 {
-        let blocked: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))")
-            .bind(blocker)
-            .fetch_one(&mut *monitor)
-            .await
-            .unwrap();
+        let blocked: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))")
+                .bind(blocker)
+                .fetch_one(&mut *monitor)
+                .await
+                .unwrap();
         if blocked > 0 {
             return;
         }
@@ -394,7 +557,11 @@ async fn wait_until_blocked_by(monitor: &mut sqlx::PgConnection, blocker: i32) {
     panic!("the receiver's writer never waited for the other transaction");
 }
 
-async fn insert_row(connection: &mut sqlx::PgConnection, pledge: &NewPledge, reference: &str) -> Result<(), sqlx::Error> {
+async fn insert_row(
+    connection: &mut sqlx::PgConnection,
+    pledge: &NewPledge,
+    reference: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -413,7 +580,10 @@ async fn insert_row(connection: &mut sqlx::PgConnection, pledge: &NewPledge, ref
 /// PostgreSQL breaks the deadlock by aborting the batch (40P01), which is run again instead of
 /// failing its pledges with a 503.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+)]
 async fn postgres_a_deadlocked_batch_is_run_again() {
     let (admin_url, schema, options) = new_schema().await;
     let store = Store::open(Database::Postgres(options.clone())).await.unwrap();

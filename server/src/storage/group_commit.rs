@@ -44,10 +44,7 @@ impl GroupCommit {
 
     pub(super) async fn submit(&self, write: Write) -> StorageResult<Written> {
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Job::Write(write, reply))
-            .await
-            .map_err(|_| StorageError::new("the writer has stopped"))?;
+        self.queue.send(Job::Write(write, reply)).await.map_err(|_| StorageError::new("the writer has stopped"))?;
         answer.await.map_err(|_| StorageError::new("the writer stopped before committing"))?
     }
 
@@ -124,7 +121,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::storage::{BoxFuture, ListFilter, PledgePage};
+    use crate::storage::BoxFuture;
     use crate::timestamp::Timestamp;
 
     /// A backend whose commits take a while, like an fsync, and that records each batch's size.
@@ -155,9 +152,6 @@ mod tests {
                 }
                 Ok(())
             })
-        }
-        fn list(&self, _: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>> {
-            Box::pin(async { Ok(PledgePage { pledges: Vec::new(), next_after_id: None }) })
         }
         fn close(&self) -> BoxFuture<'_, ()> {
             Box::pin(async {})

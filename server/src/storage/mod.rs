@@ -1,7 +1,7 @@
 //! Where pledges are kept: SQLite by default, PostgreSQL when the database URL says so.
 //!
-//! Both backends implement the small [`Backend`] trait and pass the same test suite. Every
-//! write goes through one [`group_commit`] task, which gathers the writes that arrive while the
+//! Both backends share their SQL ([`sql`]), implement the small [`Backend`] trait for what
+//! differs, and pass the same test suite. Every write goes through one [`group_commit`] task, which gathers the writes that arrive while the
 //! previous transaction is being made durable and commits them together: one fsync
 //! acknowledges many pledges, and there is only ever one writer, as SQLite wants.
 //!
@@ -11,6 +11,7 @@
 mod group_commit;
 mod migrations;
 mod postgres;
+mod sql;
 mod sqlite;
 
 use std::fmt;
@@ -35,17 +36,26 @@ pub type StorageResult<T> = Result<T, StorageError>;
 
 /// A database failure, already logged-safe: it never contains pledge content.
 #[derive(Debug, Clone)]
-pub struct StorageError(String);
+pub struct StorageError {
+    message: String,
+    collision: bool,
+}
 
 impl StorageError {
     pub fn new(message: impl Into<String>) -> Self {
-        StorageError(message.into())
+        StorageError { message: message.into(), collision: false }
+    }
+
+    /// PostgreSQL's deadlocks (40P01) and serialization failures (40001): "two transactions
+    /// collided, run yours again". Nothing of the failed transaction was committed.
+    fn is_collision(&self) -> bool {
+        self.collision
     }
 }
 
 impl fmt::Display for StorageError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
+        formatter.write_str(&self.message)
     }
 }
 
@@ -53,7 +63,11 @@ impl std::error::Error for StorageError {}
 
 impl From<sqlx::Error> for StorageError {
     fn from(error: sqlx::Error) -> Self {
-        StorageError(error.to_string())
+        let collision = error
+            .as_database_error()
+            .and_then(|error| error.code())
+            .is_some_and(|code| code == "40P01" || code == "40001");
+        StorageError { message: error.to_string(), collision }
     }
 }
 
@@ -136,7 +150,11 @@ impl NewPledge {
     }
 
     fn status(&self) -> Status {
-        if self.review.is_some() { Status::Review } else { Status::New }
+        if self.review.is_some() {
+            Status::Review
+        } else {
+            Status::New
+        }
     }
 }
 
@@ -173,7 +191,10 @@ pub struct Released {
 pub enum Write {
     Pledge(NewPledge),
     /// Moves a pledge from `review` to `new`, once; a pledge already `new` is left as it is.
-    Release { reference: String, at: Timestamp },
+    Release {
+        reference: String,
+        at: Timestamp,
+    },
 }
 
 /// The outcome of one [`Write`], in the order the writes were given.
@@ -204,16 +225,6 @@ pub enum StatusFilter {
     Only(Status),
 }
 
-impl StatusFilter {
-    /// The one status asked for, or `None` for everything except `review`; what the SQL binds.
-    fn only(self) -> Option<&'static str> {
-        match self {
-            StatusFilter::AllButReview => None,
-            StatusFilter::Only(status) => Some(status.as_str()),
-        }
-    }
-}
-
 /// Which pledges to list, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
@@ -240,35 +251,67 @@ pub struct PledgePage {
 /// pledge would no longer fit, and deleted in the same transaction.
 pub const PROBE_BYTES: usize = pledge::MAX_BODY_BYTES;
 
-/// What a database must do for the receiver. Kept small so that a backend is easy to add and
-/// the shared test suite covers all of it.
+/// What a database must do for the writer: the transactions, locks and durability that differ
+/// between backends. Kept small so that a backend is easy to add; the statements themselves are
+/// shared ([`sql`]).
 pub trait Backend: Send + Sync + 'static {
     /// Applies the writes in order in one transaction and commits it durably.
     fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>>;
     /// Commits a write transaction of [`PROBE_BYTES`] that leaves nothing behind: proof that
     /// the database takes writes now.
     fn probe(&self) -> BoxFuture<'_, StorageResult<()>>;
-    fn list(&self, filter: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>>;
     fn close(&self) -> BoxFuture<'_, ()>;
+}
+
+/// The connections reads use, which never wait for the writer.
+#[derive(Clone)]
+enum Readers {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Runs one shared read, `Shared::<Backend>::$function(connection, $arguments…)`, on a reader
+/// connection of whichever backend the store has.
+macro_rules! read {
+    ($store:expr, $function:ident($($argument:expr),* $(,)?)) => {
+        match &$store.readers {
+            Readers::Sqlite(pool) => {
+                let mut connection = pool.acquire().await?;
+                sql::Shared::<sqlx::Sqlite>::$function(&mut connection, $($argument),*).await
+            }
+            Readers::Postgres(pool) => {
+                let mut connection = pool.acquire().await?;
+                sql::Shared::<sqlx::Postgres>::$function(&mut connection, $($argument),*).await
+            }
+        }
+    };
 }
 
 /// The receiver's handle on its database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<dyn Backend>,
+    readers: Readers,
     writer: group_commit::GroupCommit,
-    kind: &'static str,
 }
 
 impl Store {
     /// Opens the database, runs its pending migrations and starts the writer.
     pub async fn open(database: Database) -> StorageResult<Store> {
-        let (backend, kind): (Arc<dyn Backend>, _) = match database {
-            Database::Sqlite(options) => (Arc::new(sqlite::SqliteBackend::open(options).await?), "sqlite"),
-            Database::Postgres(options) => (Arc::new(postgres::PostgresBackend::open(options).await?), "postgres"),
+        let (backend, readers): (Arc<dyn Backend>, _) = match database {
+            Database::Sqlite(options) => {
+                let backend = sqlite::SqliteBackend::open(options).await?;
+                let readers = Readers::Sqlite(backend.readers());
+                (Arc::new(backend), readers)
+            }
+            Database::Postgres(options) => {
+                let backend = postgres::PostgresBackend::open(options).await?;
+                let readers = Readers::Postgres(backend.readers());
+                (Arc::new(backend), readers)
+            }
         };
         let writer = group_commit::GroupCommit::start(Arc::clone(&backend));
-        Ok(Store { backend, writer, kind })
+        Ok(Store { backend, readers, writer })
     }
 
     pub async fn open_url(url: &str) -> StorageResult<Store> {
@@ -277,7 +320,10 @@ impl Store {
 
     /// `"sqlite"` or `"postgres"`.
     pub fn kind(&self) -> &'static str {
-        self.kind
+        match self.readers {
+            Readers::Sqlite(_) => "sqlite",
+            Readers::Postgres(_) => "postgres",
+        }
     }
 
     /// Stores the pledge, or recognises it as a retry, once it is durable.
@@ -305,7 +351,7 @@ impl Store {
     }
 
     pub async fn list(&self, filter: ListFilter) -> StorageResult<PledgePage> {
-        self.backend.list(filter).await
+        read!(self, list(&filter))
     }
 
     /// Closes the connections once in-flight requests have drained. SQLite checkpoints its
@@ -325,9 +371,6 @@ struct Row {
     released_at: Option<i64>,
     pledge: String,
 }
-
-/// The columns a listing reads, in [`Row`]'s order.
-const ROW_COLUMNS: &str = "id, reference, received_at, status, review_reason, released_at, pledge";
 
 impl Row {
     fn into_stored(self) -> StorageResult<StoredPledge> {
