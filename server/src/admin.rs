@@ -329,7 +329,7 @@ pub async fn release(_: Admin, State(state): State<AppState>, Path(reference): P
     if !reference::is_reference(&reference) {
         return Err(Problem::unknown_reference());
     }
-    let released = state.store.release(&reference).await.map_err(|error| {
+    let released = state.store.release(&reference, crate::storage::ACTOR_ADMIN_API).await.map_err(|error| {
         tracing::error!(%error, "releasing a pledge failed");
         Problem::unavailable("The pledge could not be released. Releasing again is safe.")
     })?;

@@ -12,7 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
 use super::sql::Shared;
-use super::{migrations, Backend, BoxFuture, StorageResult, Write, Written, PROBE_BYTES};
+use super::{migrations, Backend, BoxFuture, Erasure, StorageResult, Write, Written, PROBE_BYTES};
 
 /// An arbitrary constant naming this receiver's migration lock among the database's advisory locks.
 const MIGRATION_LOCK: i64 = 0x5341_4e41_4e4b;
@@ -43,19 +43,24 @@ async fn migrate(pool: &PgPool) -> StorageResult<()> {
     Ok(())
 }
 
-/// The order in which a batch takes its locks: pledges by partner and key, then releases by
-/// reference. Two receivers whose batches share keys then lock them in the same order, which
-/// is what keeps them from deadlocking; the answers keep the order the writes came in.
+/// The order in which a batch takes its locks: pledges by partner and key, then the writes
+/// to one pledge by reference, then the rest as they came. Two receivers whose batches share
+/// keys then lock them in the same order, which is what keeps them from deadlocking; the
+/// answers keep the order the writes came in.
 fn lock_order(writes: &[Write]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..writes.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |write: &Write| match write {
-            Write::Pledge(pledge) => (0, pledge.partner.clone(), pledge.idempotency_key.clone()),
-            Write::Release { reference, .. } => (1, reference.clone(), String::new()),
-        };
-        key(&writes[a]).cmp(&key(&writes[b]))
-    });
+    order.sort_by_key(|&index| lock_key(&writes[index]));
     order
+}
+
+fn lock_key(write: &Write) -> (u8, &str, &str) {
+    match write {
+        Write::Pledge(pledge) => (0, &pledge.partner, &pledge.idempotency_key),
+        Write::Release { reference, .. }
+        | Write::ChangeStatus { reference, .. }
+        | Write::Erase { erasure: Erasure::ByReference(reference), .. } => (1, reference, ""),
+        _ => (2, "", ""),
+    }
 }
 
 /// How often a batch is tried when it keeps colliding with other receivers' batches.
@@ -122,7 +127,9 @@ impl Backend for PostgresBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::NewPledge;
+    use pledge::{Amount, Currency, Frequency, SponsorshipOption};
+
+    use crate::storage::{NewPledge, SearchColumns, Status};
     use crate::timestamp::Timestamp;
 
     fn pledge(partner: &str, key: &str) -> Write {
@@ -133,18 +140,46 @@ mod tests {
             received_at: Timestamp::now(),
             pledge_json: String::new(),
             review: None,
+            columns: SearchColumns {
+                option: SponsorshipOption::Child,
+                frequency: Frequency::Monthly,
+                amount: Amount::new(2500, Currency::GBP),
+                given_name: String::new(),
+                family_name: String::new(),
+                email: String::new(),
+                has_gift_aid: false,
+            },
         })
     }
 
     #[test]
     fn batches_lock_in_one_order_whatever_order_they_came_in() {
         let writes = vec![
-            Write::Release { reference: "SK-0000-0001".into(), at: Timestamp::now() },
+            Write::Release { reference: "SK-0000-0001".into(), at: Timestamp::now(), actor: "ana".into() },
             pledge("b", "1"),
             pledge("a", "2"),
             pledge("a", "1"),
             pledge("a", "1"),
         ];
         assert_eq!(lock_order(&writes), [3, 4, 2, 1, 0], "stable for equal keys, releases last");
+    }
+
+    #[test]
+    fn writes_to_one_pledge_lock_by_reference_after_pledges_and_the_rest_keep_their_order() {
+        let at = Timestamp::now();
+        let writes = vec![
+            Write::DeleteSessionsIdleSince { cutoff: at },
+            Write::ChangeStatus {
+                reference: "SK-0000-0002".into(),
+                to: Status::Contacted,
+                note: None,
+                actor: "ana".into(),
+                at,
+            },
+            Write::Erase { erasure: Erasure::ByEmail("a@example.org".into()), actor: "ana".into(), at },
+            Write::Erase { erasure: Erasure::ByReference("SK-0000-0001".into()), actor: "ana".into(), at },
+            pledge("a", "1"),
+        ];
+        assert_eq!(lock_order(&writes), [4, 3, 1, 0, 2]);
     }
 }
