@@ -108,7 +108,11 @@ impl SearchColumns {
 
     /// What searches by name match: both names, lower-cased in full Unicode.
     pub(super) fn name_lower(&self) -> String {
-        format!("{} {}", self.given_name, self.family_name).trim().to_lowercase()
+        SearchColumns::name_lower_of(&self.given_name, &self.family_name)
+    }
+
+    pub(super) fn name_lower_of(given_name: &str, family_name: &str) -> String {
+        format!("{given_name} {family_name}").trim().to_lowercase()
     }
 
     pub(super) fn email_lower(&self) -> String {

@@ -16,6 +16,9 @@ use super::StorageError;
 pub(super) static SQLITE: Migrator = Migrator { locking: false, ..sqlx::migrate!("migrations/sqlite") };
 pub(super) static POSTGRES: Migrator = Migrator { locking: false, ..sqlx::migrate!("migrations/postgres") };
 
+/// The step that added the inbox's search columns.
+pub(super) const SEARCH_COLUMNS: i64 = 3;
+
 /// Databases migrated before the receiver used sqlx kept the applied versions here; they are
 /// carried over into sqlx's `_sqlx_migrations` once, and the table dropped.
 pub(super) const LEGACY_HISTORY_TABLE: &str = "schema_migrations";
@@ -74,7 +77,10 @@ mod tests {
         };
         assert_eq!(steps(&SQLITE), steps(&POSTGRES));
         assert!(steps(&SQLITE).windows(2).all(|pair| pair[0].0 < pair[1].0));
-        assert_eq!(steps(&SQLITE)[..2], [(1, "pledges".to_owned()), (2, "review".to_owned())]);
+        assert_eq!(
+            steps(&SQLITE)[..3],
+            [(1, "pledges".to_owned()), (2, "review".to_owned()), (SEARCH_COLUMNS, "staff inbox".to_owned())]
+        );
     }
 
     #[test]

@@ -103,7 +103,42 @@ where
         if legacy {
             Self::adopt_legacy_history(connection, migrator).await?;
         }
-        migrator.run_direct(connection).await.map_err(|error| migrations::explain(error, migrator))
+        let explain = |error| migrations::explain(error, migrator);
+        connection.ensure_migrations_table().await.map_err(explain)?;
+        let applied = connection.list_applied_migrations().await.map_err(explain)?;
+        migrator.run_direct(connection).await.map_err(explain)?;
+        if !applied.iter().any(|migration| migration.version == migrations::SEARCH_COLUMNS) {
+            Self::fold_search_columns(connection).await?;
+        }
+        Ok(())
+    }
+
+    /// The migration that added the search columns lower-cased them with SQL's `lower()`, which
+    /// SQLite (and PostgreSQL in the C locale) applies to ASCII letters only; the receiver
+    /// folds them as it does for new pledges, so that `É` is found by `é`.
+    async fn fold_search_columns(connection: &mut DB::Connection) -> StorageResult<()> {
+        let rows = sqlx::query(
+            "SELECT id, donor_given_name, donor_family_name, donor_email, donor_name_lower, donor_email_lower FROM pledges",
+        )
+        .fetch_all(&mut *connection)
+        .await?;
+        for row in rows {
+            let given_name: String = row.try_get("donor_given_name")?;
+            let family_name: String = row.try_get("donor_family_name")?;
+            let email: String = row.try_get("donor_email")?;
+            let name_lower = SearchColumns::name_lower_of(&given_name, &family_name);
+            let email_lower = email.to_lowercase();
+            let stored: (String, String) = (row.try_get("donor_name_lower")?, row.try_get("donor_email_lower")?);
+            if stored != (name_lower.clone(), email_lower.clone()) {
+                sqlx::query("UPDATE pledges SET donor_name_lower = $1, donor_email_lower = $2 WHERE id = $3")
+                    .bind(name_lower)
+                    .bind(email_lower)
+                    .bind(row.try_get::<i64, _>("id")?)
+                    .execute(&mut *connection)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn adopt_legacy_history(connection: &mut DB::Connection, migrator: &Migrator) -> StorageResult<()> {
@@ -477,6 +512,12 @@ where
             .bind(id)
             .execute(&mut *connection)
             .await?;
+            // Staff notes may name or describe the donor; the reasons spam checks wrote do not.
+            sqlx::query("UPDATE pledge_events SET note = NULL WHERE pledge_id = $1 AND kind = $2")
+                .bind(id)
+                .bind(EventKind::StatusChanged.as_str().to_owned())
+                .execute(&mut *connection)
+                .await?;
             let event = NewEvent { at, actor, kind, from_status: None, to_status: None, note: None };
             Self::add_event(connection, id, event).await?;
             erased.push(reference);
