@@ -1,15 +1,28 @@
 //! Instants as microseconds since the Unix epoch, written and read as RFC 3339 in UTC.
 //!
 //! Both storage backends keep times as plain integers, so filters compare the same way on
-//! SQLite and PostgreSQL and no date library is needed for the few formats the API speaks.
+//! SQLite and PostgreSQL. The calendar (leap years, month lengths, offsets) is the `time`
+//! crate's; this type only fixes the one text form the receiver writes and the forms it reads.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
 
-const MICROS_PER_SECOND: i64 = 1_000_000;
-const SECONDS_PER_DAY: i64 = 86_400;
+const NANOS_PER_MICRO: i128 = 1_000;
+
+/// Six fraction digits always, so that the text sorts like the instant.
+const RFC3339_MICROS: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+const DATE: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// More fraction digits than nanoseconds carry are a typing slip, not a finer instant.
+const MAX_FRACTION_DIGITS: usize = 9;
 
 impl Timestamp {
     pub fn now() -> Timestamp {
@@ -25,136 +38,67 @@ impl Timestamp {
         self.0
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, always with six fraction digits so that the text sorts
-    /// like the instant.
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`. Instants beyond the years 0000–9999, which no clock or
+    /// parsed text produces, are written as the nearest one that fits.
     pub fn to_rfc3339(self) -> String {
-        let seconds = self.0.div_euclid(MICROS_PER_SECOND);
-        let micros = self.0.rem_euclid(MICROS_PER_SECOND);
-        let days = seconds.div_euclid(SECONDS_PER_DAY);
-        let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
-        format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z",
-            second_of_day / 3600,
-            second_of_day / 60 % 60,
-            second_of_day % 60
-        )
+        self.to_offset_date_time().format(RFC3339_MICROS).expect("every instant of the years -9999 to 9999 formats")
     }
 
     /// Reads an RFC 3339 date-time with `Z` or a numeric offset, or a bare `YYYY-MM-DD`
     /// meaning midnight UTC, which is what people type into an export filter.
     pub fn parse(text: &str) -> Option<Timestamp> {
-        let bytes = text.as_bytes();
-        let date = parse_date(bytes.get(..10)?)?;
-        if bytes.len() == 10 {
-            return Some(Timestamp(date * SECONDS_PER_DAY * MICROS_PER_SECOND));
+        if let Ok(date) = Date::parse(text, DATE) {
+            return Some(Timestamp::from_offset_date_time(PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc()));
         }
-        if !matches!(bytes.get(10)?, b'T' | b't') || bytes.len() < 20 {
+        // RFC 3339 lets applications choose another separator than `T`; the API documents `T`
+        // only, as the patterns in the OpenAPI document say.
+        if !matches!(text.as_bytes().get(10), Some(b'T' | b't')) || too_many_fraction_digits(text) {
             return None;
         }
-        let hour = digits(&bytes[11..13])?;
-        let minute = digits(&bytes[14..16])?;
-        let second = digits(&bytes[17..19])?;
-        if bytes[13] != b':' || bytes[16] != b':' || hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-        let mut rest = &bytes[19..];
-        let mut micros = 0;
-        if let Some(fraction) = rest.strip_prefix(b".") {
-            let length = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
-            if length == 0 || length > 9 {
-                return None;
+        OffsetDateTime::parse(text, &Rfc3339).ok().map(Timestamp::from_offset_date_time)
+    }
+
+    fn from_offset_date_time(instant: OffsetDateTime) -> Timestamp {
+        // Years 0000–9999 are a few hundred trillion microseconds from the epoch: they fit.
+        Timestamp(i64::try_from(instant.unix_timestamp_nanos() / NANOS_PER_MICRO).unwrap_or(i64::MAX))
+    }
+
+    fn to_offset_date_time(self) -> OffsetDateTime {
+        let nanos = i128::from(self.0) * NANOS_PER_MICRO;
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or_else(|_| {
+            if nanos < 0 {
+                PrimitiveDateTime::MIN.assume_utc()
+            } else {
+                PrimitiveDateTime::MAX.assume_utc()
             }
-            let padded = format!("{:0<6}", std::str::from_utf8(&fraction[..length.min(6)]).ok()?);
-            micros = padded.parse::<i64>().ok()?;
-            rest = &fraction[length..];
-        }
-        let offset_seconds = match rest {
-            [b'Z' | b'z'] => 0,
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-                let hours = digits(&[*h1, *h2])?;
-                let minutes = digits(&[*m1, *m2])?;
-                if hours > 23 || minutes > 59 {
-                    return None;
-                }
-                let magnitude = hours * 3600 + minutes * 60;
-                if *sign == b'+' { magnitude } else { -magnitude }
-            }
-            _ => return None,
-        };
-        let seconds = date * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second - offset_seconds;
-        Some(Timestamp(seconds * MICROS_PER_SECOND + micros))
+        })
     }
 }
 
-fn digits(bytes: &[u8]) -> Option<i64> {
-    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(bytes).ok()?.parse().ok()
-}
-
-/// Days since 1970-01-01 for a `YYYY-MM-DD` date, refusing days a month does not have.
-fn parse_date(bytes: &[u8]) -> Option<i64> {
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return None;
-    }
-    let year = digits(&bytes[..4])?;
-    let month = digits(&bytes[5..7])?;
-    let day = digits(&bytes[8..10])?;
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day))
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// The two conversions below follow Howard Hinnant's proleptic Gregorian algorithms, which
-// work on 400-year eras so that leap years need no table.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+fn too_many_fraction_digits(text: &str) -> bool {
+    text.get(19..)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|fraction| fraction.bytes().take_while(u8::is_ascii_digit).count() > MAX_FRACTION_DIGITS)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const MICROS_PER_SECOND: i64 = 1_000_000;
+
     #[test]
     fn formats_known_instants() {
         assert_eq!(Timestamp::from_micros(0).to_rfc3339(), "1970-01-01T00:00:00.000000Z");
         // 2024-02-29T12:34:56.789012Z, a leap day.
-        assert_eq!(
-            Timestamp::from_micros(1_709_210_096_789_012).to_rfc3339(),
-            "2024-02-29T12:34:56.789012Z"
-        );
+        assert_eq!(Timestamp::from_micros(1_709_210_096_789_012).to_rfc3339(), "2024-02-29T12:34:56.789012Z");
         assert_eq!(Timestamp::from_micros(-1).to_rfc3339(), "1969-12-31T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn instants_beyond_four_digit_years_are_written_as_the_nearest_that_fits() {
+        assert_eq!(Timestamp::from_micros(i64::MAX).to_rfc3339(), "9999-12-31T23:59:59.999999Z");
+        assert_eq!(Timestamp::from_micros(i64::MIN).to_rfc3339(), "-9999-01-01T00:00:00.000000Z");
     }
 
     #[test]
@@ -170,14 +114,18 @@ mod tests {
         let utc = Timestamp::parse("2026-11-27T10:00:00Z").unwrap();
         assert_eq!(Timestamp::parse("2026-11-27T11:30:00+01:30"), Some(utc));
         assert_eq!(Timestamp::parse("2026-11-27T08:00:00-02:00"), Some(utc));
+        assert_eq!(Timestamp::parse("2026-11-27t10:00:00z"), Some(utc));
+        assert_eq!(Timestamp::parse("2026-11-27T10:00:00.123Z").unwrap().as_micros() - utc.as_micros(), 123_000);
         assert_eq!(
-            Timestamp::parse("2026-11-27T10:00:00.123Z").unwrap().as_micros() - utc.as_micros(),
-            123_000
+            Timestamp::parse("2026-11-27T10:00:00.123456789Z").unwrap().as_micros() - utc.as_micros(),
+            123_456,
+            "digits beyond microseconds are dropped"
         );
         assert_eq!(
             Timestamp::parse("2026-11-27").unwrap().as_micros(),
             utc.as_micros() - 10 * 3600 * MICROS_PER_SECOND
         );
+        assert_eq!(Timestamp::parse("2024-02-29"), Some(Timestamp::from_micros(1_709_164_800_000_000)));
     }
 
     #[test]
@@ -188,12 +136,19 @@ mod tests {
             "2026-13-01T00:00:00Z",
             "2026-02-30",
             "2025-02-29",
+            "2026-04-31T00:00:00Z",
             "2026-11-27 10:00:00Z",
             "2026-11-27T24:00:00Z",
+            "2026-11-27T10:60:00Z",
             "2026-11-27T10:00:00.Z",
+            "2026-11-27T10:00:00.1234567890Z",
             "2026-11-27T10:00:00+0100",
+            "2026-11-27T10:00:00+24:00",
+            "2026-11-27T",
+            "2026-1-27",
             "yesterday",
             "2026-11-27T10:00:00Zjunk",
+            "2026-11-27junk",
         ] {
             assert_eq!(Timestamp::parse(text), None, "{text}");
         }

@@ -13,9 +13,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use common::{new_key, pledge_json};
+use pledge::{Amount, Currency, Frequency, SponsorshipOption};
 use sanankoroba_receiver::intake::spam::SpamReason;
 use sanankoroba_receiver::storage::{
-    Database, ListFilter, NewPledge, PgConnectOptions, Recorded, SqliteConnectOptions, Status, StatusFilter, Store,
+    Database, Erasure, EventKind, InboxPage, InboxQuery, InboxSort, ListFilter, NewPledge, NewSession,
+    PgConnectOptions, Recorded, SessionCreated, SqliteConnectOptions, Status, StatusChange, StatusFilter, Store,
+    StoredPledge, TokenHash, UserAdded, UserRemoved, Wording, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
+    MAX_INBOX_ROWS,
 };
 use sanankoroba_receiver::timestamp::Timestamp;
 use sqlx::{ConnectOptions, Connection};
@@ -26,6 +30,22 @@ fn new_pledge(partner: &str, received_at: Timestamp) -> (pledge::Pledge, NewPled
     let pledge: pledge::Pledge = serde_json::from_value(json).unwrap();
     let stored = NewPledge::new(&pledge, received_at);
     (pledge, stored)
+}
+
+/// A pledge from the common example, edited as JSON first.
+fn custom_pledge(received_at: Timestamp, edit: impl FnOnce(&mut serde_json::Value)) -> NewPledge {
+    let mut json = pledge_json(&new_key());
+    edit(&mut json);
+    let pledge: pledge::Pledge = serde_json::from_value(json).unwrap();
+    NewPledge::new(&pledge, received_at)
+}
+
+/// Stores a new pledge and answers its reference.
+async fn created(store: &Store, pledge: NewPledge) -> String {
+    match store.record_pledge(pledge).await.unwrap() {
+        Recorded::Created(receipt) => receipt.reference,
+        other => panic!("a new pledge was answered {other:?}"),
+    }
 }
 
 fn everything() -> ListFilter {
@@ -42,7 +62,8 @@ mod cases {
             panic!("the first write creates the pledge")
         };
         assert!(sanankoroba_receiver::intake::reference::is_reference(&receipt.reference));
-        let later = NewPledge { received_at: Timestamp::from_micros(new.received_at.as_micros() + 5_000_000), ..new.clone() };
+        let later =
+            NewPledge { received_at: Timestamp::from_micros(new.received_at.as_micros() + 5_000_000), ..new.clone() };
         assert_eq!(store.record_pledge(later).await.unwrap(), Recorded::Replayed(receipt.clone()));
 
         let mut changed = pledge.clone();
@@ -98,7 +119,9 @@ mod cases {
         let writes: Vec<_> = (0..200)
             .map(|_| {
                 let store = store.clone();
-                tokio::spawn(async move { store.record_pledge(new_pledge("st-marys-school", Timestamp::now()).1).await.unwrap() })
+                tokio::spawn(async move {
+                    store.record_pledge(new_pledge("st-marys-school", Timestamp::now()).1).await.unwrap()
+                })
             })
             .collect();
         let mut references = HashSet::new();
@@ -126,10 +149,7 @@ mod cases {
             page.pledges.iter().map(|stored| stored.reference.clone()).collect::<Vec<_>>()
         };
 
-        let partner = store
-            .list(ListFilter { partner: Some("lycee-bamako".into()), ..everything() })
-            .await
-            .unwrap();
+        let partner = store.list(ListFilter { partner: Some("lycee-bamako".into()), ..everything() }).await.unwrap();
         assert_eq!(references_of(&partner), [references[1].clone(), references[3].clone(), references[5].clone()]);
 
         let window = store
@@ -159,22 +179,28 @@ mod cases {
         assert_eq!(store.record_pledge(bot).await.unwrap(), Recorded::Replayed(held.clone()));
 
         let references = |page: sanankoroba_receiver::storage::PledgePage| {
-            page.pledges.into_iter().map(|stored| (stored.reference, stored.status, stored.review_reason)).collect::<Vec<_>>()
+            page.pledges
+                .into_iter()
+                .map(|stored| (stored.reference, stored.status, stored.review_reason))
+                .collect::<Vec<_>>()
         };
         let only = |status| ListFilter { status: StatusFilter::Only(status), ..everything() };
-        assert_eq!(references(store.list(everything()).await.unwrap()), [(person.reference.clone(), Status::New, None)]);
+        assert_eq!(
+            references(store.list(everything()).await.unwrap()),
+            [(person.reference.clone(), Status::New, None)]
+        );
         assert_eq!(
             references(store.list(only(Status::Review)).await.unwrap()),
             [(held.reference.clone(), Status::Review, Some(SpamReason::Honeypot))]
         );
 
-        let released = store.release(&held.reference).await.unwrap().unwrap();
+        let released = store.release(&held.reference, "ana").await.unwrap().unwrap();
         assert_eq!((released.status, released.review_reason), (Status::New, Some(SpamReason::Honeypot)));
         let released_at = released.released_at.expect("released now");
-        let again = store.release(&held.reference).await.unwrap().unwrap();
+        let again = store.release(&held.reference, "ana").await.unwrap().unwrap();
         assert_eq!(again, released, "a second release changes nothing");
-        assert_eq!(store.release("SK-0000-0000").await.unwrap(), None);
-        let never_held = store.release(&person.reference).await.unwrap().unwrap();
+        assert_eq!(store.release("SK-0000-0000", "ana").await.unwrap(), None);
+        let never_held = store.release(&person.reference, "ana").await.unwrap().unwrap();
         assert_eq!((never_held.status, never_held.released_at), (Status::New, None));
 
         let listed = store.list(everything()).await.unwrap();
@@ -200,6 +226,585 @@ mod cases {
         assert!(["sqlite", "postgres"].contains(&store.kind()));
         assert!(store.list(everything()).await.unwrap().pledges.is_empty());
     }
+
+    /// The history of one pledge as (kind, actor, from, to, note).
+    async fn history_of(
+        store: &Store,
+        reference: &str,
+    ) -> Vec<(EventKind, String, Option<Status>, Option<Status>, Option<String>)> {
+        store
+            .history(reference)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|event| (event.kind, event.actor, event.from_status, event.to_status, event.note))
+            .collect()
+    }
+
+    pub async fn releases_record_who_released(store: Store) {
+        let (_, bot) = new_pledge("st-marys-school", Timestamp::now());
+        let held = created(&store, bot.for_review(SpamReason::TooFast)).await;
+        store.release(&held, "ana").await.unwrap().unwrap();
+        store.release(&held, "ben").await.unwrap().unwrap();
+        assert_eq!(
+            history_of(&store, &held).await,
+            [
+                (EventKind::Received, ACTOR_WIDGET.to_owned(), None, Some(Status::Review), None),
+                (
+                    EventKind::HeldForReview,
+                    ACTOR_SPAM_CHECK.to_owned(),
+                    None,
+                    Some(Status::Review),
+                    Some("too_fast".to_owned())
+                ),
+                (EventKind::Released, "ana".to_owned(), Some(Status::Review), Some(Status::New), None),
+            ],
+            "the second release changed nothing and recorded nothing"
+        );
+    }
+
+    pub async fn changes_status_with_its_event(store: Store) {
+        let reference = created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        let Some(StatusChange::Changed { from, to, at }) =
+            store.change_status(&reference, Status::Contacted, Some("Left a message".into()), "ana").await.unwrap()
+        else {
+            panic!("the status changed")
+        };
+        assert_eq!((from, to), (Status::New, Status::Contacted));
+        assert_eq!(
+            store.change_status(&reference, Status::Contacted, None, "ben").await.unwrap(),
+            Some(StatusChange::Unchanged(Status::Contacted)),
+            "the same status again is a no-op"
+        );
+        assert_eq!(store.change_status("SK-0000-0000", Status::Converted, None, "ana").await.unwrap(), None);
+        assert!(store.history("SK-0000-0000").await.unwrap().is_empty());
+
+        let history = store.history(&reference).await.unwrap();
+        assert_eq!(history.len(), 2, "received, then the one change: {history:?}");
+        assert_eq!(
+            (
+                history[1].kind,
+                history[1].actor.as_str(),
+                history[1].from_status,
+                history[1].to_status,
+                history[1].note.as_deref(),
+                history[1].at
+            ),
+            (EventKind::StatusChanged, "ana", Some(Status::New), Some(Status::Contacted), Some("Left a message"), at)
+        );
+        let inbox = store.inbox(InboxQuery { limit: 10, ..InboxQuery::default() }).await.unwrap();
+        assert_eq!(inbox.rows[0].status, Status::Contacted);
+    }
+
+    /// A status change to a missing reference, batched with one to a real pledge, writes
+    /// nothing for the first and both the status and the event for the second.
+    pub async fn status_and_event_commit_together(store: Store) {
+        let reference = created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        let changes: Vec<_> = (0..20)
+            .map(|index| {
+                let store = store.clone();
+                let reference = if index % 2 == 0 { reference.clone() } else { format!("SK-0000-{index:04}") };
+                let to = if index % 4 == 0 { Status::Contacted } else { Status::Declined };
+                tokio::spawn(async move { store.change_status(&reference, to, None, "ana").await.unwrap() })
+            })
+            .collect();
+        let mut changed = 0;
+        for (index, change) in changes.into_iter().enumerate() {
+            match change.await.unwrap() {
+                None => assert_eq!(index % 2, 1),
+                Some(StatusChange::Changed { .. }) => changed += 1,
+                Some(StatusChange::Unchanged(_)) => {}
+            }
+        }
+        let history = store.history(&reference).await.unwrap();
+        assert_eq!(history.len(), 1 + changed, "one event per change, none for the no-ops: {history:?}");
+        let last = history.last().unwrap().to_status.unwrap();
+        let inbox = store
+            .inbox(InboxQuery { status: StatusFilter::Everything, limit: 10, ..InboxQuery::default() })
+            .await
+            .unwrap();
+        assert_eq!((inbox.total, inbox.rows[0].status), (1, last), "the row agrees with its history");
+    }
+
+    pub async fn inbox_filters_and_counts(store: Store) {
+        let base = Timestamp::parse("2026-11-01T00:00:00Z").unwrap().as_micros();
+        let hour = 3_600_000_000;
+        let at = |hours: i64| Timestamp::from_micros(base + hours * hour);
+        let amina = created(
+            &store,
+            custom_pledge(at(0), |json| {
+                json["donor"]["given_name"] = "Amina".into();
+                json["donor"]["family_name"] = "TRAORÉ".into();
+                json["donor"]["email"] = "Amina.Traore@Example.ORG".into();
+            }),
+        )
+        .await;
+        let lycee = created(
+            &store,
+            custom_pledge(at(1), |json| {
+                json["partner"] = "lycee-bamako".into();
+                json["option"] = "one_off".into();
+                json["frequency"] = "once".into();
+                json["amount"] = serde_json::json!({"minor_units": 10_000, "currency": "XOF"});
+                json["donor"]["country"] = "ML".into();
+                json.as_object_mut().unwrap().remove("gift_aid");
+            }),
+        )
+        .await;
+        let village = created(
+            &store,
+            custom_pledge(at(2), |json| {
+                json["option"] = "village".into();
+                json["amount"]["currency"] = "EUR".into();
+                json.as_object_mut().unwrap().remove("gift_aid");
+            }),
+        )
+        .await;
+        let (_, bot) = new_pledge("st-marys-school", at(3));
+        let held = created(&store, bot.for_review(SpamReason::Honeypot)).await;
+        store.change_status(&village, Status::Contacted, None, "ana").await.unwrap();
+
+        let references = |page: &InboxPage| page.rows.iter().map(|row| row.reference.clone()).collect::<Vec<_>>();
+        let inbox = |query: InboxQuery| {
+            let store = store.clone();
+            async move { store.inbox(InboxQuery { limit: 50, ..query }).await.unwrap() }
+        };
+
+        let default = inbox(InboxQuery::default()).await;
+        assert_eq!(references(&default), [village.clone(), lycee.clone(), amina.clone()], "newest first, no review");
+        assert_eq!(default.total, 3);
+        let row = default.rows.iter().find(|row| row.reference == lycee).unwrap();
+        assert_eq!(
+            (
+                row.partner.as_str(),
+                row.option,
+                row.frequency,
+                row.amount,
+                row.has_gift_aid,
+                row.status,
+                row.received_at
+            ),
+            (
+                "lycee-bamako",
+                SponsorshipOption::OneOff,
+                Frequency::Once,
+                Amount::new(10_000, Currency::XOF),
+                false,
+                Status::New,
+                at(1)
+            )
+        );
+        let row = default.rows.iter().find(|row| row.reference == amina).unwrap();
+        assert_eq!(
+            (row.given_name.as_str(), row.family_name.as_str(), row.email.as_str(), row.has_gift_aid, row.erased_at),
+            ("Amina", "TRAORÉ", "Amina.Traore@Example.ORG", true, None),
+            "as given"
+        );
+
+        let everything = inbox(InboxQuery { status: StatusFilter::Everything, ..InboxQuery::default() }).await;
+        assert_eq!((everything.total, references(&everything)[0].clone()), (4, held.clone()));
+        let review = inbox(InboxQuery { status: StatusFilter::Only(Status::Review), ..InboxQuery::default() }).await;
+        assert_eq!(references(&review), [held.as_str()]);
+        let contacted =
+            inbox(InboxQuery { status: StatusFilter::Only(Status::Contacted), ..InboxQuery::default() }).await;
+        assert_eq!(references(&contacted), [village.as_str()]);
+
+        let partner = inbox(InboxQuery { partner: Some("lycee-bamako".into()), ..InboxQuery::default() }).await;
+        assert_eq!(references(&partner), [lycee.as_str()]);
+        let option = inbox(InboxQuery { option: Some(SponsorshipOption::Village), ..InboxQuery::default() }).await;
+        assert_eq!(references(&option), [village.as_str()]);
+        let currency = inbox(InboxQuery { currency: Some(Currency::GBP), ..InboxQuery::default() }).await;
+        assert_eq!(references(&currency), [amina.as_str()]);
+        let window = inbox(InboxQuery { since: Some(at(1)), until: Some(at(2)), ..InboxQuery::default() }).await;
+        assert_eq!((references(&window), window.total), (vec![lycee.clone()], 1), "since inclusive, until exclusive");
+
+        for text in ["traoré", "AMINA TRA", "mina", "amina.traore@example.org", "Traore@EXAMPLE", &amina.to_lowercase()]
+        {
+            let found = inbox(InboxQuery { text: Some(text.into()), ..InboxQuery::default() }).await;
+            assert_eq!(references(&found), [amina.as_str()], "{text}");
+        }
+        let nobody = inbox(InboxQuery { text: Some("nobody".into()), ..InboxQuery::default() }).await;
+        assert_eq!((nobody.rows.len(), nobody.total), (0, 0));
+        let combined =
+            inbox(InboxQuery { text: Some("aïssata".into()), currency: Some(Currency::EUR), ..InboxQuery::default() })
+                .await;
+        assert_eq!(references(&combined), [village.as_str()]);
+    }
+
+    pub async fn search_text_takes_like_wildcards_literally(store: Store) {
+        let named = |given: &'static str| {
+            custom_pledge(Timestamp::now(), move |json| json["donor"]["given_name"] = given.into())
+        };
+        let underscore = created(&store, named("Jo_n")).await;
+        created(&store, named("John")).await;
+        let percent = created(&store, named("100%")).await;
+        created(&store, named("1000")).await;
+        let backslash = created(&store, named("A\\B")).await;
+        created(&store, named("AB")).await;
+        for (text, expected) in [("o_n", &underscore), ("0%", &percent), ("a\\b", &backslash)] {
+            let found =
+                store.inbox(InboxQuery { text: Some(text.into()), limit: 10, ..InboxQuery::default() }).await.unwrap();
+            assert_eq!(found.rows.iter().map(|row| &row.reference).collect::<Vec<_>>(), [expected], "{text}");
+        }
+    }
+
+    /// Equal amounts and times everywhere: ties are broken by id, so paging through any sort
+    /// visits every row exactly once, in an order that does not change between pages.
+    pub async fn inbox_pages_are_stable(store: Store) {
+        let same_time = Timestamp::parse("2026-11-01T00:00:00Z").unwrap();
+        let mut references = Vec::new();
+        for index in 0..11 {
+            let minor_units = if index % 3 == 0 { 5_000 } else { 2_500 };
+            references.push(
+                created(&store, custom_pledge(same_time, |json| json["amount"]["minor_units"] = minor_units.into()))
+                    .await,
+            );
+        }
+        for sort in [
+            InboxSort::NewestFirst,
+            InboxSort::OldestFirst,
+            InboxSort::AmountHighestFirst,
+            InboxSort::AmountLowestFirst,
+        ] {
+            let whole = store.inbox(InboxQuery { sort, limit: 100, ..InboxQuery::default() }).await.unwrap();
+            let mut paged = Vec::new();
+            for page in 0..4 {
+                let rows = store
+                    .inbox(InboxQuery { sort, limit: 3, offset: page * 3, ..InboxQuery::default() })
+                    .await
+                    .unwrap();
+                assert_eq!(rows.total, 11);
+                paged.extend(rows.rows);
+            }
+            assert_eq!(paged, whole.rows, "{sort:?}");
+            let ids: Vec<i64> = whole.rows.iter().map(|row| row.id).collect();
+            let amounts: Vec<u64> = whole.rows.iter().map(|row| row.amount.minor_units).collect();
+            match sort {
+                InboxSort::NewestFirst => assert!(ids.windows(2).all(|pair| pair[0] > pair[1]), "{ids:?}"),
+                InboxSort::OldestFirst => assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}"),
+                InboxSort::AmountHighestFirst => {
+                    assert_eq!(amounts[..4], [5_000; 4]);
+                    assert!(
+                        whole
+                            .rows
+                            .windows(2)
+                            .all(|pair| pair[0].amount.minor_units > pair[1].amount.minor_units
+                                || pair[0].id > pair[1].id)
+                    );
+                }
+                InboxSort::AmountLowestFirst => {
+                    assert_eq!(amounts[7..], [5_000; 4]);
+                    assert!(
+                        whole
+                            .rows
+                            .windows(2)
+                            .all(|pair| pair[0].amount.minor_units < pair[1].amount.minor_units
+                                || pair[0].id < pair[1].id)
+                    );
+                }
+            }
+        }
+        let bounded = store.inbox(InboxQuery { limit: 100_000, ..InboxQuery::default() }).await.unwrap();
+        assert_eq!(bounded.rows.len(), 11);
+        let at_least_one = store.inbox(InboxQuery { limit: 0, ..InboxQuery::default() }).await.unwrap();
+        assert_eq!(at_least_one.rows.len(), 1);
+        assert_eq!(MAX_INBOX_ROWS, 200);
+        assert_eq!(references.len(), 11);
+    }
+
+    pub async fn wordings_are_stored_once_and_never_changed(store: Store) {
+        let wording = |kind: &str, version: &str, locale: &str, text: &str| Wording {
+            kind: kind.into(),
+            version: version.into(),
+            locale: locale.into(),
+            text: text.into(),
+        };
+        let gift_aid = [
+            wording("gift_aid", "gift-aid-2026-11", "fr", "Je suis contribuable au Royaume-Uni…"),
+            wording("gift_aid", "gift-aid-2026-11", "en", "I am a UK taxpayer…"),
+        ];
+        store.ensure_wordings(&gift_aid).await.unwrap();
+        store.ensure_wordings(&gift_aid).await.expect("the same texts again are fine");
+        assert_eq!(
+            store.wording("gift_aid", "gift-aid-2026-11").await.unwrap(),
+            [gift_aid[1].clone(), gift_aid[0].clone()]
+        );
+        assert!(store.wording("gift_aid", "gift-aid-2027-01").await.unwrap().is_empty());
+
+        let consent = wording("consent", "consent-2026-11", "en", "Keep me informed");
+        let changed = wording("gift_aid", "gift-aid-2026-11", "fr", "Je paie des impôts…");
+        let error = store.ensure_wordings(&[consent.clone(), changed]).await.unwrap_err().to_string();
+        assert!(error.contains("gift_aid wording gift-aid-2026-11 (fr)"), "{error}");
+        assert!(!error.contains("(en)"), "only the changed one is named: {error}");
+        assert_eq!(
+            store.wording("gift_aid", "gift-aid-2026-11").await.unwrap()[1],
+            gift_aid[0],
+            "the stored text stays"
+        );
+        assert!(store.wording("consent", "consent-2026-11").await.unwrap().is_empty(), "nothing stored on refusal");
+        store.ensure_wordings(std::slice::from_ref(&consent)).await.unwrap();
+        assert_eq!(store.wording("consent", "consent-2026-11").await.unwrap(), [consent]);
+    }
+
+    pub async fn staff_users_and_sessions(store: Store) {
+        assert_eq!(store.add_user("ana", "$argon2id$ana").await.unwrap(), UserAdded::Added);
+        assert_eq!(store.add_user("ana", "$argon2id$other").await.unwrap(), UserAdded::AlreadyExists);
+        assert_eq!(store.add_user("ben", "$argon2id$ben").await.unwrap(), UserAdded::Added);
+        let users = store.list_users().await.unwrap();
+        assert_eq!(users.iter().map(|user| user.username.as_str()).collect::<Vec<_>>(), ["ana", "ben"]);
+        assert!(users[0].created_at <= Timestamp::now());
+        let ana = store.user_for_sign_in("ana").await.unwrap().unwrap();
+        assert_eq!(ana.password_hash, "$argon2id$ana", "the first hash is kept");
+        assert_eq!(store.user_for_sign_in("Ana").await.unwrap(), None);
+        let ben = store.user_for_sign_in("ben").await.unwrap().unwrap();
+
+        let start = Timestamp::parse("2026-11-01T09:00:00Z").unwrap();
+        let session = |token: &str, user_id: i64, minutes: i64| NewSession {
+            token_hash: TokenHash::new(token.as_bytes()),
+            user_id,
+            csrf_token: format!("csrf-{token}"),
+            created_at: Timestamp::from_micros(start.as_micros() + minutes * 60_000_000),
+        };
+        assert_eq!(store.create_session(session("ana-1", ana.user_id, 0)).await.unwrap(), SessionCreated::Created);
+        assert_eq!(store.create_session(session("ana-1", ana.user_id, 5)).await.unwrap(), SessionCreated::TokenInUse);
+        assert_eq!(store.create_session(session("ana-2", ana.user_id, 10)).await.unwrap(), SessionCreated::Created);
+        assert_eq!(store.create_session(session("ben-1", ben.user_id, 0)).await.unwrap(), SessionCreated::Created);
+        assert_eq!(store.create_session(session("ghost", 999_999, 0)).await.unwrap(), SessionCreated::NoSuchUser);
+
+        let token = |text: &str| TokenHash::new(text.as_bytes());
+        let found = store.session(&token("ana-1")).await.unwrap().unwrap();
+        assert_eq!(
+            (found.user_id, found.username.as_str(), found.csrf_token.as_str(), found.created_at, found.last_seen_at),
+            (ana.user_id, "ana", "csrf-ana-1", start, start)
+        );
+        assert_eq!(store.session(&token("ghost")).await.unwrap(), None);
+
+        let later = Timestamp::from_micros(start.as_micros() + 60 * 60_000_000);
+        assert!(store.touch_session(&token("ana-1"), later).await.unwrap());
+        assert!(!store.touch_session(&token("ghost"), later).await.unwrap());
+        assert_eq!(store.session(&token("ana-1")).await.unwrap().unwrap().last_seen_at, later);
+
+        // ana-2 (10 min) and ben-1 (0 min) were idle since before 30 minutes; ana-1 was used at 60.
+        let cutoff = Timestamp::from_micros(start.as_micros() + 30 * 60_000_000);
+        assert_eq!(store.delete_sessions_idle_since(cutoff).await.unwrap(), 2);
+        assert!(store.session(&token("ana-2")).await.unwrap().is_none());
+        assert!(store.session(&token("ben-1")).await.unwrap().is_none());
+        assert!(store.session(&token("ana-1")).await.unwrap().is_some());
+
+        assert_eq!(store.create_session(session("ben-2", ben.user_id, 70)).await.unwrap(), SessionCreated::Created);
+        assert_eq!(store.create_session(session("ana-3", ana.user_id, 70)).await.unwrap(), SessionCreated::Created);
+        assert!(store.delete_session(&token("ana-3")).await.unwrap());
+        assert!(!store.delete_session(&token("ana-3")).await.unwrap());
+
+        assert_eq!(store.remove_user("ana").await.unwrap(), UserRemoved::Removed);
+        assert_eq!(store.remove_user("ana").await.unwrap(), UserRemoved::NoSuchUser);
+        assert!(store.session(&token("ana-1")).await.unwrap().is_none(), "removing a user signs them out");
+        assert!(store.session(&token("ben-2")).await.unwrap().is_some(), "others stay signed in");
+        assert_eq!(store.user_for_sign_in("ana").await.unwrap(), None);
+        assert_eq!(store.list_users().await.unwrap().len(), 1);
+        assert_eq!(store.add_user("ana", "$argon2id$new").await.unwrap(), UserAdded::Added, "the name is free again");
+    }
+
+    pub async fn subject_access_ignores_letter_case(store: Store) {
+        let with_email =
+            |email: &'static str| custom_pledge(Timestamp::now(), move |json| json["donor"]["email"] = email.into());
+        let first = created(&store, with_email("Aissata@Example.org")).await;
+        let second = created(&store, with_email("aissata@example.org")).await;
+        created(&store, with_email("someone@example.org")).await;
+        store.change_status(&second, Status::Contacted, None, "ana").await.unwrap();
+
+        let found = store.subject_access("AISSATA@EXAMPLE.ORG").await.unwrap();
+        assert_eq!(found.iter().map(|(pledge, _)| pledge.reference.clone()).collect::<Vec<_>>(), [first, second]);
+        assert_eq!(found[0].0.pledge.donor.email, "Aissata@Example.org");
+        assert_eq!(found[0].1.iter().map(|event| event.kind).collect::<Vec<_>>(), [EventKind::Received]);
+        assert_eq!(
+            found[1].1.iter().map(|event| event.kind).collect::<Vec<_>>(),
+            [EventKind::Received, EventKind::StatusChanged]
+        );
+        assert!(store.subject_access("nobody@example.org").await.unwrap().is_empty());
+    }
+
+    pub async fn retention_anonymises_only_old_unconverted_pledges(store: Store, database: &TestDatabase) {
+        let cutoff = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let old = Timestamp::parse("2025-06-01T00:00:00Z").unwrap();
+        let old_new = created(&store, new_pledge("st-marys-school", old).1).await;
+        let old_declined = created(&store, new_pledge("st-marys-school", old).1).await;
+        let old_converted = created(&store, new_pledge("st-marys-school", old).1).await;
+        let old_review = created(&store, new_pledge("st-marys-school", old).1.for_review(SpamReason::Honeypot)).await;
+        let recent = created(&store, new_pledge("st-marys-school", cutoff).1).await;
+        store.change_status(&old_declined, Status::Declined, None, "ana").await.unwrap();
+        store.change_status(&old_converted, Status::Converted, None, "ana").await.unwrap();
+
+        let anonymised = store.anonymise_unconverted(cutoff).await.unwrap();
+        assert_eq!(anonymised, [old_new.clone(), old_declined.clone(), old_review.clone()]);
+        for reference in &anonymised {
+            let last = store.history(reference).await.unwrap().pop().unwrap();
+            assert_eq!((last.kind, last.actor.as_str()), (EventKind::Anonymised, ACTOR_RETENTION));
+        }
+        assert_eq!(
+            database.personal_text(&old_converted).await.to_lowercase().matches("coulibaly").count(),
+            3,
+            "the JSON, the name and its search copy"
+        );
+        assert!(database.personal_text(&recent).await.contains("aissata@example.org"));
+        assert!(!database.personal_text(&old_new).await.to_lowercase().contains("aissata"));
+        assert!(store.anonymise_unconverted(cutoff).await.unwrap().is_empty(), "a second run finds nothing");
+    }
+
+    pub async fn erasure_removes_personal_data_and_keeps_the_figures(store: Store, database: &TestDatabase) {
+        let erased_email = |email: &'static str| {
+            custom_pledge(Timestamp::now(), move |json| {
+                json["donor"]["email"] = email.into();
+                json["donor"]["phone"] = "+44 1865 000000".into();
+                json["donor"]["postal_address"] =
+                    serde_json::json!({"address": "1 High Street, Oxford", "postcode": "OX1 1AA"});
+                json["consent"]["phone"] = true.into();
+                json["consent"]["post"] = true.into();
+                json["page_url"] = "https://www.stmarys.example/sponsor?who=Coulibaly".into();
+            })
+        };
+        let first = created(&store, erased_email("Aissata@Example.org")).await;
+        let second = created(&store, erased_email("aissata@example.org")).await;
+        let other = created(
+            &store,
+            custom_pledge(Timestamp::now(), |json| {
+                json["donor"]["given_name"] = "Moussa".into();
+                json["donor"]["email"] = "moussa@example.org".into();
+            }),
+        )
+        .await;
+        let note = "Called Aïssata Coulibaly on +44 1865 000000";
+        store.change_status(&second, Status::Converted, Some(note.into()), "ana").await.unwrap();
+        let before: Vec<StoredPledge> =
+            store.subject_access("aissata@example.org").await.unwrap().into_iter().map(|(pledge, _)| pledge).collect();
+
+        let erased = store.erase(Erasure::ByEmail("AISSATA@example.ORG".into()), "ana").await.unwrap();
+        assert_eq!(erased, [first.clone(), second.clone()]);
+        for reference in [&first, &second] {
+            let text = database.personal_text(reference).await.to_lowercase();
+            for personal in ["aissata", "aïssata", "coulibaly", "1865", "high street", "ox1", "church lane"] {
+                assert!(!text.contains(personal), "{personal} is still stored for {reference}: {text}");
+            }
+            let events = database.event_text(reference).await.to_lowercase();
+            for personal in ["aissata", "aïssata", "coulibaly", "1865", "example.org"] {
+                assert!(!events.contains(personal), "{personal} is still in the history of {reference}: {events}");
+            }
+            let last = store.history(reference).await.unwrap().pop().unwrap();
+            assert_eq!((last.kind, last.actor.as_str(), last.note), (EventKind::Erased, "ana", None));
+        }
+        let everything = store.list(ListFilter { status: StatusFilter::Everything, ..everything() }).await.unwrap();
+        for (before, after) in before.iter().zip(everything.pledges.iter()) {
+            assert_eq!(
+                (
+                    after.pledge.amount,
+                    after.pledge.option,
+                    after.pledge.frequency,
+                    &after.pledge.partner,
+                    after.received_at,
+                    after.status
+                ),
+                (
+                    before.pledge.amount,
+                    before.pledge.option,
+                    before.pledge.frequency,
+                    &before.pledge.partner,
+                    before.received_at,
+                    before.status
+                )
+            );
+            let declaration = after.pledge.gift_aid.as_ref().expect("the fact of a declaration is kept");
+            assert_eq!(declaration.wording_version, pledge::GIFT_AID_WORDING_VERSION);
+            assert_eq!((after.pledge.donor.phone.as_ref(), after.pledge.donor.postal_address.as_ref()), (None, None));
+        }
+        let inbox = store
+            .inbox(InboxQuery { status: StatusFilter::Everything, limit: 10, ..InboxQuery::default() })
+            .await
+            .unwrap();
+        let row = inbox.rows.iter().find(|row| row.reference == first).unwrap();
+        assert_eq!(
+            (row.given_name.as_str(), row.family_name.as_str(), row.email.as_str(), row.has_gift_aid),
+            ("", "", "", true)
+        );
+        assert!(row.erased_at.is_some());
+        assert!(store.subject_access("aissata@example.org").await.unwrap().is_empty());
+        let search = store
+            .inbox(InboxQuery { text: Some("coulibaly".into()), limit: 10, ..InboxQuery::default() })
+            .await
+            .unwrap();
+        assert_eq!(
+            search.rows.iter().map(|row| &row.reference).collect::<Vec<_>>(),
+            [&other],
+            "only the other donor is found"
+        );
+
+        let events = store.history(&first).await.unwrap().len();
+        assert!(store.erase(Erasure::ByEmail("aissata@example.org".into()), "ana").await.unwrap().is_empty());
+        assert!(store.erase(Erasure::ByReference(first.clone()), "ana").await.unwrap().is_empty(), "already erased");
+        assert_eq!(store.history(&first).await.unwrap().len(), events, "no-ops record nothing");
+        assert!(database.personal_text(&other).await.contains("moussa@example.org"), "the other donor is untouched");
+        assert_eq!(store.erase(Erasure::ByReference(other.clone()), "ben").await.unwrap(), [other.as_str()]);
+        assert!(!database.personal_text(&other).await.contains("moussa"));
+    }
+
+    pub async fn reports_received_and_converted_pledges(store: Store) {
+        let base = Timestamp::parse("2026-11-01T00:00:00Z").unwrap().as_micros();
+        let day = 86_400_000_000;
+        let at = |days: i64| Timestamp::from_micros(base + days * day);
+        let before = created(&store, new_pledge("st-marys-school", at(-1)).1).await;
+        let converted = created(&store, new_pledge("st-marys-school", at(0)).1).await;
+        let without_gift_aid = created(
+            &store,
+            custom_pledge(at(1), |json| {
+                json.as_object_mut().unwrap().remove("gift_aid");
+            }),
+        )
+        .await;
+        let erased = created(&store, new_pledge("lycee-bamako", at(2)).1).await;
+        let held = created(&store, new_pledge("st-marys-school", at(3)).1.for_review(SpamReason::TooFast)).await;
+        created(&store, new_pledge("st-marys-school", at(4)).1).await;
+
+        let received = store.pledges_received_between(at(0), at(4)).await.unwrap();
+        assert_eq!(received.len(), 4, "since inclusive, until exclusive");
+        assert_eq!(
+            (
+                received[0].received_at,
+                received[0].partner.as_str(),
+                received[0].option,
+                received[0].frequency,
+                received[0].amount,
+                received[0].status
+            ),
+            (
+                at(0),
+                "st-marys-school",
+                SponsorshipOption::Child,
+                Frequency::Monthly,
+                Amount::new(2500, Currency::GBP),
+                Status::New
+            )
+        );
+        assert_eq!((received[2].partner.as_str(), received[3].status), ("lycee-bamako", Status::Review));
+
+        for reference in [&before, &converted, &without_gift_aid, &erased] {
+            store.change_status(reference, Status::Converted, None, "ana").await.unwrap();
+        }
+        store.change_status(&before, Status::Contacted, None, "ana").await.unwrap();
+        store.change_status(&converted, Status::Contacted, None, "ana").await.unwrap();
+        let Some(StatusChange::Changed { at: converted_at, .. }) =
+            store.change_status(&converted, Status::Converted, None, "ana").await.unwrap()
+        else {
+            panic!("converted again")
+        };
+        store.erase(Erasure::ByReference(erased.clone()), "ana").await.unwrap();
+        let claimable = store.converted_with_gift_aid().await.unwrap();
+        assert_eq!(claimable.len(), 1, "{claimable:?}");
+        assert_eq!(
+            (claimable[0].pledge.reference.as_str(), claimable[0].converted_at),
+            (converted.as_str(), converted_at)
+        );
+        assert!(claimable[0].pledge.pledge.gift_aid.is_some());
+        assert_eq!(store.history(&held).await.unwrap().len(), 2);
+    }
 }
 
 /// Runs each case against a fresh database, and once more for reopening. `$attr` marks every
@@ -221,6 +826,17 @@ macro_rules! suite {
                         database.dispose().await;
                     }
                 };
+                ($case:ident, with_database) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    $(#[$attr])*
+                    async fn $case() {
+                        let database = $open().await;
+                        let store = database.open().await;
+                        cases::$case(store.clone(), &database).await;
+                        store.close().await;
+                        database.dispose().await;
+                    }
+                };
             }
 
             case!(creates_then_replays_then_refuses_reuse);
@@ -231,6 +847,121 @@ macro_rules! suite {
             case!(holds_for_review_and_releases);
             case!(keeps_text_verbatim);
             case!(answers_health_checks_with_a_write_that_leaves_nothing);
+            case!(releases_record_who_released);
+            case!(changes_status_with_its_event);
+            case!(status_and_event_commit_together);
+            case!(inbox_filters_and_counts);
+            case!(search_text_takes_like_wildcards_literally);
+            case!(inbox_pages_are_stable);
+            case!(wordings_are_stored_once_and_never_changed);
+            case!(staff_users_and_sessions);
+            case!(subject_access_ignores_letter_case);
+            case!(retention_anonymises_only_old_unconverted_pledges, with_database);
+            case!(erasure_removes_personal_data_and_keeps_the_figures, with_database);
+            case!(reports_received_and_converted_pledges);
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$attr])*
+            async fn a_migration_changed_after_it_was_applied_stops_the_start() {
+                let database = $open().await;
+                database.open().await.close().await;
+                database.execute("UPDATE _sqlx_migrations SET checksum = checksum || checksum WHERE version = 1").await;
+                let Err(error) = Store::open(database.database.clone()).await else {
+                    panic!("a database whose first migration changed was opened")
+                };
+                let message = error.to_string();
+                assert!(message.starts_with("migration 1 (pledges) was changed after this database applied it"), "{message}");
+                database.dispose().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$attr])*
+            async fn a_database_newer_than_the_receiver_is_refused() {
+                let database = $open().await;
+                database.open().await.close().await;
+                database
+                    .execute("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) SELECT 9999, 'future', TRUE, checksum, 0 FROM _sqlx_migrations WHERE version = 1")
+                    .await;
+                let Err(error) = Store::open(database.database.clone()).await else { panic!("a newer database was opened") };
+                assert!(error.to_string().contains("schema version 9999, newer than this receiver knows"), "{error}");
+                database.dispose().await;
+            }
+
+            /// Databases migrated before the receiver used sqlx kept their history in
+            /// `schema_migrations`: it is carried over, and the later steps applied.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$attr])*
+            async fn a_database_with_the_old_migration_history_is_carried_over() {
+                let database = $open().await;
+                database.execute(database.migration_sql(1)).await;
+                database.execute(database.migration_sql(2)).await;
+                database
+                    .execute(
+                        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
+                         INSERT INTO schema_migrations VALUES (1, 'pledges', 0), (2, 'review', 0)",
+                    )
+                    .await;
+                // Upper-case letters beyond ASCII, which SQL's lower() may leave as they are.
+                let mut json = pledge_json(&new_key());
+                json["donor"]["given_name"] = "AÏSSATA".into();
+                let pledge: pledge::Pledge = serde_json::from_value(json).unwrap();
+                let new = NewPledge::new(&pledge, Timestamp::now());
+                database
+                    .execute(&format!(
+                        "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge,
+                             review_reason, released_at)
+                         VALUES ('SK-OLD0-0001', 'st-marys-school', '{}', {}, {}, '{}', 'honeypot', {});
+                         INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge)
+                         VALUES ('SK-OLD0-0002', 'st-marys-school', 'deleted', {}, 0, '{{}}');
+                         DELETE FROM pledges WHERE reference = 'SK-OLD0-0002'",
+                        new.idempotency_key,
+                        database.empty_blob(),
+                        new.received_at.as_micros(),
+                        new.pledge_json.replace('\'', "''"),
+                        new.received_at.as_micros() + 1,
+                        database.empty_blob(),
+                    ))
+                    .await;
+
+                let store = database.open().await;
+                let listed = store.list(everything()).await.unwrap();
+                assert_eq!(listed.pledges.len(), 1);
+                assert_eq!(
+                    (listed.pledges[0].id, listed.pledges[0].reference.as_str(), &listed.pledges[0].pledge),
+                    (1, "SK-OLD0-0001", &pledge)
+                );
+                // The searchable columns and the history are filled from what was stored.
+                let inbox = store.inbox(InboxQuery { text: Some("aïssata coulibaly".into()), limit: 10, ..InboxQuery::default() }).await.unwrap();
+                assert_eq!(inbox.rows.len(), 1);
+                let row = &inbox.rows[0];
+                assert_eq!(
+                    (row.option, row.frequency, row.amount, row.given_name.as_str(), row.family_name.as_str(), row.email.as_str(), row.has_gift_aid),
+                    (SponsorshipOption::Child, Frequency::Monthly, Amount::new(2500, Currency::GBP), "AÏSSATA", "Coulibaly", "aissata@example.org", true)
+                );
+                let history: Vec<_> = store
+                    .history("SK-OLD0-0001")
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|event| (event.kind, event.actor, event.to_status, event.note))
+                    .collect();
+                assert_eq!(
+                    history,
+                    [
+                        (EventKind::Received, ACTOR_WIDGET.to_owned(), Some(Status::Review), None),
+                        (EventKind::HeldForReview, ACTOR_SPAM_CHECK.to_owned(), Some(Status::Review), Some("honeypot".to_owned())),
+                        (EventKind::Released, "admin_api".to_owned(), Some(Status::New), None),
+                    ]
+                );
+                // Ids are never reused, not even those of rows deleted before the migration.
+                created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+                let ids: Vec<i64> = store.list(everything()).await.unwrap().pledges.iter().map(|stored| stored.id).collect();
+                assert_eq!(ids, [1, 3]);
+                store.close().await;
+                assert_eq!(database.applied_versions().await, migration_versions());
+                assert!(database.table_missing("schema_migrations").await, "the old history table is dropped");
+                database.dispose().await;
+            }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             $(#[$attr])*
@@ -268,12 +999,120 @@ impl TestDatabase {
         Store::open(self.database.clone()).await.unwrap()
     }
 
+    /// Runs `sql` on a connection of its own, as another program would.
+    async fn execute(&self, sql: &str) {
+        match &self.database {
+            Database::Sqlite(options) => {
+                let mut connection = options.clone().create_if_missing(true).connect().await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut connection).await.unwrap();
+                connection.close().await.unwrap();
+            }
+            Database::Postgres(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut connection).await.unwrap();
+                connection.close().await.unwrap();
+            }
+        }
+    }
+
+    async fn integers(&self, sql: &str) -> Vec<i64> {
+        match &self.database {
+            Database::Sqlite(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut connection).await.unwrap()
+            }
+            Database::Postgres(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut connection).await.unwrap()
+            }
+        }
+    }
+
+    async fn texts(&self, sql: &str) -> Vec<String> {
+        match &self.database {
+            Database::Sqlite(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut connection).await.unwrap()
+            }
+            Database::Postgres(options) => {
+                let mut connection = options.connect().await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut connection).await.unwrap()
+            }
+        }
+    }
+
+    /// Every column of the pledge's row that may hold personal data, as one text.
+    async fn personal_text(&self, reference: &str) -> String {
+        self.texts(&format!(
+            "SELECT pledge || '|' || donor_email || '|' || donor_email_lower || '|' || donor_given_name || '|' ||
+                 donor_family_name || '|' || donor_name_lower
+             FROM pledges WHERE reference = '{reference}'"
+        ))
+        .await
+        .concat()
+    }
+
+    /// Every text of the pledge's events.
+    async fn event_text(&self, reference: &str) -> String {
+        self.texts(&format!(
+            "SELECT e.actor || '|' || e.kind || '|' || coalesce(e.note, '') FROM pledge_events e
+             JOIN pledges p ON p.id = e.pledge_id WHERE p.reference = '{reference}'"
+        ))
+        .await
+        .join("\n")
+    }
+
+    async fn applied_versions(&self) -> Vec<i64> {
+        self.integers("SELECT version FROM _sqlx_migrations ORDER BY version").await
+    }
+
+    async fn table_missing(&self, table: &str) -> bool {
+        let probe = match &self.database {
+            Database::Sqlite(_) => format!("SELECT count(*) FROM sqlite_master WHERE name = '{table}'"),
+            Database::Postgres(_) => format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{table}'"),
+        };
+        self.integers(&probe).await == [0]
+    }
+
+    /// A BLOB (SQLite) or BYTEA (PostgreSQL) literal.
+    fn empty_blob(&self) -> &'static str {
+        match &self.database {
+            Database::Sqlite(_) => "X''",
+            Database::Postgres(_) => "''::bytea",
+        }
+    }
+
+    /// The text of one migration step for this database's backend.
+    fn migration_sql(&self, version: i64) -> &'static str {
+        let backend = match &self.database {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres(_) => "postgres",
+        };
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+        let file = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .find(|path| path.file_name().unwrap().to_str().unwrap().starts_with(&format!("{version:04}_")))
+            .unwrap();
+        String::leak(std::fs::read_to_string(file).unwrap())
+    }
+
     async fn dispose(self) {
         match self.cleanup {
             Cleanup::Folder(folder) => drop(folder),
             Cleanup::Schema { admin_url, schema } => drop_schema(&admin_url, &schema).await,
         }
     }
+}
+
+/// The versions of the migration files, the same for both backends.
+fn migration_versions() -> Vec<i64> {
+    let mut versions: Vec<i64> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_str().unwrap()[..4].parse().unwrap())
+        .collect();
+    versions.sort();
+    versions
 }
 
 async fn sqlite_database() -> TestDatabase {
@@ -361,7 +1200,10 @@ async fn sqlite_a_full_disk_fails_pledges_and_the_health_write_with_errors() {
 /// Receivers starting together on a fresh database: the advisory lock lets one migrate while
 /// the others wait, and none fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+)]
 async fn postgres_concurrent_migrations_do_not_fail() {
     let (admin_url, schema, options) = new_schema().await;
     let open = || Store::open(Database::Postgres(options.clone()));
@@ -371,21 +1213,38 @@ async fn postgres_concurrent_migrations_do_not_fail() {
         store.expect("every receiver starts").close().await;
     }
     let mut connection = options.connect().await.unwrap();
-    let versions: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(&mut connection).await.unwrap();
-    assert_eq!(versions, [1, 2], "each step applied exactly once");
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(versions, migration_versions(), "each step applied exactly once");
     connection.close().await.unwrap();
     drop_schema(&admin_url, &schema).await;
+}
+
+/// The same on one SQLite file: the first receiver's `BEGIN IMMEDIATE` makes the others wait
+/// (busy timeout) until every step is committed, and they find nothing left to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_migrations_do_not_fail() {
+    let database = sqlite_database().await;
+    let open = || Store::open(database.database.clone());
+    let (a, b, c, d) = tokio::join!(open(), open(), open(), open());
+    for store in [a, b, c, d] {
+        store.expect("every receiver starts").close().await;
+    }
+    assert_eq!(database.applied_versions().await, migration_versions(), "each step applied exactly once");
+    database.dispose().await;
 }
 
 /// Waits until some connection is blocked by the backend `blocker`.
 async fn wait_until_blocked_by(monitor: &mut sqlx::PgConnection, blocker: i32) {
     for _ in 0..500 {
-        let blocked: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))")
-            .bind(blocker)
-            .fetch_one(&mut *monitor)
-            .await
-            .unwrap();
+        let blocked: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))")
+                .bind(blocker)
+                .fetch_one(&mut *monitor)
+                .await
+                .unwrap();
         if blocked > 0 {
             return;
         }
@@ -394,9 +1253,17 @@ async fn wait_until_blocked_by(monitor: &mut sqlx::PgConnection, blocker: i32) {
     panic!("the receiver's writer never waited for the other transaction");
 }
 
-async fn insert_row(connection: &mut sqlx::PgConnection, pledge: &NewPledge, reference: &str) -> Result<(), sqlx::Error> {
+async fn insert_row(
+    connection: &mut sqlx::PgConnection,
+    pledge: &NewPledge,
+    reference: &str,
+) -> Result<(), sqlx::Error> {
+    let columns = &pledge.columns;
     sqlx::query(
-        "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge, sponsorship_option,
+             frequency, currency, amount_minor, donor_email, donor_email_lower, donor_given_name, donor_family_name,
+             donor_name_lower, has_gift_aid)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, lower($11), $12, $13, lower($12 || ' ' || $13), $14)",
     )
     .bind(reference)
     .bind(&pledge.partner)
@@ -404,6 +1271,14 @@ async fn insert_row(connection: &mut sqlx::PgConnection, pledge: &NewPledge, ref
     .bind(&pledge.body_hash[..])
     .bind(pledge.received_at.as_micros())
     .bind(&pledge.pledge_json)
+    .bind(columns.option.as_str())
+    .bind(columns.frequency.as_str())
+    .bind(columns.amount.currency.code())
+    .bind(columns.amount.minor_units as i64)
+    .bind(&columns.email)
+    .bind(&columns.given_name)
+    .bind(&columns.family_name)
+    .bind(columns.has_gift_aid)
     .execute(connection)
     .await
     .map(drop)
@@ -413,7 +1288,10 @@ async fn insert_row(connection: &mut sqlx::PgConnection, pledge: &NewPledge, ref
 /// PostgreSQL breaks the deadlock by aborting the batch (40P01), which is run again instead of
 /// failing its pledges with a 503.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+)]
 async fn postgres_a_deadlocked_batch_is_run_again() {
     let (admin_url, schema, options) = new_schema().await;
     let store = Store::open(Database::Postgres(options.clone())).await.unwrap();

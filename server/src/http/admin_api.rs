@@ -311,7 +311,7 @@ pub async fn release(State(store): State<Store>, Path(reference): Path<String>) 
     if !reference::is_reference(&reference) {
         return Err(Problem::unknown_reference());
     }
-    let released = store.release(&reference).await.map_err(|error| {
+    let released = store.release(&reference, crate::storage::ACTOR_ADMIN_API).await.map_err(|error| {
         tracing::error!(%error, "releasing a pledge failed");
         Problem::unavailable("The pledge could not be released. Releasing again is safe.")
     })?;

@@ -224,7 +224,7 @@ mod tests {
         let status = &parameter(&document, "/v1/pledges.csv", "get", "status")["schema"];
         let reference = status.pointer("/$ref").or_else(|| status.pointer("/oneOf/0/$ref")).and_then(|r| r.as_str()).unwrap_or_default();
         let resolved = document.pointer(reference.trim_start_matches('#')).unwrap_or(status);
-        assert_eq!(resolved["enum"], serde_json::json!(["new", "review"]), "{status}");
+        assert_eq!(resolved["enum"], serde_json::json!(["new", "contacted", "converted", "declined", "review"]), "{status}");
 
         let reference = regex(&document, "/v1/pledges/{reference}/release", "post", "reference");
         for _ in 0..100 {

@@ -24,7 +24,8 @@ type Reply = oneshot::Sender<StorageResult<Written>>;
 type ProbeReply = oneshot::Sender<StorageResult<()>>;
 
 enum Job {
-    Write(Write, Reply),
+    /// Boxed: a pledge is far larger than a probe, and the queue holds thousands of jobs.
+    Write(Box<Write>, Reply),
     /// A health check's write: it waits in the same queue as pledges, so a stuck writer
     /// keeps it waiting too.
     Probe(ProbeReply),
@@ -45,7 +46,7 @@ impl GroupCommit {
     pub(super) async fn submit(&self, write: Write) -> StorageResult<Written> {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send(Job::Write(write, reply))
+            .send(Job::Write(Box::new(write), reply))
             .await
             .map_err(|_| StorageError::new("the writer has stopped"))?;
         answer.await.map_err(|_| StorageError::new("the writer stopped before committing"))?
@@ -67,7 +68,7 @@ async fn run(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<Job>) {
         for job in jobs.drain(..) {
             match job {
                 Job::Write(write, reply) => {
-                    writes.push(write);
+                    writes.push(*write);
                     replies.push(reply);
                 }
                 Job::Probe(reply) => probes.push(reply),
@@ -124,7 +125,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::storage::{BoxFuture, ListFilter, PledgePage};
+    use crate::storage::BoxFuture;
     use crate::timestamp::Timestamp;
 
     /// A backend whose commits take a while, like an fsync, and that records each batch's size.
@@ -156,16 +157,13 @@ mod tests {
                 Ok(())
             })
         }
-        fn list(&self, _: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>> {
-            Box::pin(async { Ok(PledgePage { pledges: Vec::new(), next_after_id: None }) })
-        }
         fn close(&self) -> BoxFuture<'_, ()> {
             Box::pin(async {})
         }
     }
 
     fn attempt() -> Write {
-        Write::Release { reference: "SK-0000-0000".into(), at: Timestamp::now() }
+        Write::Release { reference: "SK-0000-0000".into(), at: Timestamp::now(), actor: "ana".into() }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,17 +1,27 @@
 //! Where pledges are kept: SQLite by default, PostgreSQL when the database URL says so.
 //!
-//! Both backends implement the small [`Backend`] trait and pass the same test suite. Every
-//! write goes through one [`group_commit`] task, which gathers the writes that arrive while the
-//! previous transaction is being made durable and commits them together: one fsync
-//! acknowledges many pledges, and there is only ever one writer, as SQLite wants.
+//! Both backends share their SQL ([`sql`]), implement the small [`Backend`] trait for what
+//! differs, and pass the same test suite. Every write goes through one [`group_commit`] task,
+//! which gathers the writes that arrive while the previous transaction is being made durable
+//! and commits them together: one fsync acknowledges many pledges, and there is only ever one
+//! writer, as SQLite wants. Reads use connections of their own and never wait for it.
 //!
 //! Nothing a donor sent is thrown away here: pledges that look automated are stored with
-//! status `review` and their reason, and a person releases them.
+//! status `review` and their reason, and a person releases them. Besides pledges, storage keeps
+//! what the staff inbox needs: each pledge's history, the wordings donors agreed to, staff
+//! accounts and sessions, and the erasure of personal data.
 
+mod erasure;
+mod events;
 mod group_commit;
+mod inbox;
 mod migrations;
 mod postgres;
+mod reporting;
+mod sql;
 mod sqlite;
+mod staff;
+mod wordings;
 
 use std::fmt;
 use std::future::Future;
@@ -27,25 +37,44 @@ use crate::intake::idempotency::canonical_hash;
 use crate::intake::spam::SpamReason;
 use crate::timestamp::Timestamp;
 
+pub use erasure::Erasure;
+pub use events::{
+    EventKind, PledgeEvent, StatusChange, ACTOR_ADMIN_API, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
+};
+pub use inbox::{InboxPage, InboxQuery, InboxRow, InboxSort, SearchColumns, MAX_INBOX_ROWS};
+pub use reporting::{ConvertedWithGiftAid, ReceivedPledge};
 pub use sqlx::postgres::PgConnectOptions;
 pub use sqlx::sqlite::SqliteConnectOptions;
+pub use staff::{
+    NewSession, NewUser, SessionCreated, SessionRecord, SignIn, StaffUser, TokenHash, UserAdded, UserRemoved,
+};
+pub use wordings::{Wording, WordingChanged};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type StorageResult<T> = Result<T, StorageError>;
 
 /// A database failure, already logged-safe: it never contains pledge content.
 #[derive(Debug, Clone)]
-pub struct StorageError(String);
+pub struct StorageError {
+    message: String,
+    collision: bool,
+}
 
 impl StorageError {
     pub fn new(message: impl Into<String>) -> Self {
-        StorageError(message.into())
+        StorageError { message: message.into(), collision: false }
+    }
+
+    /// PostgreSQL's deadlocks (40P01) and serialization failures (40001): "two transactions
+    /// collided, run yours again". Nothing of the failed transaction was committed.
+    fn is_collision(&self) -> bool {
+        self.collision
     }
 }
 
 impl fmt::Display for StorageError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
+        formatter.write_str(&self.message)
     }
 }
 
@@ -53,7 +82,11 @@ impl std::error::Error for StorageError {}
 
 impl From<sqlx::Error> for StorageError {
     fn from(error: sqlx::Error) -> Self {
-        StorageError(error.to_string())
+        let collision = error
+            .as_database_error()
+            .and_then(|error| error.code())
+            .is_some_and(|code| code == "40P01" || code == "40001");
+        StorageError { message: error.to_string(), collision }
     }
 }
 
@@ -84,25 +117,32 @@ impl Database {
 pub enum Status {
     /// For the charity to act on: every pledge that was not quarantined, and those released.
     New,
+    /// The charity has been in touch with the donor.
+    Contacted,
+    /// The donor set up the gift: the pledge became a donation.
+    Converted,
+    /// The donor decided not to go ahead, or could not be reached.
+    Declined,
     /// Quarantined as probably automated; kept out of the default list and export until a
     /// person releases it.
     Review,
 }
 
 impl Status {
+    pub const ALL: [Status; 5] = [Status::New, Status::Contacted, Status::Converted, Status::Declined, Status::Review];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::New => "new",
+            Status::Contacted => "contacted",
+            Status::Converted => "converted",
+            Status::Declined => "declined",
             Status::Review => "review",
         }
     }
 
     pub fn parse(text: &str) -> Option<Status> {
-        match text {
-            "new" => Some(Status::New),
-            "review" => Some(Status::Review),
-            _ => None,
-        }
+        Status::ALL.into_iter().find(|status| status.as_str() == text)
     }
 }
 
@@ -116,6 +156,7 @@ pub struct NewPledge {
     pub pledge_json: String,
     /// Why it goes to review instead of to the charity's list, if it does.
     pub review: Option<SpamReason>,
+    pub columns: SearchColumns,
 }
 
 impl NewPledge {
@@ -127,6 +168,7 @@ impl NewPledge {
             received_at,
             pledge_json: serde_json::to_string(pledge).expect("a pledge always serialises"),
             review: None,
+            columns: SearchColumns::of(pledge),
         }
     }
 
@@ -136,7 +178,11 @@ impl NewPledge {
     }
 
     fn status(&self) -> Status {
-        if self.review.is_some() { Status::Review } else { Status::New }
+        if self.review.is_some() {
+            Status::Review
+        } else {
+            Status::New
+        }
     }
 }
 
@@ -173,7 +219,43 @@ pub struct Released {
 pub enum Write {
     Pledge(NewPledge),
     /// Moves a pledge from `review` to `new`, once; a pledge already `new` is left as it is.
-    Release { reference: String, at: Timestamp },
+    Release {
+        reference: String,
+        at: Timestamp,
+        actor: String,
+    },
+    ChangeStatus {
+        reference: String,
+        to: Status,
+        note: Option<String>,
+        actor: String,
+        at: Timestamp,
+    },
+    EnsureWordings(Vec<Wording>),
+    AddUser(NewUser),
+    RemoveUser {
+        username: String,
+    },
+    CreateSession(NewSession),
+    TouchSession {
+        token_hash: TokenHash,
+        at: Timestamp,
+    },
+    DeleteSession {
+        token_hash: TokenHash,
+    },
+    DeleteSessionsIdleSince {
+        cutoff: Timestamp,
+    },
+    Erase {
+        erasure: Erasure,
+        actor: String,
+        at: Timestamp,
+    },
+    AnonymiseUnconverted {
+        received_before: Timestamp,
+        at: Timestamp,
+    },
 }
 
 /// The outcome of one [`Write`], in the order the writes were given.
@@ -182,6 +264,20 @@ pub enum Written {
     Pledge(Recorded),
     /// `None` when no pledge has the reference.
     Released(Option<Released>),
+    /// `None` when no pledge has the reference.
+    StatusChanged(Option<StatusChange>),
+    /// The wordings whose stored text differs; nothing was inserted when there are any.
+    Wordings(Vec<WordingChanged>),
+    UserAdded(UserAdded),
+    UserRemoved(UserRemoved),
+    SessionCreated(SessionCreated),
+    /// Whether a session had the token hash.
+    SessionTouched(bool),
+    /// Whether a session had the token hash.
+    SessionDeleted(bool),
+    SessionsDeleted(u64),
+    /// The references of the pledges erased or anonymised.
+    Erased(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,16 +298,7 @@ pub enum StatusFilter {
     #[default]
     AllButReview,
     Only(Status),
-}
-
-impl StatusFilter {
-    /// The one status asked for, or `None` for everything except `review`; what the SQL binds.
-    fn only(self) -> Option<&'static str> {
-        match self {
-            StatusFilter::AllButReview => None,
-            StatusFilter::Only(status) => Some(status.as_str()),
-        }
-    }
+    Everything,
 }
 
 /// Which pledges to list, oldest first.
@@ -240,35 +327,67 @@ pub struct PledgePage {
 /// pledge would no longer fit, and deleted in the same transaction.
 pub const PROBE_BYTES: usize = pledge::MAX_BODY_BYTES;
 
-/// What a database must do for the receiver. Kept small so that a backend is easy to add and
-/// the shared test suite covers all of it.
+/// What a database must do for the writer: the transactions, locks and durability that differ
+/// between backends. Kept small so that a backend is easy to add; the statements themselves are
+/// shared ([`sql`]).
 pub trait Backend: Send + Sync + 'static {
     /// Applies the writes in order in one transaction and commits it durably.
     fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>>;
     /// Commits a write transaction of [`PROBE_BYTES`] that leaves nothing behind: proof that
     /// the database takes writes now.
     fn probe(&self) -> BoxFuture<'_, StorageResult<()>>;
-    fn list(&self, filter: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>>;
     fn close(&self) -> BoxFuture<'_, ()>;
+}
+
+/// The connections reads use, which never wait for the writer.
+#[derive(Clone)]
+enum Readers {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Runs one shared read, `Shared::<Backend>::$function(connection, $arguments…)`, on a reader
+/// connection of whichever backend the store has.
+macro_rules! read {
+    ($store:expr, $function:ident($($argument:expr),* $(,)?)) => {
+        match &$store.readers {
+            Readers::Sqlite(pool) => {
+                let mut connection = pool.acquire().await?;
+                sql::Shared::<sqlx::Sqlite>::$function(&mut connection, $($argument),*).await
+            }
+            Readers::Postgres(pool) => {
+                let mut connection = pool.acquire().await?;
+                sql::Shared::<sqlx::Postgres>::$function(&mut connection, $($argument),*).await
+            }
+        }
+    };
 }
 
 /// The receiver's handle on its database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<dyn Backend>,
+    readers: Readers,
     writer: group_commit::GroupCommit,
-    kind: &'static str,
 }
 
 impl Store {
     /// Opens the database, runs its pending migrations and starts the writer.
     pub async fn open(database: Database) -> StorageResult<Store> {
-        let (backend, kind): (Arc<dyn Backend>, _) = match database {
-            Database::Sqlite(options) => (Arc::new(sqlite::SqliteBackend::open(options).await?), "sqlite"),
-            Database::Postgres(options) => (Arc::new(postgres::PostgresBackend::open(options).await?), "postgres"),
+        let (backend, readers): (Arc<dyn Backend>, _) = match database {
+            Database::Sqlite(options) => {
+                let backend = sqlite::SqliteBackend::open(options).await?;
+                let readers = Readers::Sqlite(backend.readers());
+                (Arc::new(backend), readers)
+            }
+            Database::Postgres(options) => {
+                let backend = postgres::PostgresBackend::open(options).await?;
+                let readers = Readers::Postgres(backend.readers());
+                (Arc::new(backend), readers)
+            }
         };
         let writer = group_commit::GroupCommit::start(Arc::clone(&backend));
-        Ok(Store { backend, writer, kind })
+        Ok(Store { backend, readers, writer })
     }
 
     pub async fn open_url(url: &str) -> StorageResult<Store> {
@@ -277,25 +396,177 @@ impl Store {
 
     /// `"sqlite"` or `"postgres"`.
     pub fn kind(&self) -> &'static str {
-        self.kind
+        match self.readers {
+            Readers::Sqlite(_) => "sqlite",
+            Readers::Postgres(_) => "postgres",
+        }
     }
 
     /// Stores the pledge, or recognises it as a retry, once it is durable.
     pub async fn record_pledge(&self, pledge: NewPledge) -> StorageResult<Recorded> {
         match self.writer.submit(Write::Pledge(pledge)).await? {
             Written::Pledge(recorded) => Ok(recorded),
-            Written::Released(_) => Err(StorageError::new("the writer answered a pledge with a release")),
+            other => Err(unexpected("a pledge", &other)),
         }
     }
 
-    /// Releases the pledge from review through the writer; `None` when no pledge has this
-    /// reference.
-    pub async fn release(&self, reference: &str) -> StorageResult<Option<Released>> {
-        let write = Write::Release { reference: reference.to_owned(), at: Timestamp::now() };
+    /// Releases the pledge from review through the writer, recording who did it; `None` when
+    /// no pledge has this reference.
+    pub async fn release(&self, reference: &str, actor: &str) -> StorageResult<Option<Released>> {
+        let write = Write::Release { reference: reference.to_owned(), at: Timestamp::now(), actor: actor.to_owned() };
         match self.writer.submit(write).await? {
             Written::Released(released) => Ok(released),
-            Written::Pledge(_) => Err(StorageError::new("the writer answered a release with a pledge")),
+            other => Err(unexpected("a release", &other)),
         }
+    }
+
+    /// Sets the pledge's status and records the change in its history, in one transaction;
+    /// `None` when no pledge has this reference.
+    pub async fn change_status(
+        &self,
+        reference: &str,
+        to: Status,
+        note: Option<String>,
+        actor: &str,
+    ) -> StorageResult<Option<StatusChange>> {
+        let write = Write::ChangeStatus {
+            reference: reference.to_owned(),
+            to,
+            note,
+            actor: actor.to_owned(),
+            at: Timestamp::now(),
+        };
+        match self.writer.submit(write).await? {
+            Written::StatusChanged(change) => Ok(change),
+            other => Err(unexpected("a change of status", &other)),
+        }
+    }
+
+    /// The pledge's history, oldest first; empty when no pledge has this reference.
+    pub async fn history(&self, reference: &str) -> StorageResult<Vec<PledgeEvent>> {
+        read!(self, history(reference))
+    }
+
+    pub async fn inbox(&self, query: InboxQuery) -> StorageResult<InboxPage> {
+        read!(self, inbox(&query))
+    }
+
+    /// Stores the wordings not stored yet. A wording stored with a different text is an error
+    /// naming it, and then nothing is stored: the receiver must not start.
+    pub async fn ensure_wordings(&self, wordings: &[Wording]) -> StorageResult<()> {
+        match self.writer.submit(Write::EnsureWordings(wordings.to_vec())).await? {
+            Written::Wordings(changed) if changed.is_empty() => Ok(()),
+            Written::Wordings(changed) => Err(StorageError::new(wordings::changed_message(&changed))),
+            other => Err(unexpected("wordings", &other)),
+        }
+    }
+
+    /// Every locale's text of one wording version.
+    pub async fn wording(&self, kind: &str, version: &str) -> StorageResult<Vec<Wording>> {
+        read!(self, wording(kind, version))
+    }
+
+    /// Adds a staff account; `password_hash` is what the caller's password hashing produced.
+    pub async fn add_user(&self, username: &str, password_hash: &str) -> StorageResult<UserAdded> {
+        let user = NewUser {
+            username: username.to_owned(),
+            password_hash: password_hash.to_owned(),
+            created_at: Timestamp::now(),
+        };
+        match self.writer.submit(Write::AddUser(user)).await? {
+            Written::UserAdded(added) => Ok(added),
+            other => Err(unexpected("a new user", &other)),
+        }
+    }
+
+    /// Removes the account and signs it out everywhere.
+    pub async fn remove_user(&self, username: &str) -> StorageResult<UserRemoved> {
+        match self.writer.submit(Write::RemoveUser { username: username.to_owned() }).await? {
+            Written::UserRemoved(removed) => Ok(removed),
+            other => Err(unexpected("a removal of a user", &other)),
+        }
+    }
+
+    /// Every staff account by username, without its password hash.
+    pub async fn list_users(&self) -> StorageResult<Vec<StaffUser>> {
+        read!(self, list_users())
+    }
+
+    pub async fn user_for_sign_in(&self, username: &str) -> StorageResult<Option<SignIn>> {
+        read!(self, user_for_sign_in(username))
+    }
+
+    pub async fn create_session(&self, session: NewSession) -> StorageResult<SessionCreated> {
+        match self.writer.submit(Write::CreateSession(session)).await? {
+            Written::SessionCreated(created) => Ok(created),
+            other => Err(unexpected("a new session", &other)),
+        }
+    }
+
+    pub async fn session(&self, token_hash: &TokenHash) -> StorageResult<Option<SessionRecord>> {
+        read!(self, session(token_hash))
+    }
+
+    /// Records that the session was used at `now`; `false` when there is no such session.
+    pub async fn touch_session(&self, token_hash: &TokenHash, now: Timestamp) -> StorageResult<bool> {
+        match self.writer.submit(Write::TouchSession { token_hash: token_hash.clone(), at: now }).await? {
+            Written::SessionTouched(found) => Ok(found),
+            other => Err(unexpected("a session's use", &other)),
+        }
+    }
+
+    /// Signs the session out; `false` when there was no such session.
+    pub async fn delete_session(&self, token_hash: &TokenHash) -> StorageResult<bool> {
+        match self.writer.submit(Write::DeleteSession { token_hash: token_hash.clone() }).await? {
+            Written::SessionDeleted(found) => Ok(found),
+            other => Err(unexpected("a sign-out", &other)),
+        }
+    }
+
+    /// Deletes the sessions last used before `cutoff`, and says how many there were.
+    pub async fn delete_sessions_idle_since(&self, cutoff: Timestamp) -> StorageResult<u64> {
+        match self.writer.submit(Write::DeleteSessionsIdleSince { cutoff }).await? {
+            Written::SessionsDeleted(count) => Ok(count),
+            other => Err(unexpected("an expiry of sessions", &other)),
+        }
+    }
+
+    /// Erases the donor's personal data from the matching pledges not erased yet, recording
+    /// an `erased` event for each; answers their references.
+    pub async fn erase(&self, erasure: Erasure, actor: &str) -> StorageResult<Vec<String>> {
+        match self.writer.submit(Write::Erase { erasure, actor: actor.to_owned(), at: Timestamp::now() }).await? {
+            Written::Erased(references) => Ok(references),
+            other => Err(unexpected("an erasure", &other)),
+        }
+    }
+
+    /// Everything stored about the donor with this email address, in any letter case: each
+    /// pledge with its history.
+    pub async fn subject_access(&self, email: &str) -> StorageResult<Vec<(StoredPledge, Vec<PledgeEvent>)>> {
+        read!(self, subject_access(email))
+    }
+
+    /// Erases the personal data of every pledge received before `received_before` that was
+    /// never converted, as the retention rule says (event `anonymised`, actor `retention`).
+    pub async fn anonymise_unconverted(&self, received_before: Timestamp) -> StorageResult<Vec<String>> {
+        match self.writer.submit(Write::AnonymiseUnconverted { received_before, at: Timestamp::now() }).await? {
+            Written::Erased(references) => Ok(references),
+            other => Err(unexpected("an anonymisation", &other)),
+        }
+    }
+
+    /// Every pledge received in `[since, until)`, oldest first, as the dashboard counts it.
+    pub async fn pledges_received_between(
+        &self,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> StorageResult<Vec<ReceivedPledge>> {
+        read!(self, pledges_received_between(since, until))
+    }
+
+    /// Every converted pledge with a Gift Aid declaration whose personal data is still there.
+    pub async fn converted_with_gift_aid(&self) -> StorageResult<Vec<ConvertedWithGiftAid>> {
+        read!(self, converted_with_gift_aid())
     }
 
     /// A write through the same writer and queue as pledges, so that a stuck writer or a full
@@ -305,7 +576,7 @@ impl Store {
     }
 
     pub async fn list(&self, filter: ListFilter) -> StorageResult<PledgePage> {
-        self.backend.list(filter).await
+        read!(self, list(&filter))
     }
 
     /// Closes the connections once in-flight requests have drained. SQLite checkpoints its
@@ -326,9 +597,6 @@ struct Row {
     pledge: String,
 }
 
-/// The columns a listing reads, in [`Row`]'s order.
-const ROW_COLUMNS: &str = "id, reference, received_at, status, review_reason, released_at, pledge";
-
 impl Row {
     fn into_stored(self) -> StorageResult<StoredPledge> {
         let Row { id, reference, received_at, status, review_reason, released_at, pledge } = self;
@@ -345,6 +613,24 @@ impl Row {
             pledge,
         })
     }
+}
+
+/// The writer answers every write with the outcome of its kind; anything else is a bug.
+fn unexpected(asked: &str, answer: &Written) -> StorageError {
+    let answer = match answer {
+        Written::Pledge(_) => "a pledge",
+        Written::Released(_) => "a release",
+        Written::StatusChanged(_) => "a change of status",
+        Written::Wordings(_) => "wordings",
+        Written::UserAdded(_) => "a new user",
+        Written::UserRemoved(_) => "a removal of a user",
+        Written::SessionCreated(_) => "a new session",
+        Written::SessionTouched(_) => "a session's use",
+        Written::SessionDeleted(_) => "a sign-out",
+        Written::SessionsDeleted(_) => "an expiry of sessions",
+        Written::Erased(_) => "an erasure",
+    };
+    StorageError::new(format!("the writer answered {asked} with {answer}"))
 }
 
 fn parse_review(reference: &str, status: &str, reason: Option<&str>) -> StorageResult<(Status, Option<SpamReason>)> {

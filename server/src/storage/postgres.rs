@@ -8,17 +8,11 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row as _, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Postgres;
 
-use super::migrations::{self, Migration};
-use super::{
-    page_from_rows, parse_review, Backend, BoxFuture, ListFilter, NewPledge, PledgePage, Receipt, Recorded,
-    Released, Row, StorageError, StorageResult, Write, Written, PROBE_BYTES, ROW_COLUMNS,
-};
-use crate::intake::reference;
-use crate::intake::spam::SpamReason;
-use crate::timestamp::Timestamp;
+use super::sql::Shared;
+use super::{migrations, Backend, BoxFuture, Erasure, StorageResult, Write, Written, PROBE_BYTES};
 
 /// An arbitrary constant naming this receiver's migration lock among the database's advisory locks.
 const MIGRATION_LOCK: i64 = 0x5341_4e41_4e4b;
@@ -41,135 +35,47 @@ impl PostgresBackend {
 
 async fn migrate(pool: &PgPool) -> StorageResult<()> {
     let mut transaction = pool.begin().await?;
+    // Held until the commit, so that a receiver starting meanwhile waits, then finds every
+    // step applied.
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *transaction).await?;
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-    )
-    .execute(&mut *transaction)
-    .await?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-        .fetch_all(&mut *transaction)
-        .await?;
-    for Migration { version, name, sql } in migrations::pending(migrations::POSTGRES, &applied)? {
-        sqlx::raw_sql(sql).execute(&mut *transaction).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(name)
-            .bind(Timestamp::now().as_micros())
-            .execute(&mut *transaction)
-            .await?;
-        tracing::info!(version, name, "applied PostgreSQL migration");
-    }
+    Shared::<Postgres>::migrate(&mut transaction, &migrations::POSTGRES).await?;
     transaction.commit().await?;
     Ok(())
 }
 
-async fn record(transaction: &mut Transaction<'_, Postgres>, pledge: &NewPledge) -> Result<Recorded, sqlx::Error> {
-    loop {
-        let reference = reference::generate();
-        // ON CONFLICT DO NOTHING covers both unique constraints without aborting the
-        // transaction, which a failed insert would do in PostgreSQL. When another receiver's
-        // uncommitted transaction holds the same key, it waits for that one to finish.
-        let inserted = sqlx::query(
-            "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge, status, review_reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-        )
-        .bind(&reference)
-        .bind(&pledge.partner)
-        .bind(&pledge.idempotency_key)
-        .bind(&pledge.body_hash[..])
-        .bind(pledge.received_at.as_micros())
-        .bind(&pledge.pledge_json)
-        .bind(pledge.status().as_str())
-        .bind(pledge.review.map(SpamReason::as_str))
-        .execute(&mut **transaction)
-        .await?;
-        if inserted.rows_affected() == 1 {
-            return Ok(Recorded::Created(Receipt { reference, received_at: pledge.received_at }));
-        }
-        let existing = sqlx::query(
-            "SELECT reference, received_at, body_hash FROM pledges WHERE partner = $1 AND idempotency_key = $2",
-        )
-        .bind(&pledge.partner)
-        .bind(&pledge.idempotency_key)
-        .fetch_optional(&mut **transaction)
-        .await?;
-        if let Some(row) = existing {
-            let receipt = Receipt {
-                reference: row.try_get("reference")?,
-                received_at: Timestamp::from_micros(row.try_get("received_at")?),
-            };
-            let body_hash: Vec<u8> = row.try_get("body_hash")?;
-            return Ok(if body_hash == pledge.body_hash { Recorded::Replayed(receipt) } else { Recorded::KeyReused });
-        }
-        // Otherwise the random reference collided with an older one: draw again.
-    }
-}
-
-/// The columns of a release's answer, read as they are stored.
-type ReleasedRow = (String, String, Option<String>, Option<i64>);
-
-async fn release(transaction: &mut Transaction<'_, Postgres>, reference: &str, at: Timestamp) -> Result<Option<ReleasedRow>, sqlx::Error> {
-    sqlx::query("UPDATE pledges SET status = 'new', released_at = $1 WHERE reference = $2 AND status = 'review'")
-        .bind(at.as_micros())
-        .bind(reference)
-        .execute(&mut **transaction)
-        .await?;
-    sqlx::query_as("SELECT reference, status, review_reason, released_at FROM pledges WHERE reference = $1")
-        .bind(reference)
-        .fetch_optional(&mut **transaction)
-        .await
-}
-
-fn released(row: Option<ReleasedRow>) -> StorageResult<Option<Released>> {
-    let Some((reference, status, reason, released_at)) = row else { return Ok(None) };
-    let (status, review_reason) = parse_review(&reference, &status, reason.as_deref())?;
-    Ok(Some(Released { reference, status, review_reason, released_at: released_at.map(Timestamp::from_micros) }))
-}
-
-/// What one attempt at a batch produced, before the rows are interpreted.
-enum Outcome {
-    Pledge(Recorded),
-    Released(Option<ReleasedRow>),
-}
-
-/// The order in which a batch takes its locks: pledges by partner and key, then releases by
-/// reference. Two receivers whose batches share keys then lock them in the same order, which
-/// is what keeps them from deadlocking; the answers keep the order the writes came in.
+/// The order in which a batch takes its locks: pledges by partner and key, then the writes
+/// to one pledge by reference, then the rest as they came. Two receivers whose batches share
+/// keys then lock them in the same order, which is what keeps them from deadlocking; the
+/// answers keep the order the writes came in.
 fn lock_order(writes: &[Write]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..writes.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |write: &Write| match write {
-            Write::Pledge(pledge) => (0, pledge.partner.clone(), pledge.idempotency_key.clone()),
-            Write::Release { reference, .. } => (1, reference.clone(), String::new()),
-        };
-        key(&writes[a]).cmp(&key(&writes[b]))
-    });
+    order.sort_by_key(|&index| lock_key(&writes[index]));
     order
 }
 
-/// Deadlocks (40P01) and serialization failures (40001) are PostgreSQL's way of saying "two
-/// transactions collided, run yours again"; nothing of the batch was committed.
-fn is_collision(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .and_then(|error| error.code())
-        .is_some_and(|code| code == "40P01" || code == "40001")
+fn lock_key(write: &Write) -> (u8, &str, &str) {
+    match write {
+        Write::Pledge(pledge) => (0, &pledge.partner, &pledge.idempotency_key),
+        Write::Release { reference, .. }
+        | Write::ChangeStatus { reference, .. }
+        | Write::Erase { erasure: Erasure::ByReference(reference), .. } => (1, reference, ""),
+        _ => (2, "", ""),
+    }
 }
 
 /// How often a batch is tried when it keeps colliding with other receivers' batches.
 const ATTEMPTS: u32 = 8;
 
 impl PostgresBackend {
-    async fn try_batch(&self, writes: &[Write], order: &[usize]) -> Result<Vec<Outcome>, sqlx::Error> {
+    pub(super) fn readers(&self) -> PgPool {
+        self.pool.clone()
+    }
+
+    async fn try_batch(&self, writes: &[Write], order: &[usize]) -> StorageResult<Vec<Written>> {
         let mut transaction = self.pool.begin().await?;
-        let mut outcomes: Vec<Option<Outcome>> = (0..writes.len()).map(|_| None).collect();
+        let mut outcomes: Vec<Option<Written>> = (0..writes.len()).map(|_| None).collect();
         for &index in order {
-            outcomes[index] = Some(match &writes[index] {
-                Write::Pledge(pledge) => Outcome::Pledge(record(&mut transaction, pledge).await?),
-                Write::Release { reference, at } => Outcome::Released(release(&mut transaction, reference, *at).await?),
-            });
+            outcomes[index] = Some(Shared::<Postgres>::apply(&mut transaction, &writes[index]).await?);
         }
         transaction.commit().await?;
         Ok(outcomes.into_iter().flatten().collect())
@@ -181,28 +87,22 @@ impl Backend for PostgresBackend {
         Box::pin(async move {
             let order = lock_order(&writes);
             let mut attempt = 1;
-            let outcomes = loop {
+            loop {
                 match self.try_batch(&writes, &order).await {
-                    Ok(outcomes) => break outcomes,
-                    Err(error) if attempt < ATTEMPTS && is_collision(&error) => {
+                    Ok(outcomes) => return Ok(outcomes),
+                    Err(error) if attempt < ATTEMPTS && error.is_collision() => {
                         tracing::warn!(%error, attempt, writes = writes.len(), "batch collided with another transaction; running it again");
                         // A short, growing, random pause, so that the two sides do not collide
                         // again in lockstep.
                         let mut jitter = [0u8; 1];
                         let _ = getrandom::fill(&mut jitter);
-                        tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 10 + u64::from(jitter[0] % 20))).await;
+                        tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 10 + u64::from(jitter[0] % 20)))
+                            .await;
                         attempt += 1;
                     }
-                    Err(error) => return Err(error.into()),
+                    Err(error) => return Err(error),
                 }
-            };
-            outcomes
-                .into_iter()
-                .map(|outcome| match outcome {
-                    Outcome::Pledge(recorded) => Ok(Written::Pledge(recorded)),
-                    Outcome::Released(row) => released(row).map(Written::Released),
-                })
-                .collect()
+            }
         })
     }
 
@@ -219,53 +119,18 @@ impl Backend for PostgresBackend {
         })
     }
 
-    fn list(&self, filter: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>> {
-        Box::pin(async move {
-            let rows = sqlx::query(&format!(
-                "SELECT {ROW_COLUMNS} FROM pledges
-                 WHERE ($1::TEXT IS NULL OR partner = $1)
-                   AND ($2::BIGINT IS NULL OR received_at >= $2)
-                   AND ($3::BIGINT IS NULL OR received_at < $3)
-                   AND (($4::TEXT IS NULL AND status <> 'review') OR status = $4)
-                   AND id > $5
-                 ORDER BY id LIMIT $6"
-            ))
-            .bind(&filter.partner)
-            .bind(filter.since.map(Timestamp::as_micros))
-            .bind(filter.until.map(Timestamp::as_micros))
-            .bind(filter.status.only())
-            .bind(filter.after_id.unwrap_or(0))
-            .bind(i64::from(filter.limit) + 1)
-            .fetch_all(&self.pool)
-            .await?;
-            let pledges = rows
-                .iter()
-                .map(|row| read_row(row).map_err(StorageError::from).and_then(Row::into_stored))
-                .collect::<StorageResult<Vec<_>>>()?;
-            Ok(page_from_rows(pledges, filter.limit))
-        })
-    }
-
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move { self.pool.close().await })
     }
 }
 
-fn read_row(row: &PgRow) -> Result<Row, sqlx::Error> {
-    Ok(Row {
-        id: row.try_get("id")?,
-        reference: row.try_get("reference")?,
-        received_at: row.try_get("received_at")?,
-        status: row.try_get("status")?,
-        review_reason: row.try_get("review_reason")?,
-        released_at: row.try_get("released_at")?,
-        pledge: row.try_get("pledge")?,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pledge::{Amount, Currency, Frequency, SponsorshipOption};
+
+    use crate::storage::{NewPledge, SearchColumns, Status};
+    use crate::timestamp::Timestamp;
 
     fn pledge(partner: &str, key: &str) -> Write {
         Write::Pledge(NewPledge {
@@ -275,18 +140,46 @@ mod tests {
             received_at: Timestamp::now(),
             pledge_json: String::new(),
             review: None,
+            columns: SearchColumns {
+                option: SponsorshipOption::Child,
+                frequency: Frequency::Monthly,
+                amount: Amount::new(2500, Currency::GBP),
+                given_name: String::new(),
+                family_name: String::new(),
+                email: String::new(),
+                has_gift_aid: false,
+            },
         })
     }
 
     #[test]
     fn batches_lock_in_one_order_whatever_order_they_came_in() {
         let writes = vec![
-            Write::Release { reference: "SK-0000-0001".into(), at: Timestamp::now() },
+            Write::Release { reference: "SK-0000-0001".into(), at: Timestamp::now(), actor: "ana".into() },
             pledge("b", "1"),
             pledge("a", "2"),
             pledge("a", "1"),
             pledge("a", "1"),
         ];
         assert_eq!(lock_order(&writes), [3, 4, 2, 1, 0], "stable for equal keys, releases last");
+    }
+
+    #[test]
+    fn writes_to_one_pledge_lock_by_reference_after_pledges_and_the_rest_keep_their_order() {
+        let at = Timestamp::now();
+        let writes = vec![
+            Write::DeleteSessionsIdleSince { cutoff: at },
+            Write::ChangeStatus {
+                reference: "SK-0000-0002".into(),
+                to: Status::Contacted,
+                note: None,
+                actor: "ana".into(),
+                at,
+            },
+            Write::Erase { erasure: Erasure::ByEmail("a@example.org".into()), actor: "ana".into(), at },
+            Write::Erase { erasure: Erasure::ByReference("SK-0000-0001".into()), actor: "ana".into(), at },
+            pledge("a", "1"),
+        ];
+        assert_eq!(lock_order(&writes), [4, 3, 1, 0, 2]);
     }
 }

@@ -7,21 +7,16 @@
 use std::time::Duration;
 
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Connection, Row as _, Sqlite, Transaction};
+use sqlx::{Connection, Sqlite};
 
-use super::migrations::{self, Migration};
-use super::{
-    page_from_rows, parse_review, Backend, BoxFuture, ListFilter, NewPledge, PledgePage, Receipt, Recorded,
-    Released, Row, StorageError, StorageResult, Write, Written, PROBE_BYTES, ROW_COLUMNS,
-};
-use crate::intake::reference;
-use crate::intake::spam::SpamReason;
-use crate::timestamp::Timestamp;
+use super::sql::Shared;
+use super::{migrations, Backend, BoxFuture, StorageError, StorageResult, Write, Written, PROBE_BYTES};
 
 const READERS: u32 = 4;
+/// How long a start keeps trying while other receivers prepare the same file.
+const START_RACE_LIMIT: Duration = Duration::from_secs(30);
 
 pub(super) struct SqliteBackend {
     writer: SqlitePool,
@@ -30,6 +25,24 @@ pub(super) struct SqliteBackend {
 
 impl SqliteBackend {
     pub(super) async fn open(options: SqliteConnectOptions) -> StorageResult<SqliteBackend> {
+        // Receivers starting together on a new file race to switch it to write-ahead logging
+        // and to migrate it. SQLite answers some of those races with "database is locked" at
+        // once, without waiting out the busy timeout, so a start that loses one tries again.
+        let started = std::time::Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            match SqliteBackend::open_once(options.clone()).await {
+                Err(error) if error.to_string().contains("database is locked") && started.elapsed() < START_RACE_LIMIT => {
+                    attempt += 1;
+                    tracing::debug!(attempt, "another receiver is preparing the SQLite file; trying again");
+                    tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt.min(20)))).await;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn open_once(options: SqliteConnectOptions) -> StorageResult<SqliteBackend> {
         let file = options.get_filename().to_owned();
         if let Some(folder) = file.parent().filter(|folder| !folder.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder)
@@ -48,109 +61,18 @@ impl SqliteBackend {
             .connect_with(options.clone())
             .await?;
         migrate(&writer).await?;
-        let readers = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .connect_with(options.read_only(true))
-            .await?;
+        let readers = SqlitePoolOptions::new().max_connections(READERS).connect_with(options.read_only(true)).await?;
         Ok(SqliteBackend { writer, readers })
     }
 }
 
 async fn migrate(pool: &SqlitePool) -> StorageResult<()> {
-    // IMMEDIATE: a second receiver starting on the same file waits (busy timeout) instead of
-    // failing halfway through.
+    // IMMEDIATE: a second receiver starting on the same file waits (busy timeout) until the
+    // first has committed every step, then finds nothing left to do.
     let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-    )
-    .execute(&mut *transaction)
-    .await?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-        .fetch_all(&mut *transaction)
-        .await?;
-    for Migration { version, name, sql } in migrations::pending(migrations::SQLITE, &applied)? {
-        sqlx::raw_sql(sql).execute(&mut *transaction).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-            .bind(version)
-            .bind(name)
-            .bind(Timestamp::now().as_micros())
-            .execute(&mut *transaction)
-            .await?;
-        tracing::info!(version, name, "applied SQLite migration");
-    }
+    Shared::<Sqlite>::migrate(&mut transaction, &migrations::SQLITE).await?;
     transaction.commit().await?;
     Ok(())
-}
-
-async fn record(transaction: &mut Transaction<'_, Sqlite>, pledge: &NewPledge) -> StorageResult<Recorded> {
-    loop {
-        let reference = reference::generate();
-        let inserted = sqlx::query(
-            "INSERT INTO pledges (reference, partner, idempotency_key, body_hash, received_at, pledge, status, review_reason)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(&reference)
-        .bind(&pledge.partner)
-        .bind(&pledge.idempotency_key)
-        .bind(&pledge.body_hash[..])
-        .bind(pledge.received_at.as_micros())
-        .bind(&pledge.pledge_json)
-        .bind(pledge.status().as_str())
-        .bind(pledge.review.map(SpamReason::as_str))
-        .execute(&mut **transaction)
-        .await?;
-        if inserted.rows_affected() == 1 {
-            return Ok(Recorded::Created(Receipt { reference, received_at: pledge.received_at }));
-        }
-        let existing = sqlx::query(
-            "SELECT reference, received_at, body_hash FROM pledges WHERE partner = ? AND idempotency_key = ?",
-        )
-        .bind(&pledge.partner)
-        .bind(&pledge.idempotency_key)
-        .fetch_optional(&mut **transaction)
-        .await?;
-        if let Some(row) = existing {
-            let receipt = Receipt {
-                reference: row.try_get("reference")?,
-                received_at: Timestamp::from_micros(row.try_get("received_at")?),
-            };
-            let body_hash: Vec<u8> = row.try_get("body_hash")?;
-            return Ok(if body_hash == pledge.body_hash { Recorded::Replayed(receipt) } else { Recorded::KeyReused });
-        }
-        // Otherwise the random reference collided with an older one: draw again.
-    }
-}
-
-async fn release(transaction: &mut Transaction<'_, Sqlite>, reference: &str, at: Timestamp) -> StorageResult<Option<Released>> {
-    sqlx::query("UPDATE pledges SET status = 'new', released_at = ? WHERE reference = ? AND status = 'review'")
-        .bind(at.as_micros())
-        .bind(reference)
-        .execute(&mut **transaction)
-        .await?;
-    let row = sqlx::query("SELECT reference, status, review_reason, released_at FROM pledges WHERE reference = ?")
-        .bind(reference)
-        .fetch_optional(&mut **transaction)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let reference: String = row.try_get("reference")?;
-    let status: String = row.try_get("status")?;
-    let reason: Option<String> = row.try_get("review_reason")?;
-    let (status, review_reason) = parse_review(&reference, &status, reason.as_deref())?;
-    let released_at: Option<i64> = row.try_get("released_at")?;
-    Ok(Some(Released { reference, status, review_reason, released_at: released_at.map(Timestamp::from_micros) }))
-}
-
-fn read_row(row: &SqliteRow) -> Result<Row, sqlx::Error> {
-    Ok(Row {
-        id: row.try_get("id")?,
-        reference: row.try_get("reference")?,
-        received_at: row.try_get("received_at")?,
-        status: row.try_get("status")?,
-        review_reason: row.try_get("review_reason")?,
-        released_at: row.try_get("released_at")?,
-        pledge: row.try_get("pledge")?,
-    })
 }
 
 async fn apply(connection: &mut SqliteConnection, writes: &[Write]) -> StorageResult<Vec<Written>> {
@@ -159,10 +81,7 @@ async fn apply(connection: &mut SqliteConnection, writes: &[Write]) -> StorageRe
     let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
     let mut outcomes = Vec::with_capacity(writes.len());
     for write in writes {
-        outcomes.push(match write {
-            Write::Pledge(pledge) => Written::Pledge(record(&mut transaction, pledge).await?),
-            Write::Release { reference, at } => Written::Released(release(&mut transaction, reference, *at).await?),
-        });
+        outcomes.push(Shared::<Sqlite>::apply(&mut transaction, write).await?);
     }
     transaction.commit().await?;
     Ok(outcomes)
@@ -182,6 +101,10 @@ async fn probe(connection: &mut SqliteConnection) -> StorageResult<()> {
 }
 
 impl SqliteBackend {
+    pub(super) fn readers(&self) -> SqlitePool {
+        self.readers.clone()
+    }
+
     /// Runs `work` on the writer connection. After a failure the connection is replaced: on a
     /// full disk or an I/O error SQLite rolls the transaction back by itself, and sqlx, which
     /// still counts it as open, would refuse every later transaction on that connection.
@@ -202,45 +125,13 @@ impl SqliteBackend {
 
 impl Backend for SqliteBackend {
     fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>> {
-        Box::pin(async move { self.on_writer(move |connection| Box::pin(async move { apply(connection, &writes).await })).await })
+        Box::pin(async move {
+            self.on_writer(move |connection| Box::pin(async move { apply(connection, &writes).await })).await
+        })
     }
 
     fn probe(&self) -> BoxFuture<'_, StorageResult<()>> {
         Box::pin(async move { self.on_writer(|connection| Box::pin(probe(connection))).await })
-    }
-
-    fn list(&self, filter: ListFilter) -> BoxFuture<'_, StorageResult<PledgePage>> {
-        Box::pin(async move {
-            let since = filter.since.map(Timestamp::as_micros);
-            let until = filter.until.map(Timestamp::as_micros);
-            let status = filter.status.only();
-            let rows = sqlx::query(&format!(
-                "SELECT {ROW_COLUMNS} FROM pledges
-                 WHERE (? IS NULL OR partner = ?)
-                   AND (? IS NULL OR received_at >= ?)
-                   AND (? IS NULL OR received_at < ?)
-                   AND ((? IS NULL AND status <> 'review') OR status = ?)
-                   AND id > ?
-                 ORDER BY id LIMIT ?"
-            ))
-            .bind(&filter.partner)
-            .bind(&filter.partner)
-            .bind(since)
-            .bind(since)
-            .bind(until)
-            .bind(until)
-            .bind(status)
-            .bind(status)
-            .bind(filter.after_id.unwrap_or(0))
-            .bind(i64::from(filter.limit) + 1)
-            .fetch_all(&self.readers)
-            .await?;
-            let pledges = rows
-                .iter()
-                .map(|row| read_row(row).map_err(StorageError::from).and_then(Row::into_stored))
-                .collect::<StorageResult<Vec<_>>>()?;
-            Ok(page_from_rows(pledges, filter.limit))
-        })
     }
 
     fn close(&self) -> BoxFuture<'_, ()> {
