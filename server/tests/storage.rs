@@ -560,7 +560,7 @@ mod cases {
 
         let start = Timestamp::parse("2026-11-01T09:00:00Z").unwrap();
         let session = |token: &str, user_id: i64, minutes: i64| NewSession {
-            token_hash: TokenHash::new(token.as_bytes()),
+            token_hash: token_hash(token),
             user_id,
             csrf_token: format!("csrf-{token}"),
             created_at: Timestamp::from_micros(start.as_micros() + minutes * 60_000_000),
@@ -571,7 +571,7 @@ mod cases {
         assert_eq!(store.create_session(session("ben-1", ben.user_id, 0)).await.unwrap(), SessionCreated::Created);
         assert_eq!(store.create_session(session("ghost", 999_999, 0)).await.unwrap(), SessionCreated::NoSuchUser);
 
-        let token = |text: &str| TokenHash::new(text.as_bytes());
+        let token = token_hash;
         let found = store.session(&token("ana-1")).await.unwrap().unwrap();
         assert_eq!(
             (found.user_id, found.username.as_str(), found.csrf_token.as_str(), found.created_at, found.last_seen_at),
@@ -1339,4 +1339,10 @@ async fn postgres_a_deadlocked_batch_is_run_again() {
     other.close().await.unwrap();
     monitor.close().await.unwrap();
     drop_schema(&admin_url, &schema).await;
+}
+
+/// A session token's digest, as the receiver stores it, for a readable token name.
+fn token_hash(token: &str) -> TokenHash {
+    use sha2::{Digest, Sha256};
+    TokenHash::from_bytes(Sha256::digest(token.as_bytes()).into())
 }

@@ -178,6 +178,7 @@ mod tests {
             status: crate::storage::Status::New,
             review_reason: None,
             released_at: None,
+            erased_at: None,
             pledge,
         };
         let mut export = PledgesCsv::new().unwrap();

@@ -28,6 +28,7 @@ pub fn stored(json: &str, edit: impl FnOnce(&mut Pledge)) -> StoredPledge {
         status: Status::New,
         review_reason: None,
         released_at: None,
+        erased_at: None,
         pledge,
     }
 }

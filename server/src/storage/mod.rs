@@ -288,6 +288,8 @@ pub struct StoredPledge {
     pub status: Status,
     pub review_reason: Option<SpamReason>,
     pub released_at: Option<Timestamp>,
+    /// When the donor's details were erased, on request or after the retention period.
+    pub erased_at: Option<Timestamp>,
     pub pledge: Pledge,
 }
 
@@ -442,6 +444,11 @@ impl Store {
         }
     }
 
+    /// The pledge with this reference, if any.
+    pub async fn pledge(&self, reference: &str) -> StorageResult<Option<StoredPledge>> {
+        read!(self, pledge(reference))
+    }
+
     /// The pledge's history, oldest first; empty when no pledge has this reference.
     pub async fn history(&self, reference: &str) -> StorageResult<Vec<PledgeEvent>> {
         read!(self, history(reference))
@@ -509,7 +516,7 @@ impl Store {
 
     /// Records that the session was used at `now`; `false` when there is no such session.
     pub async fn touch_session(&self, token_hash: &TokenHash, now: Timestamp) -> StorageResult<bool> {
-        match self.writer.submit(Write::TouchSession { token_hash: token_hash.clone(), at: now }).await? {
+        match self.writer.submit(Write::TouchSession { token_hash: *token_hash, at: now }).await? {
             Written::SessionTouched(found) => Ok(found),
             other => Err(unexpected("a session's use", &other)),
         }
@@ -517,7 +524,7 @@ impl Store {
 
     /// Signs the session out; `false` when there was no such session.
     pub async fn delete_session(&self, token_hash: &TokenHash) -> StorageResult<bool> {
-        match self.writer.submit(Write::DeleteSession { token_hash: token_hash.clone() }).await? {
+        match self.writer.submit(Write::DeleteSession { token_hash: *token_hash }).await? {
             Written::SessionDeleted(found) => Ok(found),
             other => Err(unexpected("a sign-out", &other)),
         }
@@ -594,12 +601,13 @@ struct Row {
     status: String,
     review_reason: Option<String>,
     released_at: Option<i64>,
+    erased_at: Option<i64>,
     pledge: String,
 }
 
 impl Row {
     fn into_stored(self) -> StorageResult<StoredPledge> {
-        let Row { id, reference, received_at, status, review_reason, released_at, pledge } = self;
+        let Row { id, reference, received_at, status, review_reason, released_at, erased_at, pledge } = self;
         let (status, review_reason) = parse_review(&reference, &status, review_reason.as_deref())?;
         let pledge = serde_json::from_str(&pledge)
             .map_err(|error| StorageError::new(format!("stored pledge {reference} is unreadable: {error}")))?;
@@ -610,6 +618,7 @@ impl Row {
             status,
             review_reason,
             released_at: released_at.map(Timestamp::from_micros),
+            erased_at: erased_at.map(Timestamp::from_micros),
             pledge,
         })
     }

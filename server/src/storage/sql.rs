@@ -38,7 +38,7 @@ use crate::intake::spam::SpamReason;
 use crate::timestamp::Timestamp;
 
 /// The columns [`Row`] reads.
-const ROW_COLUMNS: &str = "id, reference, received_at, status, review_reason, released_at, pledge";
+const ROW_COLUMNS: &str = "id, reference, received_at, status, review_reason, released_at, erased_at, pledge";
 
 /// The columns [`InboxRow`] reads.
 const INBOX_COLUMNS: &str = "id, reference, received_at, status, partner, sponsorship_option, frequency, currency, \
@@ -528,7 +528,7 @@ where
     /// Pledges in the order they were stored, after `filter.after_id`.
     pub(super) async fn list(connection: &mut DB::Connection, filter: &ListFilter) -> StorageResult<PledgePage> {
         let mut statement = Statement::new(
-            "SELECT id, reference, received_at, status, review_reason, released_at, pledge FROM pledges WHERE id > ",
+            &format!("SELECT {ROW_COLUMNS} FROM pledges WHERE id > "),
         );
         statement.value(filter.after_id.unwrap_or(0));
         if let Some(partner) = &filter.partner {
@@ -546,6 +546,15 @@ where
         let rows = Self::query(&statement).fetch_all(&mut *connection).await?;
         let pledges = rows.iter().map(|row| read_row::<DB>(row)?.into_stored()).collect::<StorageResult<Vec<_>>>()?;
         Ok(page_from_rows(pledges, filter.limit))
+    }
+
+    /// The pledge with this reference.
+    pub(super) async fn pledge(connection: &mut DB::Connection, reference: &str) -> StorageResult<Option<StoredPledge>> {
+        let row = sqlx::query(&format!("SELECT {ROW_COLUMNS} FROM pledges WHERE reference = $1"))
+            .bind(reference.to_owned())
+            .fetch_optional(&mut *connection)
+            .await?;
+        row.map(|row| read_row::<DB>(&row)?.into_stored()).transpose()
     }
 
     /// The pledge's history, oldest first; empty when no pledge has this reference.
@@ -919,6 +928,7 @@ where
         status: row.try_get("status")?,
         review_reason: row.try_get("review_reason")?,
         released_at: row.try_get("released_at")?,
+        erased_at: row.try_get("erased_at")?,
         pledge: row.try_get("pledge")?,
     })
 }
