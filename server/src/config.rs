@@ -85,6 +85,12 @@ pub struct Args {
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
 
+    /// Days after which a pledge that never reached `converted` has its donor's details
+    /// erased automatically (amounts and dates are kept). Unset, nothing is erased
+    /// automatically. A year (365) keeps time to follow up a pledge and nothing longer.
+    #[arg(long, env = "RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub retention_days: Option<u32>,
+
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     pub print_openapi: bool,
@@ -116,6 +122,8 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     pub trusted_proxies: TrustedProxies,
     pub timeouts: Timeouts,
+    /// Days before the donor's details on a pledge that never converted are erased.
+    pub retention_days: Option<u32>,
 }
 
 /// How long the receiver waits, so that slow or stuck clients cannot hold connections.
@@ -152,6 +160,7 @@ impl Settings {
             rate_limit_per_minute: 10,
             trusted_proxies: TrustedProxies::default(),
             timeouts: Timeouts::default(),
+            retention_days: None,
         }
     }
 }
@@ -199,6 +208,7 @@ impl Args {
             rate_limit_per_minute: self.rate_limit_per_minute,
             trusted_proxies,
             timeouts: Timeouts::default(),
+            retention_days: self.retention_days,
         };
         Ok((settings, generated))
     }
@@ -258,7 +268,7 @@ fn check_admin_token(token: &str) -> Result<(), String> {
 }
 
 /// A database URL the receiver can keep pledges in across restarts.
-fn check_database_url(url: &str) -> Result<(), String> {
+pub fn check_database_url(url: &str) -> Result<(), String> {
     if is_in_memory_sqlite(url) {
         return Err(format!(
             "`{url}` is an in-memory database, whose pledges would vanish at the next restart; use sqlite://PATH or postgres://…"
@@ -339,6 +349,7 @@ impl fmt::Debug for Args {
             min_fill_ms,
             rate_limit_per_minute,
             trusted_proxies,
+            retention_days,
             print_openapi,
             command,
         } = self;
@@ -354,6 +365,7 @@ impl fmt::Debug for Args {
             .field("min_fill_ms", min_fill_ms)
             .field("rate_limit_per_minute", rate_limit_per_minute)
             .field("trusted_proxies", trusted_proxies)
+            .field("retention_days", retention_days)
             .field("print_openapi", print_openapi)
             .field("command", command)
             .finish()
@@ -374,6 +386,7 @@ impl fmt::Debug for Settings {
             rate_limit_per_minute,
             trusted_proxies,
             timeouts,
+            retention_days,
         } = self;
         formatter
             .debug_struct("Settings")
@@ -388,6 +401,7 @@ impl fmt::Debug for Settings {
             .field("rate_limit_per_minute", rate_limit_per_minute)
             .field("trusted_proxies", trusted_proxies)
             .field("timeouts", timeouts)
+            .field("retention_days", retention_days)
             .finish()
     }
 }

@@ -4,7 +4,8 @@ use std::time::Duration;
 use clap::Parser;
 use sanankoroba_receiver::config::Command;
 use sanankoroba_receiver::http::openapi;
-use sanankoroba_receiver::staff::account_command::UserAction;
+use sanankoroba_receiver::staff::account_command::{self, AccountCommand, Terminal, UserAction};
+use sanankoroba_receiver::storage::Store;
 use sanankoroba_receiver::{config, logging, server, Args};
 
 /// How long in-flight requests may take to finish after a stop signal.
@@ -21,7 +22,7 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if let Some(Command::User(action)) = args.command {
-        return run_account_command(action);
+        return run_account_command(action, &args.database_url).await;
     }
     logging::init();
     let (settings, token_generated) = match args.into_settings() {
@@ -85,12 +86,38 @@ fn refuse_arguments(error: clap::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// `user add|remove|list`: staff accounts are kept by the storage layer, which does not keep
-/// them yet, so every action is refused without asking for a password that could not be used.
-fn run_account_command(action: UserAction) -> ExitCode {
-    let _ = action;
-    eprintln!("error: staff accounts are not available in this build");
-    ExitCode::from(2)
+/// `user add|remove|list` on the database the receiver uses, without starting it.
+async fn run_account_command(action: UserAction, database_url: &str) -> ExitCode {
+    let command = match AccountCommand::from_action(action, &mut Terminal) {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(why) = config::check_database_url(database_url) {
+        eprintln!("error: --database-url / DATABASE_URL: {why}");
+        return ExitCode::from(2);
+    }
+    let store = match Store::open_url(database_url).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("error: the database could not be opened: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = account_command::execute(command, &store).await;
+    store.close().await;
+    match outcome {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Ctrl-C, or SIGTERM from a service manager or container runtime.

@@ -10,8 +10,9 @@ use std::io::{self, BufRead, IsTerminal};
 
 use clap::Subcommand;
 
-use super::password::{check_new_password, Password, PasswordRuleBroken};
+use super::password::{check_new_password, hash_password, Password, PasswordRuleBroken};
 use super::username::{Username, UsernameProblem};
+use crate::storage::{StorageError, Store, UserAdded, UserRemoved};
 
 /// `sanankoroba-receiver user …`, as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
@@ -127,6 +128,42 @@ impl AccountCommand {
                 Ok(AccountCommand::Remove { username: Username::parse(&username).map_err(AccountCommandError::Username)? })
             }
             UserAction::List => Ok(AccountCommand::List),
+        }
+    }
+}
+
+/// Carries out a checked command on the store; the line to print on success, or the reason it
+/// could not be done.
+pub async fn execute(command: AccountCommand, store: &Store) -> Result<String, String> {
+    let failed = |error: StorageError| format!("the database could not be used: {error}");
+    match command {
+        AccountCommand::Add { username, password } => {
+            // Argon2 takes a noticeable moment of CPU; off the async runtime's workers.
+            let hashed = tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .map_err(|error| format!("hashing the password stopped: {error}"))?
+                .map_err(|error| error.to_string())?;
+            match store.add_user(username.as_str(), hashed.as_phc()).await.map_err(failed)? {
+                UserAdded::Added => Ok(format!("added the staff account `{username}`; it can sign in at /admin/")),
+                UserAdded::AlreadyExists => Err(format!(
+                    "there is already an account named `{username}`; to give it a new password, remove it and add it again"
+                )),
+            }
+        }
+        AccountCommand::Remove { username } => match store.remove_user(username.as_str()).await.map_err(failed)? {
+            UserRemoved::Removed => Ok(format!("removed the staff account `{username}` and ended its sessions")),
+            UserRemoved::NoSuchUser => Err(format!("there is no staff account named `{username}`")),
+        },
+        AccountCommand::List => {
+            let users = store.list_users().await.map_err(failed)?;
+            if users.is_empty() {
+                return Ok("no staff accounts yet; add one with `sanankoroba-receiver user add NAME`".to_owned());
+            }
+            let lines: Vec<String> = users
+                .iter()
+                .map(|user| format!("{}\tadded {}", user.username, user.created_at.to_rfc3339().get(..10).unwrap_or_default()))
+                .collect();
+            Ok(lines.join("\n"))
         }
     }
 }
