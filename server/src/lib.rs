@@ -16,12 +16,16 @@
 //! - [`notify`]: signed webhook events, their retry schedule, and the staff's and donors' e-mails.
 //! - [`storage`] and [`timestamp`]: the durable record and its clock.
 //! - [`staff`]: staff accounts, sessions, CSRF tokens and the sign-in limit.
+//! - [`inbox`]: the staff pages' markup, rendered from plain view data.
+//! - [`housekeeping`]: the hourly retention erasure and session clean-up.
 //! - [`config`] and [`logging`]: the operator's settings and the log output.
 
 pub mod config;
 pub mod dashboard;
 pub mod export;
+pub mod housekeeping;
 pub mod http;
+pub mod inbox;
 pub mod intake;
 pub mod logging;
 pub mod notify;

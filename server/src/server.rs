@@ -9,8 +9,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::config::Settings;
+use crate::housekeeping::Chores;
+use crate::staff::cookie::SessionCookie;
+use crate::staff::session::SessionPolicy;
 use crate::http::{self, widget};
-use crate::storage::Store;
+use crate::storage::{Store, Wording};
 use crate::Error;
 
 /// A receiver that is listening.
@@ -50,7 +53,17 @@ pub async fn start(
     if settings.trusted_proxies.trusts_everyone() {
         tracing::warn!("--trusted-proxies trusts every address: any client can choose the address it is limited and logged as");
     }
+    if let Err(error) = store.ensure_wordings(&published_wordings()).await {
+        return Err(format!("{error}: a published wording's text must never change; publish the new text under a new version in pledge/src/wording.rs").into());
+    }
+    if SessionCookie::for_public_url(&public_url).is_secure() && public_url.starts_with("http://") {
+        tracing::warn!(
+            public_url,
+            "staff cannot sign in over plain HTTP except on localhost: the session cookie is Secure; serve the receiver over HTTPS and set --public-url"
+        );
+    }
     tracing::info!(database = store.kind(), address = %local_addr, "receiver started");
+    let chores = Chores { retention_days: settings.retention_days, sessions: SessionPolicy::default() }.spawn(store.clone());
 
     let app = http::router(&settings, store.clone(), public_url.clone());
     // Without TCP_NODELAY, small answers can wait for the peer's delayed acknowledgement.
@@ -61,8 +74,22 @@ pub async fn start(
         let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
+        chores.abort();
         store.close().await;
         served
     });
     Ok(Running { local_addr, public_url, server })
+}
+
+/// Every published wording, as the store keeps them.
+fn published_wordings() -> Vec<Wording> {
+    pledge::wording::PUBLISHED
+        .iter()
+        .map(|wording| Wording {
+            kind: wording.kind.as_str().to_owned(),
+            version: wording.version.to_owned(),
+            locale: wording.locale.as_str().to_owned(),
+            text: wording.text(),
+        })
+        .collect()
 }

@@ -16,43 +16,7 @@ use time::{Date, Duration};
 
 use crate::timestamp::Timestamp;
 
-/// Where a pledge stands in the charity's follow-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    New,
-    Contacted,
-    /// The donor's first gift is set up.
-    Converted,
-    Declined,
-    /// Held as probably automated until a person looks at it.
-    Review,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::New,
-        Status::Contacted,
-        Status::Converted,
-        Status::Declined,
-        Status::Review,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::New => "new",
-            Status::Contacted => "contacted",
-            Status::Converted => "converted",
-            Status::Declined => "declined",
-            Status::Review => "review",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL
-            .into_iter()
-            .find(|status| status.as_str() == text)
-    }
-}
+pub use crate::storage::Status;
 
 /// What the figures need to know about one stored pledge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +28,20 @@ pub struct PledgeFacts {
     pub currency: Currency,
     pub amount_minor: i64,
     pub status: Status,
+}
+
+impl From<crate::storage::ReceivedPledge> for PledgeFacts {
+    fn from(received: crate::storage::ReceivedPledge) -> PledgeFacts {
+        PledgeFacts {
+            received_at: received.received_at,
+            partner: received.partner,
+            option: received.option,
+            frequency: received.frequency,
+            currency: received.amount.currency,
+            amount_minor: i64::try_from(received.amount.minor_units).unwrap_or(i64::MAX),
+            status: received.status,
+        }
+    }
 }
 
 /// Whole UTC days from `first` to `last`, both included.
@@ -81,6 +59,16 @@ pub enum RangeError {
     TooLong,
 }
 
+impl RangeError {
+    /// What the dashboard's form says.
+    pub fn message(self) -> String {
+        match self {
+            RangeError::EndsBeforeItStarts => "The last day is before the first day.".to_owned(),
+            RangeError::TooLong => format!("Choose at most {} days.", DateRange::MAX_DAYS),
+        }
+    }
+}
+
 impl DateRange {
     /// A little over three years, enough to compare a season with the same one two years ago.
     pub const MAX_DAYS: i64 = 1_100;
@@ -94,6 +82,13 @@ impl DateRange {
         } else {
             Ok(DateRange { first, last })
         }
+    }
+
+    /// The `days` days that end with `last` (at least one, at most [`DateRange::MAX_DAYS`]).
+    pub fn ending(last: Date, days: i64) -> DateRange {
+        let days = days.clamp(1, DateRange::MAX_DAYS);
+        let first = last.checked_sub(time::Duration::days(days - 1)).unwrap_or(last);
+        DateRange { first, last }
     }
 
     pub fn first(self) -> Date {

@@ -8,6 +8,7 @@ pub mod admin_api;
 pub mod auth;
 pub mod demo;
 pub mod health;
+pub mod inbox;
 pub mod kit;
 pub mod middleware;
 pub mod openapi;
@@ -34,6 +35,7 @@ pub fn router(settings: &Settings, store: Store, public_url: String) -> Router {
     Router::new()
         .merge(pledges::routes(&settings.allowed_origins, settings.rate_limit_per_minute))
         .merge(admin_api::routes(&state))
+        .merge(inbox::routes(&state))
         .merge(health::routes())
         .merge(openapi::routes())
         .merge(widget::routes(&settings.widget_dist))

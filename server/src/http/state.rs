@@ -11,7 +11,10 @@ use axum::extract::FromRef;
 
 use crate::config::{Settings, Timeouts};
 use crate::http::openapi;
+use crate::http::inbox::gate::StaffAuth;
+use crate::inbox::data_protection;
 use crate::intake::Intake;
+use crate::staff::session::SessionPolicy;
 use crate::storage::Store;
 
 /// The whole state, from which axum hands each handler its part. Cheap to clone.
@@ -23,10 +26,13 @@ pub struct AppState {
     pub timeouts: Timeouts,
     pub demo_page: DemoPage,
     pub openapi: OpenApiText,
+    pub staff_auth: StaffAuth,
+    pub retention: Retention,
 }
 
 impl AppState {
     pub fn new(settings: &Settings, store: Store, public_url: String) -> AppState {
+        let staff_auth = StaffAuth::new(&public_url, SessionPolicy::default());
         AppState {
             intake: Intake::new(store.clone(), settings.min_fill, settings.timeouts.body),
             store,
@@ -34,6 +40,8 @@ impl AppState {
             timeouts: settings.timeouts,
             demo_page: DemoPage { template: Arc::new(settings.demo_page.clone()), public_url: Arc::from(public_url) },
             openapi: OpenApiText(Arc::from(openapi::document_text())),
+            staff_auth,
+            retention: Retention { days: settings.retention_days },
         }
     }
 }
@@ -63,3 +71,15 @@ pub struct DemoPage {
 /// The OpenAPI document as served, generated once at start.
 #[derive(Clone)]
 pub struct OpenApiText(pub Arc<str>);
+
+/// How long pledges that never converted keep their donor's details, when the operator set it.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    pub days: Option<u32>,
+}
+
+impl Retention {
+    pub fn view(self) -> data_protection::Retention {
+        data_protection::Retention { days: self.days }
+    }
+}

@@ -21,12 +21,16 @@ use axum::http::{HeaderMap, HeaderValue};
 use cookie::{Cookie, SameSite};
 use url::{Host, Url};
 
+use super::csrf::CsrfToken;
 use super::session::SessionToken;
 
 /// The cookie's name when it is `Secure`.
 pub const SECURE_COOKIE_NAME: &str = "__Host-sk_staff";
 /// The cookie's name on plain HTTP on the loopback interface, where `__Host-` is not allowed.
 pub const LOCAL_COOKIE_NAME: &str = "sk_staff";
+/// The sign-in form's token cookie, under the same rules as the session cookie.
+pub const SECURE_SIGN_IN_FORM_NAME: &str = "__Host-sk_sign_in";
+pub const LOCAL_SIGN_IN_FORM_NAME: &str = "sk_sign_in";
 
 /// The session cookie as this receiver sets it, decided once from its public URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +85,45 @@ impl SessionCookie {
             .find_map(|cookie| SessionToken::parse(cookie.value()))
     }
 
+    /// The sign-in form's own token cookie: the form carries the same random value in a hidden
+    /// field, so a form posted from another site (which cannot read the cookie) is refused
+    /// before any password is checked. It lives only until the next sign-in.
+    pub fn sign_in_form_name(&self) -> &'static str {
+        if self.secure {
+            SECURE_SIGN_IN_FORM_NAME
+        } else {
+            LOCAL_SIGN_IN_FORM_NAME
+        }
+    }
+
+    pub fn set_sign_in_form(&self, token: &CsrfToken) -> HeaderValue {
+        header_value(self.named(self.sign_in_form_name(), token.as_str().to_owned()))
+    }
+
+    pub fn remove_sign_in_form(&self) -> HeaderValue {
+        let mut cookie = self.named(self.sign_in_form_name(), String::new());
+        cookie.make_removal();
+        header_value(cookie)
+    }
+
+    /// The sign-in form token from the request's cookies.
+    pub fn read_sign_in_form(&self, headers: &HeaderMap) -> Option<CsrfToken> {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|cookie| cookie.name() == self.sign_in_form_name() && !cookie.value().is_empty())
+            .map(|cookie| CsrfToken::from_stored(cookie.value().to_owned()))
+    }
+
     fn cookie(&self, value: String) -> Cookie<'static> {
-        Cookie::build((self.name(), value)).http_only(true).same_site(SameSite::Strict).path("/").secure(self.secure).build()
+        self.named(self.name(), value)
+    }
+
+    fn named(&self, name: &'static str, value: String) -> Cookie<'static> {
+        Cookie::build((name, value)).http_only(true).same_site(SameSite::Strict).path("/").secure(self.secure).build()
     }
 }
 

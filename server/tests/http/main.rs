@@ -7,6 +7,7 @@ mod admin;
 mod assets;
 mod contract;
 mod health;
+mod inbox;
 mod malformed;
 mod pledges;
 mod protection;

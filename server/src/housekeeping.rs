@@ -1,0 +1,80 @@
+//! The receiver's periodic chores: erasing the donor's details from pledges that never
+//! converted once the retention period is over, and deleting staff sessions that have ended.
+//!
+//! Both run once at start and then every hour. They are idempotent, so with several receivers
+//! on one PostgreSQL database each may run them; the second finds nothing left to do.
+
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::staff::session::SessionPolicy;
+use crate::storage::Store;
+use crate::timestamp::Timestamp;
+
+const EVERY: Duration = Duration::from_secs(60 * 60);
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// What the chores need to know.
+#[derive(Debug, Clone, Copy)]
+pub struct Chores {
+    pub retention_days: Option<u32>,
+    pub sessions: SessionPolicy,
+}
+
+impl Chores {
+    /// Pledges received before this instant, and never converted, lose their donor's details.
+    pub fn retention_cutoff(&self, now: Timestamp) -> Option<Timestamp> {
+        self.retention_days
+            .map(|days| Timestamp::from_micros(now.as_micros().saturating_sub(i64::from(days) * MICROS_PER_DAY)))
+    }
+
+    /// Sessions last used before this instant have ended.
+    pub fn idle_cutoff(&self, now: Timestamp) -> Timestamp {
+        let idle = i64::try_from(self.sessions.idle_timeout.as_micros()).unwrap_or(i64::MAX);
+        Timestamp::from_micros(now.as_micros().saturating_sub(idle))
+    }
+
+    /// One round of both chores. Failures are logged and tried again at the next round.
+    pub async fn run_once(&self, store: &Store, now: Timestamp) {
+        if let Some(cutoff) = self.retention_cutoff(now) {
+            match store.anonymise_unconverted(cutoff).await {
+                Ok(erased) if erased.is_empty() => {}
+                Ok(erased) => tracing::info!(pledges = erased.len(), "donor details erased after the retention period"),
+                Err(error) => tracing::error!(%error, "the retention period could not be applied; trying again in an hour"),
+            }
+        }
+        match store.delete_sessions_idle_since(self.idle_cutoff(now)).await {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "ended staff sessions deleted"),
+            Err(error) => tracing::warn!(%error, "ended staff sessions could not be deleted"),
+        }
+    }
+
+    /// Runs the chores now and every hour until the task is aborted.
+    pub fn spawn(self, store: Store) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(EVERY);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                self.run_once(&store, Timestamp::now()).await;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cutoffs_count_back_from_now() {
+        let chores = Chores { retention_days: Some(365), sessions: SessionPolicy::default() };
+        let now = Timestamp::from_micros(1_800_000_000_000_000);
+        assert_eq!(chores.retention_cutoff(now), Some(Timestamp::from_micros(1_800_000_000_000_000 - 365 * MICROS_PER_DAY)));
+        assert_eq!(chores.idle_cutoff(now), Timestamp::from_micros(1_800_000_000_000_000 - 30 * 60 * 1_000_000));
+        let off = Chores { retention_days: None, ..chores };
+        assert_eq!(off.retention_cutoff(now), None);
+    }
+}
