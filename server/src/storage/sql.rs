@@ -727,7 +727,7 @@ where
         connection: &mut DB::Connection,
     ) -> StorageResult<Vec<ConvertedWithGiftAid>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.reference, p.received_at, p.status, p.review_reason, p.released_at, p.pledge,
+            "SELECT p.id, p.reference, p.received_at, p.status, p.review_reason, p.released_at, p.erased_at, p.pledge,
                  (SELECT e.at FROM pledge_events e
                   WHERE e.pledge_id = p.id AND e.kind = 'status_changed' AND e.to_status = 'converted'
                   ORDER BY e.id DESC LIMIT 1) AS converted_at
