@@ -17,13 +17,13 @@ pub fn page(figures: &Figures, problems: &[FilterProblem], signed_in: SignedIn<'
             }
             div class="fields" {
                 div class="field" {
-                    label for="since" { "From (YYYY-MM-DD)" }
+                    label for="since" { "From" }
                     input id="since" name="since" type="date" value=(format_date(figures.range.first()))
                         aria-invalid=[problem("since").map(|_| "true")] aria-describedby=[problem("since").map(|_| "since-problem")];
                     @if let Some(problem) = problem("since") { p class="field-problem" id="since-problem" { (problem.message) } }
                 }
                 div class="field" {
-                    label for="until" { "Until (YYYY-MM-DD)" }
+                    label for="until" { "Until" }
                     input id="until" name="until" type="date" value=(format_date(figures.range.last()))
                         aria-invalid=[problem("until").map(|_| "true")] aria-describedby=[problem("until").map(|_| "until-problem")];
                     @if let Some(problem) = problem("until") { p class="field-problem" id="until-problem" { (problem.message) } }

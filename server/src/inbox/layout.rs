@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use super::STYLESHEET_PATH;
+use super::{ICON_PATH, STYLESHEET_PATH};
 
 /// The product's name in every page title, after the page's own.
 pub const PRODUCT: &str = "Sanankoroba pledges";
@@ -67,6 +67,7 @@ pub fn page(title: &str, signed_in: Option<SignedIn<'_>>, content: Markup) -> Ma
                 meta name="referrer" content="no-referrer";
                 title { (title) " – " (PRODUCT) }
                 link rel="stylesheet" href=(STYLESHEET_PATH);
+                link rel="icon" type="image/svg+xml" href=(ICON_PATH);
             }
             body {
                 a class="skip" href="#main" { "Skip to the content" }

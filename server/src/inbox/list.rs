@@ -60,7 +60,7 @@ pub fn page(view: &ListView<'_>, signed_in: SignedIn<'_>) -> Markup {
 fn filter_form(filters: &InboxFilters, problems: &[FilterProblem]) -> Markup {
     let problem = |field: &str| problems.iter().find(|problem| problem.field == field);
     let statuses = [
-        (StatusChoice::Open, "Open: all but those held for review"),
+        (StatusChoice::Open, "Open (not held for review)"),
         (StatusChoice::Only(Status::New), format::status(Status::New)),
         (StatusChoice::Only(Status::Contacted), format::status(Status::Contacted)),
         (StatusChoice::Only(Status::Converted), format::status(Status::Converted)),
@@ -109,12 +109,12 @@ fn filter_form(filters: &InboxFilters, problems: &[FilterProblem]) -> Markup {
                         }
                     }
                 }))
-                (field("since", "Received from (YYYY-MM-DD)", problem("since"), html! {
+                (field("since", "Received from", problem("since"), html! {
                     input id="since" name="since" type="date" value=[filters.since.map(format_date)]
                         aria-invalid=[problem("since").map(|_| "true")]
                         aria-describedby=[problem("since").map(|_| "since-problem")];
                 }))
-                (field("until", "Received until (YYYY-MM-DD)", problem("until"), html! {
+                (field("until", "Received until", problem("until"), html! {
                     input id="until" name="until" type="date" value=[filters.until.map(format_date)]
                         aria-invalid=[problem("until").map(|_| "true")]
                         aria-describedby=[problem("until").map(|_| "until-problem")];

@@ -23,6 +23,10 @@ pub mod sign_in;
 pub const STYLESHEET: &str = include_str!("inbox.css");
 pub const STYLESHEET_PATH: &str = "/admin/inbox.css";
 
+/// The tab's icon, so that browsers do not ask for a `/favicon.ico` that is not there.
+pub const ICON: &str = include_str!("icon.svg");
+pub const ICON_PATH: &str = "/admin/icon.svg";
+
 /// No scripts at all, styles from this origin only, forms posted only here, never framed.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \

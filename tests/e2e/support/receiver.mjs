@@ -1,6 +1,6 @@
 // The real pledge receiver, started as a child process on a fresh SQLite file and port.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,6 +73,25 @@ export async function startReceiver({ allowedOrigins = [], dataDir, adminToken =
       return found[0].pledge;
     },
     admin,
+    /** Adds a staff account for the inbox, through the receiver's own `user add` command. */
+    addStaff(username, password) {
+      const added = spawnSync(
+        RECEIVER_BIN,
+        ["user", "add", username, "--password-stdin", "--database-url", `sqlite://${join(dir, "pledges.db")}`],
+        { cwd: ROOT, input: `${password}\n`, encoding: "utf8" }
+      );
+      if (added.status !== 0) throw new Error(`user add ${username} failed (${added.status}):\n${added.stderr}`);
+    },
+    /** Stores `pledge` through the API, as a partner page would post it; returns its reference. */
+    async post(pledge) {
+      const response = await fetch(`${origin}/v1/pledges`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": pledge.idempotency_key },
+        body: JSON.stringify(pledge),
+      });
+      if (response.status !== 201) throw new Error(`POST /v1/pledges answered ${response.status}: ${await response.text()}`);
+      return (await response.json()).reference;
+    },
     /** Releases a pledge held for review, as the charity's staff would. */
     async release(reference) {
       return (await admin(`/v1/pledges/${encodeURIComponent(reference)}/release`, { method: "POST" })).json();

@@ -5,7 +5,7 @@
 //! the same table to check that each refuses a request without a session. A page added
 //! anywhere else would not be reachable under `/admin/` at all.
 //!
-//! Only the sign-in page, its form and the stylesheet are open.
+//! Only the sign-in page, its form, the stylesheet and the icon are open.
 
 pub mod dashboard;
 pub mod data_protection;
@@ -22,7 +22,7 @@ use axum::{middleware, Router};
 
 use crate::http::state::AppState;
 use crate::inbox::layout::{Section, SignedIn};
-use crate::inbox::{STYLESHEET, STYLESHEET_PATH};
+use crate::inbox::{ICON, ICON_PATH, STYLESHEET, STYLESHEET_PATH};
 use gate::Staff;
 
 /// A staff page: its path, the methods it answers, and its handlers.
@@ -55,6 +55,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route("/admin/sign-in", get(sign_in::show).post(sign_in::sign_in))
         .route(STYLESHEET_PATH, get(stylesheet))
+        .route(ICON_PATH, get(icon))
         .merge(staff)
 }
 
@@ -64,9 +65,18 @@ pub(crate) fn signed_in(staff: &Staff, section: Section) -> SignedIn<'_> {
 }
 
 async fn stylesheet() -> Response {
-    let mut response = STYLESHEET.into_response();
+    static_text(STYLESHEET, "text/css; charset=utf-8")
+}
+
+async fn icon() -> Response {
+    static_text(ICON, "image/svg+xml")
+}
+
+/// A file compiled into the receiver, open to anyone: it holds nothing about pledges.
+fn static_text(text: &'static str, content_type: &'static str) -> Response {
+    let mut response = text.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
     response
 }
