@@ -67,6 +67,7 @@ impl Chores {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::{NewPledge, Recorded, Status};
 
     #[test]
     fn the_cutoffs_count_back_from_now() {
@@ -76,5 +77,38 @@ mod tests {
         assert_eq!(chores.idle_cutoff(now), Timestamp::from_micros(1_800_000_000_000_000 - 30 * 60 * 1_000_000));
         let off = Chores { retention_days: None, ..chores };
         assert_eq!(off.retention_cutoff(now), None);
+    }
+
+    async fn record(store: &Store, key: &str, received_at: Timestamp) -> String {
+        let mut pledge: pledge::Pledge =
+            serde_json::from_str(include_str!("../../contract/examples/child-gbp-gift-aid.json")).expect("an example pledge");
+        pledge.idempotency_key = key.to_owned();
+        match store.record_pledge(NewPledge::new(&pledge, received_at)).await.expect("stored") {
+            Recorded::Created(receipt) => receipt.reference,
+            other => panic!("a new pledge, not {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_round_erases_old_unconverted_pledges_only() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let store = Store::open_url(&format!("sqlite://{}", dir.path().join("pledges.db").display())).await.expect("opened");
+        let now = Timestamp::now();
+        let days_ago = |days: i64| Timestamp::from_micros(now.as_micros() - days * MICROS_PER_DAY);
+        let old = record(&store, "6f1c2b7e-3d4a-4f8b-9c2d-1e5f7a9b0c31", days_ago(400)).await;
+        let old_converted = record(&store, "6f1c2b7e-3d4a-4f8b-9c2d-1e5f7a9b0c32", days_ago(400)).await;
+        let recent = record(&store, "6f1c2b7e-3d4a-4f8b-9c2d-1e5f7a9b0c33", days_ago(10)).await;
+        store.change_status(&old_converted, Status::Converted, None, "amina").await.expect("converted");
+
+        Chores { retention_days: Some(365), sessions: SessionPolicy::default() }.run_once(&store, now).await;
+
+        let erased = store.pledge(&old).await.expect("read").expect("kept");
+        assert!(erased.erased_at.is_some());
+        assert_eq!((erased.pledge.donor.email.as_str(), erased.pledge.amount.minor_units), ("", 2500));
+        for kept in [old_converted, recent] {
+            let stored = store.pledge(&kept).await.expect("read").expect("kept");
+            assert_eq!((stored.erased_at, stored.pledge.donor.email.as_str()), (None, "amelia.hughes@example.co.uk"), "{kept}");
+        }
+        store.close().await;
     }
 }

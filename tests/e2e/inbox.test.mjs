@@ -43,6 +43,14 @@ before(async () => {
     })
   );
   references.second = await receiver.post(example("one-off-gbp-gift-aid.json", (pledge) => (pledge.partner = "st-marys")));
+  // A flat, whose house number HMRC's schedule cannot take from the address as it stands.
+  references.flat = await receiver.post(
+    example("village-gbp-gift-aid.json", (pledge) => {
+      pledge.donor.family_name = "Okafor-Smith";
+      pledge.donor.email = "okafor@example.org";
+      pledge.gift_aid.home_address = "Flat 3, 12 High Street, Leeds";
+    })
+  );
 });
 
 after(async () => {
@@ -86,7 +94,7 @@ test("staff sign in, filter, open a pledge and change its status with a note, by
     await expectAccessible(page, "inbox");
     await page.screenshot({ path: artifactPath("admin-inbox.png"), fullPage: true });
     const rows = page.locator("table.pledges tbody tr");
-    assert.equal(await rows.count(), 3);
+    assert.equal(await rows.count(), 4);
 
     // Free text: the family name, accents and all, then Enter submits the filters.
     await tabTo(page, page.getByLabel("Name, email or reference"));
@@ -155,8 +163,18 @@ test("the dashboard, the Gift Aid schedule and erasing a donor", async () => {
     assert.ok(await page.locator("table").count() >= 2, "each chart has its table");
     await page.screenshot({ path: artifactPath("admin-dashboard.png"), fullPage: true });
 
+    // The flat's pledge converts too, through the same form.
+    await page.goto(`${receiver.origin}/admin/pledges/${references.flat}`);
+    await page.getByRole("radio", { name: "Converted" }).check();
+    await page.getByRole("button", { name: "Change the status" }).click();
+    await page.waitForURL(/changed=1/);
+
     await page.getByRole("link", { name: "Gift Aid" }).click();
     await page.waitForURL(/\/admin\/gift-aid/);
+    const unclaimable = await page.locator("table.unclaimable").innerText();
+    assert.match(unclaimable, new RegExp(references.flat));
+    assert.match(unclaimable, /house name or number/i, "the reason names what is missing");
+    assert.match(await page.locator("table.schedule").innerText(), /Amelia\s+Hughes\s+14\s+LS6 2QE/);
     await expectAccessible(page, "Gift Aid");
     await page.screenshot({ path: artifactPath("admin-gift-aid.png"), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download the schedule/ }).click()]);
@@ -202,6 +220,13 @@ test("the dashboard, the Gift Aid schedule and erasing a donor", async () => {
     assert.equal(held.pledges[0].pledge.donor.family_name, "Traoré");
     assert.ok(held.pledges[0].history.some((event) => event.what === "Received from the widget"));
     assert.deepEqual(problems, []);
+
+    // A reference that matches no pledge gets a page of its own, with a way back. (The browser
+    // logs the 404 itself, so this comes after the check for a clean console.)
+    const missing = await page.goto(`${receiver.origin}/admin/pledges/SK-ZZZZ-ZZZZ`);
+    assert.equal(missing.status(), 404);
+    await page.getByRole("heading", { name: "No such pledge" }).waitFor();
+    await expectAccessible(page, "no such pledge");
   } finally {
     await context.close();
   }

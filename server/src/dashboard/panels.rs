@@ -35,14 +35,29 @@ pub fn pledges_per_week(figures: &Figures) -> BarChart {
 
 /// Value pledged per week in each currency that occurs, monthly and one-off side by side.
 pub fn value_per_week(figures: &Figures) -> Vec<BarChart> {
+    value_charts(figures, "week", "Week", &figures.weeks, week_label)
+}
+
+/// Value pledged per day, one chart per currency: monthly pledges and one-off gifts apart.
+pub fn value_per_day(figures: &Figures) -> Vec<BarChart> {
+    value_charts(figures, "day", "Day", &figures.days, day_label)
+}
+
+fn value_charts(
+    figures: &Figures,
+    per: &str,
+    x_label: &str,
+    periods: &[Period],
+    label: fn(&Period) -> String,
+) -> Vec<BarChart> {
     figures
         .currencies()
         .into_iter()
         .map(|currency| {
             let (monthly, one_off) = figures.total.value.split(currency);
             BarChart {
-                id: format!("value-per-week-{}", currency.code()),
-                title: format!("Value pledged per week in {}", currency.code()),
+                id: format!("value-per-{per}-{}", currency.code()),
+                title: format!("Value pledged per {per} in {}", currency.code()),
                 description: format!(
                     "{} to {}: {} {code} a month in monthly pledges and {} {code} in one-off gifts.",
                     long_date(figures.range.first()),
@@ -51,16 +66,15 @@ pub fn value_per_week(figures: &Figures) -> Vec<BarChart> {
                     format_minor(one_off, currency),
                     code = currency.code(),
                 ),
-                x_label: "Week".to_owned(),
+                x_label: x_label.to_owned(),
                 y_label: format!("Amount ({})", currency.code()),
                 unit: Unit::Money(currency),
                 series: vec!["Monthly".to_owned(), "One-off".to_owned()],
-                categories: figures
-                    .weeks
+                categories: periods
                     .iter()
-                    .map(|week| {
-                        let (monthly, one_off) = week.value.split(currency);
-                        Category { label: week_label(week), values: vec![monthly, one_off] }
+                    .map(|period| {
+                        let (monthly, one_off) = period.value.split(currency);
+                        Category { label: label(period), values: vec![monthly, one_off] }
                     })
                     .collect(),
             }

@@ -44,6 +44,12 @@ pub fn page(figures: &Figures, problems: &[FilterProblem], signed_in: SignedIn<'
             h2 id="per-week" { "Pledges per week" }
             (panels::pledges_per_week(figures).render())
         }
+        section aria-labelledby="value-per-day" {
+            h2 id="value-per-day" { "Value per day" }
+            @let charts = panels::value_per_day(figures);
+            @if charts.is_empty() { p { "No pledges in these dates." } }
+            @for chart in charts { (chart.render()) }
+        }
         section aria-labelledby="value-per-week" {
             h2 id="value-per-week" { "Value per week" }
             @let charts = panels::value_per_week(figures);
