@@ -50,7 +50,7 @@ impl<T: TryFrom<u64>> Visitor<'_> for WholeVisitor<T> {
             return Err(E::invalid_type(Unexpected::Float(value), &self));
         }
         // `-0.0` is zero; a negative integer is out of range, as it is when written without a fraction.
-        if value < 0.0 || value > EXACT_IN_A_DOUBLE {
+        if !(0.0..=EXACT_IN_A_DOUBLE).contains(&value) {
             return Err(E::invalid_value(Unexpected::Float(value), &self));
         }
         self.visit_u64(value as u64)

@@ -250,7 +250,7 @@ pub fn timestamp() -> impl Strategy<Value = String> {
 
 /// The Gregorian calendar, written here apart from the crate's own so that each checks the other.
 fn days_in_month(year: u32, month: u32) -> u32 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     [
         31,
         if leap { 29 } else { 28 },
