@@ -48,6 +48,7 @@ async fn main() -> ExitCode {
     println!("listening on http://{}", running.local_addr);
     println!("demo page: {}/", running.public_url);
     println!("partner kit: {}/kit/", running.public_url);
+    println!("staff inbox: {}/admin/", running.public_url);
     if token_generated {
         println!("admin token: {}", settings.admin_token);
     }
