@@ -120,7 +120,10 @@ fn back_to(uri: &axum::http::Uri) -> String {
 /// `next` when it is a staff page of this receiver, and the inbox otherwise, so that the
 /// sign-in page can never send anyone to another site.
 pub fn safe_next(next: &str) -> &str {
-    let own_page = next.starts_with("/admin/") && !next.starts_with("//") && !next.contains('\\');
+    // Visible ASCII only: the value becomes a `Location` header, which cannot carry control
+    // characters, and a real staff page's path never needs anything else.
+    let printable = next.bytes().all(|byte| byte.is_ascii_graphic());
+    let own_page = printable && next.starts_with("/admin/") && !next.contains('\\');
     if own_page && !next.starts_with("/admin/sign-") {
         next
     } else {
@@ -215,7 +218,18 @@ mod tests {
     fn only_staff_pages_are_returned_to_after_signing_in() {
         assert_eq!(safe_next("/admin/pledges/SK-AAAA-BBBB"), "/admin/pledges/SK-AAAA-BBBB");
         assert_eq!(safe_next("/admin/?status=new&page=2"), "/admin/?status=new&page=2");
-        for elsewhere in ["https://evil.example/", "//evil.example/admin/", "/admin\\..\\x", "/v1/pledges", "/admin/sign-out", ""] {
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example/admin/",
+            "/admin\\..\\x",
+            "/admin/\\evil.example",
+            "/v1/pledges",
+            "/admin/sign-out",
+            "/admin/\r\nSet-Cookie: a=b",
+            "/admin/ x",
+            "/admin/é",
+            "",
+        ] {
             assert_eq!(safe_next(elsewhere), "/admin/", "{elsewhere}");
         }
     }
