@@ -75,14 +75,7 @@ impl SessionCookie {
     /// Only this receiver's own name counts: when the cookie is `Secure`, a plain `sk_staff`
     /// could have been planted over HTTP or by a subdomain.
     pub fn read(&self, headers: &HeaderMap) -> Option<SessionToken> {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .filter(|cookie| cookie.name() == self.name())
-            .find_map(|cookie| SessionToken::parse(cookie.value()))
+        cookies_named(headers, self.name()).find_map(|cookie| SessionToken::parse(cookie.value()))
     }
 
     /// The sign-in form's own token cookie: the form carries the same random value in a hidden
@@ -108,13 +101,8 @@ impl SessionCookie {
 
     /// The sign-in form token from the request's cookies.
     pub fn read_sign_in_form(&self, headers: &HeaderMap) -> Option<CsrfToken> {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|cookie| cookie.name() == self.sign_in_form_name() && !cookie.value().is_empty())
+        cookies_named(headers, self.sign_in_form_name())
+            .find(|cookie| !cookie.value().is_empty())
             .map(|cookie| CsrfToken::from_stored(cookie.value().to_owned()))
     }
 
@@ -125,6 +113,17 @@ impl SessionCookie {
     fn named(&self, name: &'static str, value: String) -> Cookie<'static> {
         Cookie::build((name, value)).http_only(true).same_site(SameSite::Strict).path("/").secure(self.secure).build()
     }
+}
+
+/// The cookies called `name` in a request's `Cookie` headers, in order.
+fn cookies_named<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = Cookie<'a>> + 'a {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .filter(move |cookie| cookie.name() == name)
 }
 
 fn header_value(cookie: Cookie<'static>) -> HeaderValue {
