@@ -2,6 +2,8 @@
 //! a SQLite file in a temporary folder.
 #![allow(dead_code)]
 
+pub mod hook;
+
 use std::path::Path;
 use std::time::Duration;
 
