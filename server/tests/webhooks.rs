@@ -80,7 +80,10 @@ async fn a_refused_delivery_is_retried_until_accepted_with_the_same_event() {
     assert_eq!(listed.len(), 1);
     let delivery = &listed[0];
     assert_eq!((delivery["status"].as_str(), delivery["attempts"].as_u64()), (Some("delivered"), Some(3)));
-    assert_eq!((delivery["event_id"].as_str(), delivery["endpoint"].as_str()), (Some(first.event_id.as_str()), Some("crm")));
+    assert_eq!(
+        (delivery["event_id"].as_str(), delivery["endpoint"].as_str()),
+        (Some(first.event_id.as_str()), Some("crm"))
+    );
     assert_eq!(delivery["last_error"], "answered HTTP 500");
     assert!(delivery["next_attempt_at"].is_null() && delivery["delivered_at"].is_string());
     assert!(delivery.get("payload").is_none(), "no payload in the list");
@@ -141,11 +144,17 @@ async fn prints_the_delay_from_201_to_delivery() {
                     let mut answered = Vec::new();
                     for _ in 0..25 {
                         let key = new_key();
-                        let response =
-                            client.post(&url).header("Idempotency-Key", &key).json(&pledge_json(&key)).send().await.unwrap();
+                        let response = client
+                            .post(&url)
+                            .header("Idempotency-Key", &key)
+                            .json(&pledge_json(&key))
+                            .send()
+                            .await
+                            .unwrap();
                         let at = Instant::now();
                         assert_eq!(response.status(), 201);
-                        let reference = response.json::<Value>().await.unwrap()["reference"].as_str().unwrap().to_owned();
+                        let reference =
+                            response.json::<Value>().await.unwrap()["reference"].as_str().unwrap().to_owned();
                         answered.push((reference, at));
                     }
                     answered
@@ -190,7 +199,16 @@ impl Drop for Receiver {
 
 fn spawn(database_url: &str, hook: &Hook) -> Child {
     Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
-        .args(["--bind", "127.0.0.1:0", "--admin-token", ADMIN_TOKEN, "--rate-limit-per-minute", "0", "--min-fill-ms", "0"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--admin-token",
+            ADMIN_TOKEN,
+            "--rate-limit-per-minute",
+            "0",
+            "--min-fill-ms",
+            "0",
+        ])
         .args(["--dist", "/nonexistent/dist", "--webhook-retry-base-ms", "100", "--webhook-timeout-ms", "1000"])
         .arg("--webhook")
         .arg(format!("crm={}", hook.url))
@@ -206,15 +224,21 @@ fn spawn(database_url: &str, hook: &Hook) -> Child {
 fn listening(mut child: Child) -> Receiver {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().expect("the receiver printed nothing: it failed to start").unwrap();
-    let base = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
+    let base =
+        first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
     std::thread::spawn(move || lines.for_each(drop));
     Receiver { child, base }
 }
 
 async fn post_to(client: &reqwest::Client, base: &str) -> String {
     let key = new_key();
-    let response =
-        client.post(format!("{base}/v1/pledges")).header("Idempotency-Key", &key).json(&pledge_json(&key)).send().await.unwrap();
+    let response = client
+        .post(format!("{base}/v1/pledges"))
+        .header("Idempotency-Key", &key)
+        .json(&pledge_json(&key))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 201);
     response.json::<Value>().await.unwrap()["reference"].as_str().unwrap().to_owned()
 }
@@ -276,7 +300,10 @@ async fn every_event_is_delivered_after_sigkill_and_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+)]
 async fn two_receivers_on_one_database_deliver_each_event_once() {
     let admin_url = std::env::var("DATABASE_URL").unwrap_or_default();
     assert!(admin_url.starts_with("postgres"), "built for PostgreSQL, but DATABASE_URL does not name a server now");

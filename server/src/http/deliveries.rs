@@ -74,7 +74,8 @@ pub struct Delivery {
     pub attempts: u32,
     /// When a pending delivery is next attempted, RFC 3339 in UTC; `null` once delivered or dead.
     pub next_attempt_at: Option<String>,
-    /// How the last failed attempt went, such as `answered HTTP 500`; `null` before any failure.
+    /// How the last failed attempt went, such as `answered HTTP 500`, kept once delivered;
+    /// `null` when no attempt failed.
     pub last_error: Option<String>,
     /// When it was delivered, RFC 3339 in UTC; `null` until then.
     pub delivered_at: Option<String>,

@@ -129,6 +129,8 @@ mod tests {
             DeliveryUpdate::Dead { attempts: 16, error: "could not connect".into() }
         );
         let far = update(Next::RetryAfter(Duration::MAX), Attempt::Refused(500), 1, now);
-        assert!(matches!(far, DeliveryUpdate::Retry { next_attempt_at, .. } if next_attempt_at.as_micros() == i64::MAX));
+        assert!(
+            matches!(far, DeliveryUpdate::Retry { next_attempt_at, .. } if next_attempt_at.as_micros() == i64::MAX)
+        );
     }
 }

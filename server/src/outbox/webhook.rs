@@ -36,7 +36,9 @@ impl WebhookEndpoint {
     /// in the delivery list.
     pub fn check_name(name: &str) -> Result<(), String> {
         let valid = (1..=40).contains(&name.len())
-            && name.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_');
+            && name
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_');
         if valid {
             Ok(())
         } else {

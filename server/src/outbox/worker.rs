@@ -121,7 +121,9 @@ async fn settle(store: &Store, channel: Option<Arc<dyn Channel>>, delivery: Clai
     match store.record_delivery(&delivery, update).await {
         Ok(true) => {}
         Ok(false) => tracing::warn!(
-            event_id, reference, endpoint,
+            event_id,
+            reference,
+            endpoint,
             "the delivery's lease ended before its outcome was recorded; another attempt may repeat it"
         ),
         Err(error) => tracing::error!(

@@ -528,9 +528,11 @@ where
             }
             DeliveryUpdate::Dead { attempts, error } => (DeliveryStatus::Dead, *attempts, 0, Some(error.clone()), None),
         };
+        // A delivery keeps its last failure once delivered: it says why it took several attempts.
         let settled = sqlx::query(
             "UPDATE outbox_deliveries
-             SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, delivered_at = $5, leased_until = 0
+             SET status = $1, attempts = $2, next_attempt_at = $3, last_error = COALESCE($4, last_error),
+                 delivered_at = $5, leased_until = 0
              WHERE id = $6 AND leased_until = $7 AND status = 'pending'",
         )
         .bind(status.as_str().to_owned())

@@ -49,7 +49,8 @@ pub struct Hook {
 impl Hook {
     /// Starts the endpoint on a free loopback port; it answers `script` in order, then `steady`.
     pub async fn start(script: &[u16], steady: u16) -> Hook {
-        let inner = Arc::new(Mutex::new(Inner { script: script.iter().copied().collect(), steady, ..Inner::default() }));
+        let inner =
+            Arc::new(Mutex::new(Inner { script: script.iter().copied().collect(), steady, ..Inner::default() }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let app = Router::new().route("/hook", post(receive)).with_state(inner.clone());
