@@ -14,6 +14,8 @@ use clap::{Parser, Subcommand};
 use url::Url;
 
 use crate::http::middleware::client_address::TrustedProxies;
+use crate::notify::{RetryPolicy, WebhookSecret};
+use crate::outbox::WebhookEndpoint;
 use crate::staff::account_command::UserAction;
 use crate::storage::Database;
 
@@ -91,6 +93,31 @@ pub struct Args {
     #[arg(long, env = "RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub retention_days: Option<u32>,
 
+    /// Where to send signed events about pledges, as `NAME=URL`, such as
+    /// `crm=https://crm.example.org/hooks/sanankoroba`; repeat the flag for several endpoints
+    /// (comma-separated in the variable). NAME (lower-case letters, digits, - and _) names the
+    /// endpoint in the delivery list. The URL must be https (http only to a loopback address).
+    /// Each endpoint needs a secret from --webhook-secret.
+    #[arg(long = "webhook", env = "WEBHOOKS", value_delimiter = ',', value_name = "NAME=URL")]
+    pub webhooks: Vec<String>,
+
+    /// The secret that signs an endpoint's events, as `NAME=SECRET`, 24 to 512 characters
+    /// without commas; repeat for each endpoint (comma-separated in the variable). Give an
+    /// endpoint two secrets while replacing one: each event then carries both signatures. Prefer
+    /// the variable, since a process's arguments are visible to other users of the machine.
+    #[arg(long = "webhook-secret", env = "WEBHOOK_SECRETS", value_delimiter = ',', value_name = "NAME=SECRET", hide_env_values = true)]
+    pub webhook_secrets: Vec<String>,
+
+    /// The longest wait, in milliseconds, after a webhook delivery's first failure; it doubles
+    /// with each failure. For tests; the default is a minute.
+    #[arg(long, env = "WEBHOOK_RETRY_BASE_MS", hide = true)]
+    pub webhook_retry_base_ms: Option<u64>,
+
+    /// How long one webhook attempt may take, in milliseconds. For tests; the default is ten
+    /// seconds.
+    #[arg(long, env = "WEBHOOK_TIMEOUT_MS", hide = true)]
+    pub webhook_timeout_ms: Option<u64>,
+
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     pub print_openapi: bool,
@@ -124,6 +151,63 @@ pub struct Settings {
     pub timeouts: Timeouts,
     /// Days before the donor's details on a pledge that never converted are erased.
     pub retention_days: Option<u32>,
+    pub webhooks: Webhooks,
+}
+
+/// The endpoints events are delivered to, and how deliveries are paced.
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    pub endpoints: Vec<WebhookEndpoint>,
+    pub retry: RetryPolicy,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Webhooks { endpoints: Vec::new(), retry: RetryPolicy::default(), timeout: Duration::from_secs(10) }
+    }
+}
+
+/// At most this many secrets per endpoint: the one in use and the one replacing it.
+const MAX_SECRETS_PER_ENDPOINT: usize = 2;
+
+/// The endpoints from `--webhook` and their secrets from `--webhook-secret`, checked together.
+fn parse_webhooks(webhooks: &[String], secrets: &[String]) -> Result<Vec<WebhookEndpoint>, String> {
+    let flag = setting("webhook", "WEBHOOKS");
+    let secret_flag = setting("webhook-secret", "WEBHOOK_SECRETS");
+    let mut endpoints: Vec<WebhookEndpoint> = Vec::new();
+    for item in webhooks.iter().map(|item| item.trim()).filter(|item| !item.is_empty()) {
+        let Some((name, url)) = item.split_once('=') else {
+            return Err(format!("{flag}: `{item}` is not NAME=URL"));
+        };
+        let (name, url) = (name.trim(), url.trim());
+        WebhookEndpoint::check_name(name).map_err(|why| format!("{flag}: {why}"))?;
+        if endpoints.iter().any(|endpoint| endpoint.name == name) {
+            return Err(format!("{flag}: the endpoint name `{name}` is given twice"));
+        }
+        let url = WebhookEndpoint::parse_url(url).map_err(|why| format!("{flag}: {why}"))?;
+        endpoints.push(WebhookEndpoint { name: name.to_owned(), url, secrets: Vec::new() });
+    }
+    for item in secrets.iter().filter(|item| !item.trim().is_empty()) {
+        // The value is never repeated in a message: it is, or contains, a secret.
+        let Some((name, secret)) = item.split_once('=') else {
+            return Err(format!("{secret_flag}: a value is not NAME=SECRET"));
+        };
+        let name = name.trim();
+        let Some(endpoint) = endpoints.iter_mut().find(|endpoint| endpoint.name == name) else {
+            return Err(format!("{secret_flag}: a secret is given for `{name}`, which no --webhook names"));
+        };
+        let secret = WebhookSecret::from_operator(secret).map_err(|why| format!("{secret_flag}: the secret for `{name}`: {why}"))?;
+        if endpoint.secrets.len() == MAX_SECRETS_PER_ENDPOINT {
+            return Err(format!("{secret_flag}: `{name}` has more than {MAX_SECRETS_PER_ENDPOINT} secrets; give the one in use and at most one replacing it"));
+        }
+        endpoint.secrets.push(secret);
+    }
+    if let Some(unsigned) = endpoints.iter().find(|endpoint| endpoint.secrets.is_empty()) {
+        return Err(format!("{secret_flag}: the webhook `{}` has no secret; give it one as {}=SECRET", unsigned.name, unsigned.name));
+    }
+    Ok(endpoints)
 }
 
 /// How long the receiver waits, so that slow or stuck clients cannot hold connections.
@@ -161,6 +245,7 @@ impl Settings {
             trusted_proxies: TrustedProxies::default(),
             timeouts: Timeouts::default(),
             retention_days: None,
+            webhooks: Webhooks::default(),
         }
     }
 }
@@ -196,6 +281,13 @@ impl Args {
             .map_err(|why| format!("{}: {why}", setting("database-url", "DATABASE_URL")))?;
         let trusted_proxies = TrustedProxies::parse_list(self.trusted_proxies.iter().map(String::as_str))
             .map_err(|why| format!("{}: {why}", setting("trusted-proxies", "TRUSTED_PROXIES")))?;
+        let mut webhooks = Webhooks { endpoints: parse_webhooks(&self.webhooks, &self.webhook_secrets)?, ..Webhooks::default() };
+        if let Some(base) = self.webhook_retry_base_ms {
+            webhooks.retry.base = Duration::from_millis(base.max(1));
+        }
+        if let Some(timeout) = self.webhook_timeout_ms {
+            webhooks.timeout = Duration::from_millis(timeout.max(1));
+        }
         let settings = Settings {
             bind: self.bind,
             database_url: self.database_url,
@@ -209,6 +301,7 @@ impl Args {
             trusted_proxies,
             timeouts: Timeouts::default(),
             retention_days: self.retention_days,
+            webhooks,
         };
         Ok((settings, generated))
     }
@@ -350,6 +443,10 @@ impl fmt::Debug for Args {
             rate_limit_per_minute,
             trusted_proxies,
             retention_days,
+            webhooks,
+            webhook_secrets,
+            webhook_retry_base_ms,
+            webhook_timeout_ms,
             print_openapi,
             command,
         } = self;
@@ -366,6 +463,10 @@ impl fmt::Debug for Args {
             .field("rate_limit_per_minute", rate_limit_per_minute)
             .field("trusted_proxies", trusted_proxies)
             .field("retention_days", retention_days)
+            .field("webhooks", webhooks)
+            .field("webhook_secrets", &webhook_secrets.iter().map(|_| REDACTED).collect::<Vec<_>>())
+            .field("webhook_retry_base_ms", webhook_retry_base_ms)
+            .field("webhook_timeout_ms", webhook_timeout_ms)
             .field("print_openapi", print_openapi)
             .field("command", command)
             .finish()
@@ -387,6 +488,7 @@ impl fmt::Debug for Settings {
             trusted_proxies,
             timeouts,
             retention_days,
+            webhooks,
         } = self;
         formatter
             .debug_struct("Settings")
@@ -402,6 +504,7 @@ impl fmt::Debug for Settings {
             .field("trusted_proxies", trusted_proxies)
             .field("timeouts", timeouts)
             .field("retention_days", retention_days)
+            .field("webhooks", webhooks)
             .finish()
     }
 }
@@ -548,6 +651,73 @@ mod tests {
         assert!(text.contains("[redacted]"), "{text}");
     }
 
+    const SECRET: &str = "whsec-correct-horse-battery-staple";
+    const OTHER_SECRET: &str = "whsec-another-horse-battery-staple";
+
+    #[test]
+    fn webhooks_pair_each_endpoint_with_its_secrets() {
+        let crm = format!("crm={SECRET}");
+        let rotated = format!("sheet={OTHER_SECRET}");
+        let (settings, _) = parse(&[
+            "--webhook",
+            "crm=https://crm.example.org/hooks,sheet=http://127.0.0.1:9000/hook",
+            "--webhook-secret",
+            &crm,
+            "--webhook-secret",
+            &format!("sheet={SECRET}"),
+            "--webhook-secret",
+            &rotated,
+            "--webhook-retry-base-ms",
+            "50",
+        ])
+        .unwrap();
+        let endpoints = &settings.webhooks.endpoints;
+        assert_eq!(endpoints.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["crm", "sheet"]);
+        assert_eq!(endpoints[0].url.as_str(), "https://crm.example.org/hooks");
+        assert_eq!((endpoints[0].secrets.len(), endpoints[1].secrets.len()), (1, 2));
+        assert_eq!(settings.webhooks.retry.base, Duration::from_millis(50));
+        assert_eq!(settings.webhooks.timeout, Duration::from_secs(10));
+        assert!(parse(&[]).unwrap().0.webhooks.endpoints.is_empty());
+    }
+
+    #[test]
+    fn refused_webhooks_name_the_flag_and_never_the_secret() {
+        let secret = format!("crm={SECRET}");
+        let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+            (vec!["--webhook", "crm=http://crm.example.org/hook", "--webhook-secret", &secret], "--webhook / WEBHOOKS", "http://crm.example.org/hook"),
+            (vec!["--webhook", "https://crm.example.org/hook"], "--webhook / WEBHOOKS", "NAME=URL"),
+            (vec!["--webhook", "CRM=https://crm.example.org/hook"], "--webhook / WEBHOOKS", "CRM"),
+            (vec!["--webhook", "crm=https://a.example/h,crm=https://b.example/h"], "--webhook / WEBHOOKS", "twice"),
+            (vec!["--webhook", "crm=https://crm.example.org/hook"], "--webhook-secret / WEBHOOK_SECRETS", "no secret"),
+            (vec!["--webhook-secret", &secret], "--webhook-secret / WEBHOOK_SECRETS", "no --webhook"),
+            (vec!["--webhook", "crm=https://crm.example.org/hook", "--webhook-secret", "crm=short-but-secret"], "--webhook-secret / WEBHOOK_SECRETS", "24 characters"),
+        ];
+        for (args, setting, expected) in cases {
+            let error = parse(&args).unwrap_err();
+            assert!(error.starts_with(setting), "{args:?}: {error}");
+            assert!(error.contains(expected), "{args:?}: {error}");
+            assert!(!error.contains(SECRET) && !error.contains("short-but-secret"), "{error}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_webhook_secrets() {
+        let args = Args::try_parse_from([
+            "sanankoroba-receiver",
+            "--database-url",
+            "sqlite://./data/pledges.db",
+            "--webhook",
+            "crm=https://crm.example.org/hooks",
+            "--webhook-secret",
+            &format!("crm={SECRET}"),
+        ])
+        .unwrap();
+        assert!(!format!("{args:?}").contains(SECRET), "{args:?}");
+        let (settings, _) = args.into_settings().unwrap();
+        let text = format!("{settings:?}");
+        assert!(!text.contains(SECRET) && text.contains("crm.example.org"), "{text}");
+    }
+
     #[test]
     fn the_user_command_parses_beside_the_flags() {
         let parse = |args: &[&str]| Args::try_parse_from(std::iter::once("sanankoroba-receiver").chain(args.iter().copied()));
@@ -589,6 +759,10 @@ mod tests {
             ("min_fill_ms", "MIN_FILL_MS"),
             ("rate_limit_per_minute", "RATE_LIMIT_PER_MINUTE"),
             ("trusted_proxies", "TRUSTED_PROXIES"),
+            ("webhooks", "WEBHOOKS"),
+            ("webhook_secrets", "WEBHOOK_SECRETS"),
+            ("webhook_retry_base_ms", "WEBHOOK_RETRY_BASE_MS"),
+            ("webhook_timeout_ms", "WEBHOOK_TIMEOUT_MS"),
         ];
         for (id, variable) in expected {
             let argument = command.get_arguments().find(|argument| argument.get_id() == id).unwrap();

@@ -14,6 +14,7 @@
 //! - [`export`]: the charity's file formats: the CSV of pledges and the HMRC Gift Aid schedule.
 //! - [`dashboard`]: the figures and charts of the staff dashboard.
 //! - [`notify`]: signed webhook events, their retry schedule, and the staff's and donors' e-mails.
+//! - [`outbox`]: delivering the events storage wrote with each change, with leases and retries.
 //! - [`storage`] and [`timestamp`]: the durable record and its clock.
 //! - [`staff`]: staff accounts, sessions, CSRF tokens and the sign-in limit.
 //! - [`inbox`]: the staff pages' markup, rendered from plain view data.
@@ -29,12 +30,13 @@ pub mod inbox;
 pub mod intake;
 pub mod logging;
 pub mod notify;
+pub mod outbox;
 pub mod server;
 pub mod staff;
 pub mod storage;
 pub mod timestamp;
 
-pub use config::{Args, Settings, Timeouts};
+pub use config::{Args, Settings, Timeouts, Webhooks};
 pub use server::{start, Running};
 
 /// Start-up failures, reported to the operator and ending the process.

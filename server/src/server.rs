@@ -1,8 +1,10 @@
 //! Starting and stopping the receiver: opening the store, binding, serving the router until
 //! asked to stop, then draining in-flight requests and closing the store.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
@@ -13,7 +15,9 @@ use crate::housekeeping::Chores;
 use crate::staff::cookie::SessionCookie;
 use crate::staff::session::SessionPolicy;
 use crate::http::{self, widget};
-use crate::storage::{Store, Wording};
+use crate::outbox::webhook::WebhookChannel;
+use crate::outbox::worker::{Channel, Pacing, Worker};
+use crate::storage::{Endpoints, Store, Wording};
 use crate::Error;
 
 /// A receiver that is listening.
@@ -39,7 +43,15 @@ pub async fn start(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Running, Error> {
-    let store = Store::open_url(&settings.database_url).await?;
+    let webhooks = &settings.webhooks;
+    let endpoints = Endpoints::new(webhooks.endpoints.iter().map(|endpoint| endpoint.name.clone()));
+    let store = Store::open_url_with_endpoints(&settings.database_url, endpoints).await?;
+    let mut channels: HashMap<String, Arc<dyn Channel>> = HashMap::new();
+    for endpoint in &webhooks.endpoints {
+        let channel = WebhookChannel::new(endpoint.clone(), webhooks.timeout)
+            .map_err(|error| format!("the HTTP client for the webhook `{}` could not be made: {error}", endpoint.name))?;
+        channels.insert(endpoint.name.clone(), Arc::new(channel));
+    }
     let listener = TcpListener::bind(settings.bind).await?;
     let local_addr = listener.local_addr()?;
     let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{local_addr}"));
@@ -64,6 +76,11 @@ pub async fn start(
     }
     tracing::info!(database = store.kind(), address = %local_addr, "receiver started");
     let chores = Chores { retention_days: settings.retention_days, sessions: SessionPolicy::default() }.spawn(store.clone());
+    // Without endpoints no delivery is written, so there is nothing to deliver.
+    let deliveries = (!channels.is_empty()).then(|| {
+        tracing::info!(endpoints = channels.len(), "delivering webhook events");
+        Worker::new(store.clone(), channels, Pacing::for_timeout(webhooks.retry, webhooks.timeout)).spawn()
+    });
 
     let app = http::router(&settings, store.clone(), public_url.clone());
     // Without TCP_NODELAY, small answers can wait for the peer's delayed acknowledgement.
@@ -75,6 +92,10 @@ pub async fn start(
             .with_graceful_shutdown(shutdown)
             .await;
         chores.abort();
+        if let Some(deliveries) = deliveries {
+            // An attempt cut short here is not recorded; its lease runs out and it is made again.
+            deliveries.abort();
+        }
         store.close().await;
         served
     });

@@ -16,7 +16,7 @@ use common::{new_key, pledge_json};
 use pledge::{Amount, Currency, Frequency, SponsorshipOption};
 use sanankoroba_receiver::intake::spam::SpamReason;
 use sanankoroba_receiver::storage::{
-    Database, Erasure, EventKind, InboxPage, InboxQuery, InboxSort, ListFilter, NewPledge, NewSession,
+    ClaimedDelivery, Database, DeliveryQuery, DeliveryStatus, DeliveryUpdate, Endpoints, Erasure, RetryOutcome, EventKind, InboxPage, InboxQuery, InboxSort, ListFilter, NewPledge, NewSession,
     PgConnectOptions, Recorded, SessionCreated, SqliteConnectOptions, Status, StatusChange, StatusFilter, Store,
     StoredPledge, TokenHash, UserAdded, UserRemoved, Wording, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
     MAX_INBOX_ROWS,
@@ -805,6 +805,213 @@ mod cases {
         assert!(claimable[0].pledge.pledge.gift_aid.is_some());
         assert_eq!(store.history(&held).await.unwrap().len(), 2);
     }
+
+    /// A store on the same database whose changes are announced to two endpoints.
+    async fn announcing(database: &TestDatabase) -> Store {
+        Store::open_with_endpoints(database.database.clone(), Endpoints::new(["crm".to_owned(), "sheet".to_owned()]))
+            .await
+            .unwrap()
+    }
+
+    /// Every delivery, oldest first, as (reference, event type, endpoint, status).
+    async fn deliveries_of(store: &Store) -> Vec<(String, String, String, DeliveryStatus)> {
+        let page = store.deliveries(DeliveryQuery { limit: 1000, ..DeliveryQuery::default() }).await.unwrap();
+        let mut rows: Vec<_> = page
+            .deliveries
+            .into_iter()
+            .map(|delivery| (delivery.reference, delivery.event_type, delivery.endpoint, delivery.status))
+            .collect();
+        rows.reverse();
+        rows
+    }
+
+    fn both(reference: &str, event_type: &str, status: DeliveryStatus) -> [(String, String, String, DeliveryStatus); 2] {
+        ["crm", "sheet"].map(|endpoint| (reference.to_owned(), event_type.to_owned(), endpoint.to_owned(), status))
+    }
+
+    pub async fn events_are_written_with_their_changes(store: Store, database: &TestDatabase) {
+        // Without endpoints, nothing goes to the outbox, not even the event.
+        created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        assert_eq!(database.integers("SELECT count(*) FROM outbox_events").await, [0]);
+
+        let store = announcing(database).await;
+        let (_, new) = new_pledge("st-marys-school", Timestamp::now());
+        let person = created(&store, new.clone()).await;
+        assert!(matches!(store.record_pledge(new).await.unwrap(), Recorded::Replayed(_)), "a replay announces nothing");
+        let bot = created(&store, new_pledge("st-marys-school", Timestamp::now()).1.for_review(SpamReason::Honeypot)).await;
+        let pending = DeliveryStatus::Pending;
+        assert_eq!(deliveries_of(&store).await, both(&person, "pledge.created", pending), "the bot is not announced");
+
+        store.change_status(&person, Status::Contacted, Some("Left a message".into()), "ana").await.unwrap();
+        store.change_status(&person, Status::Contacted, None, "ana").await.unwrap();
+        store.release(&bot, "ana").await.unwrap();
+        store.release(&bot, "ana").await.unwrap();
+        let mut expected: Vec<_> = both(&person, "pledge.created", pending).into();
+        expected.extend(both(&person, "pledge.status_changed", pending));
+        expected.extend(both(&bot, "pledge.created", pending));
+        assert_eq!(deliveries_of(&store).await, expected, "one event per change, none for the no-ops");
+
+        let payload = database.payload_text();
+        let payloads = database.texts(&format!("SELECT {payload} FROM outbox_events ORDER BY id")).await;
+        let change: serde_json::Value = serde_json::from_str(&payloads[1]).unwrap();
+        assert_eq!(
+            (&change["type"], &change["data"]["reference"], &change["data"]["from"], &change["data"]["to"]),
+            (&"pledge.status_changed".into(), &person.clone().into(), &"new".into(), &"contacted".into())
+        );
+        assert_eq!(change["data"]["note"], "Left a message");
+        let released: serde_json::Value = serde_json::from_str(&payloads[2]).unwrap();
+        assert_eq!((&released["data"]["reference"], &released["data"]["status"]), (&bot.clone().into(), &"new".into()));
+
+        // Erasure gives up what was not sent, clears every payload that held personal data,
+        // and announces itself.
+        store.erase(Erasure::ByReference(person.clone()), "ana").await.unwrap();
+        let dead = DeliveryStatus::Dead;
+        let mut expected: Vec<_> = both(&person, "pledge.created", dead).into();
+        expected.extend(both(&person, "pledge.status_changed", dead));
+        expected.extend(both(&bot, "pledge.created", pending));
+        expected.extend(both(&person, "pledge.erased", pending));
+        assert_eq!(deliveries_of(&store).await, expected);
+        let kept =
+            database.texts(&format!("SELECT {payload} FROM outbox_events WHERE payload IS NOT NULL")).await;
+        assert_eq!(kept.len(), 2, "the released pledge's and the erasure's");
+        assert!(kept.iter().all(|payload| !payload.contains(&person) || payload.contains("pledge.erased")));
+        let errors = store.deliveries(DeliveryQuery { status: Some(dead), limit: 10, ..DeliveryQuery::default() });
+        assert!(errors.await.unwrap().deliveries.iter().all(|delivery| delivery.last_error.as_deref()
+            == Some("the pledge was erased before this event was delivered")));
+        assert!(matches!(store.retry_delivery(1).await.unwrap(), RetryOutcome::Erased));
+
+        // A pledge erased while still in review was never announced, so its erasure is not.
+        let held = created(&store, new_pledge("st-marys-school", Timestamp::now()).1.for_review(SpamReason::TooFast)).await;
+        store.erase(Erasure::ByReference(held.clone()), "ana").await.unwrap();
+        assert!(deliveries_of(&store).await.iter().all(|(reference, ..)| reference != &held));
+
+        let oldest = store.oldest_undelivered_event().await.unwrap().expect("deliveries are pending");
+        assert!(oldest <= Timestamp::now());
+        store.close().await;
+    }
+
+    /// A write that fails leaves neither its change nor its event; one that commits has both.
+    pub async fn a_failed_write_writes_no_event(store: Store, database: &TestDatabase) {
+        drop(store);
+        let store = announcing(database).await;
+        let first = created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        // From now on, a second delivery to an endpoint fails, and a second event of a pledge.
+        database.execute("CREATE UNIQUE INDEX refuse_second_delivery ON outbox_deliveries (endpoint)").await;
+        database.execute("CREATE UNIQUE INDEX refuse_second_event ON outbox_events (reference)").await;
+        assert!(store.record_pledge(new_pledge("st-marys-school", Timestamp::now()).1).await.is_err());
+        assert!(store.change_status(&first, Status::Contacted, None, "ana").await.is_err());
+        assert_eq!(store.list(everything()).await.unwrap().pledges.len(), 1, "the failed pledge is not stored");
+        assert_eq!(store.pledge(&first).await.unwrap().unwrap().status, Status::New, "the change rolled back");
+        assert_eq!(store.history(&first).await.unwrap().len(), 1);
+        assert_eq!(database.integers("SELECT count(*) FROM outbox_events").await, [1]);
+        assert_eq!(database.integers("SELECT count(*) FROM outbox_deliveries").await, [2]);
+        store.close().await;
+    }
+
+    pub async fn deliveries_are_leased_settled_and_retried(store: Store, database: &TestDatabase) {
+        drop(store);
+        let store = announcing(database).await;
+        let first = created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        store.change_status(&first, Status::Contacted, None, "ana").await.unwrap();
+
+        let lease = Duration::from_secs(60);
+        let claimed = store.claim_deliveries(lease, 100).await.unwrap();
+        let claimed_of = |claimed: &[ClaimedDelivery]| -> Vec<(String, String)> {
+            claimed.iter().map(|c| (c.reference.clone(), c.event.event_type().as_str().to_owned())).collect()
+        };
+        // The status change waits for its pledge's creation, endpoint by endpoint.
+        assert_eq!(claimed.len(), 4, "{:?}", claimed_of(&claimed));
+        assert!(claimed.iter().all(|c| c.event.event_type().as_str() == "pledge.created" && c.attempts == 0));
+        assert!(store.claim_deliveries(lease, 100).await.unwrap().is_empty(), "leased rows are not claimed twice");
+
+        let crm_first = claimed.iter().find(|c| c.reference == first && c.endpoint == "crm").unwrap();
+        let payload: serde_json::Value = serde_json::from_slice(crm_first.event.payload()).unwrap();
+        assert_eq!(payload["id"], crm_first.event.id().as_str());
+        let delivered = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now() };
+        assert!(store.record_delivery(crm_first, delivered.clone()).await.unwrap());
+        assert!(!store.record_delivery(crm_first, delivered).await.unwrap(), "settled once");
+        let now_due = store.claim_deliveries(lease, 100).await.unwrap();
+        assert_eq!(claimed_of(&now_due), [(first.clone(), "pledge.status_changed".to_owned())]);
+        assert_eq!(now_due[0].endpoint, "crm");
+
+        // A lease that runs out (its process was killed) makes the row claimable again, and the
+        // old lease can no longer settle it.
+        let sheet_first = claimed.iter().find(|c| c.reference == first && c.endpoint == "sheet").unwrap();
+        let short = store.claim_deliveries(Duration::ZERO, 100).await.unwrap();
+        assert!(short.is_empty(), "every due row is leased");
+        let retry = DeliveryUpdate::Retry { attempts: 1, next_attempt_at: Timestamp::now(), error: "HTTP 500".into() };
+        assert!(store.record_delivery(sheet_first, retry).await.unwrap());
+        let expiring = store.claim_deliveries(Duration::from_millis(1), 100).await.unwrap();
+        assert_eq!(expiring.len(), 1);
+        assert_eq!((expiring[0].id, expiring[0].attempts), (sheet_first.id, 1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let reclaimed = store.claim_deliveries(lease, 100).await.unwrap();
+        assert_eq!(reclaimed.iter().map(|c| c.id).collect::<Vec<_>>(), [sheet_first.id]);
+        assert_eq!(reclaimed[0].event, expiring[0].event, "the same id and bytes on every attempt");
+        let dead = DeliveryUpdate::Dead { attempts: 2, error: "HTTP 500".into() };
+        assert!(!store.record_delivery(&expiring[0], dead.clone()).await.unwrap(), "the expired lease is void");
+        assert!(store.record_delivery(&reclaimed[0], dead).await.unwrap());
+
+        // A dead delivery is resent on request, its attempts kept.
+        let RetryOutcome::Scheduled(record) = store.retry_delivery(sheet_first.id).await.unwrap() else { panic!() };
+        assert_eq!((record.status, record.attempts), (DeliveryStatus::Pending, 2));
+        assert_eq!(record.last_error.as_deref(), Some("HTTP 500"));
+        assert!(record.next_attempt_at.is_some());
+        assert_eq!(store.retry_delivery(crm_first.id).await.unwrap(), RetryOutcome::AlreadyDelivered);
+        assert_eq!(store.retry_delivery(999_999).await.unwrap(), RetryOutcome::NoSuchDelivery);
+        let again = store.claim_deliveries(lease, 100).await.unwrap();
+        assert!(again.iter().any(|c| c.id == sheet_first.id && c.attempts == 2));
+
+        let page = store.deliveries(DeliveryQuery { limit: 2, ..DeliveryQuery::default() }).await.unwrap();
+        assert_eq!(page.deliveries.len(), 2);
+        let rest = store
+            .deliveries(DeliveryQuery { before_id: page.next_before_id, limit: 100, ..DeliveryQuery::default() })
+            .await
+            .unwrap();
+        assert_eq!(page.deliveries.len() + rest.deliveries.len(), 6);
+        assert_eq!(rest.next_before_id, None);
+        store.close().await;
+    }
+
+    /// Two stores (two receivers) claiming from one database at once never get the same row.
+    pub async fn two_stores_never_claim_the_same_row(store: Store, database: &TestDatabase) {
+        drop(store);
+        let (one, two) = (announcing(database).await, announcing(database).await);
+        let writes: Vec<_> = (0..60)
+            .map(|index| {
+                let store = if index % 2 == 0 { one.clone() } else { two.clone() };
+                tokio::spawn(async move { created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await })
+            })
+            .collect();
+        for write in writes {
+            write.await.unwrap();
+        }
+        let claimers: Vec<_> = [one.clone(), two.clone(), one.clone(), two.clone()]
+            .into_iter()
+            .map(|store| {
+                tokio::spawn(async move {
+                    let mut ids = Vec::new();
+                    loop {
+                        let claimed = store.claim_deliveries(Duration::from_secs(60), 7).await.unwrap();
+                        if claimed.is_empty() {
+                            return ids;
+                        }
+                        ids.extend(claimed.iter().map(|c| c.id));
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        let distinct: HashSet<i64> = all.iter().copied().collect();
+        assert_eq!(distinct.len(), all.len(), "a row was claimed twice");
+        assert_eq!(all.len(), 120, "every delivery was claimed");
+        one.close().await;
+        two.close().await;
+    }
 }
 
 /// Runs each case against a fresh database, and once more for reopening. `$attr` marks every
@@ -859,6 +1066,10 @@ macro_rules! suite {
             case!(retention_anonymises_only_old_unconverted_pledges, with_database);
             case!(erasure_removes_personal_data_and_keeps_the_figures, with_database);
             case!(reports_received_and_converted_pledges);
+            case!(events_are_written_with_their_changes, with_database);
+            case!(a_failed_write_writes_no_event, with_database);
+            case!(deliveries_are_leased_settled_and_retried, with_database);
+            case!(two_stores_never_claim_the_same_row, with_database);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             $(#[$attr])*
@@ -1072,6 +1283,14 @@ impl TestDatabase {
             Database::Postgres(_) => format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{table}'"),
         };
         self.integers(&probe).await == [0]
+    }
+
+    /// The outbox payload's bytes as text.
+    fn payload_text(&self) -> &'static str {
+        match &self.database {
+            Database::Sqlite(_) => "CAST(payload AS TEXT)",
+            Database::Postgres(_) => "convert_from(payload, 'UTF8')",
+        }
     }
 
     /// A BLOB (SQLite) or BYTEA (PostgreSQL) literal.

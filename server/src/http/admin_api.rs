@@ -1,5 +1,6 @@
-//! The charity's access: `GET /v1/pledges` (JSON, paginated), `GET /v1/pledges.csv`, and
-//! `POST /v1/pledges/{reference}/release` for a pledge held for review.
+//! The charity's access: `GET /v1/pledges` (JSON, paginated), `GET /v1/pledges.csv`,
+//! `POST /v1/pledges/{reference}/release` for a pledge held for review, and the webhook
+//! deliveries of [`crate::http::deliveries`].
 //!
 //! All need `Authorization: Bearer <admin token>`: [`routes`] puts the check of
 //! [`crate::http::auth`] in front of every route of the group, so no handler here sees a
@@ -17,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::export::csv::{self as csv_export, PledgesCsv};
 use crate::http::auth::RequireAdmin;
+use crate::http::deliveries;
 use crate::http::problem::Problem;
 use crate::http::state::AppState;
 use crate::intake::reference;
@@ -30,6 +32,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/v1/pledges", get(list))
         .route("/v1/pledges.csv", get(csv))
         .route("/v1/pledges/{reference}/release", post(release))
+        .route("/v1/deliveries", get(deliveries::list))
+        .route("/v1/deliveries/{id}/retry", post(deliveries::retry))
         .route_layer(middleware::from_extractor_with_state::<RequireAdmin, AppState>(state.clone()))
 }
 

@@ -17,6 +17,7 @@ use crate::config::Timeouts;
 use crate::http::problem::Problem;
 use crate::http::state::AppState;
 use crate::storage::Store;
+use crate::timestamp::Timestamp;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz))
@@ -28,19 +29,23 @@ pub struct Health {
     pub status: String,
     /// `sqlite` or `postgres`.
     pub database: String,
+    /// How long ago the oldest event still waiting for a webhook delivery happened, in whole
+    /// seconds; `null` when no delivery is pending. A figure that keeps growing means an
+    /// endpoint is down or deliveries are stuck (see `GET /v1/deliveries`).
+    pub oldest_undelivered_event_age_seconds: Option<u64>,
 }
 
 /// Check that the receiver can store a pledge now.
 ///
 /// Commits a write as large as the largest pledge through the writer that pledges go through,
-/// and deletes it in the same transaction.
+/// and deletes it in the same transaction; also says how old the oldest undelivered event is.
 #[utoipa::path(
     get,
     path = "/healthz",
     tag = "operations",
     responses(
         (status = 200, description = "A write through the pledge writer committed.", body = Health),
-        (status = 503, description = "The write failed (database unreachable, disk full) or the writer did not finish it within 3 s.", body = Problem, content_type = "application/problem+json",
+        (status = 503, description = "The write failed (database unreachable, disk full), the writer did not finish it within 3 s, or the outbox could not be read.", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait before checking again."))),
     )
 )]
@@ -48,8 +53,21 @@ pub async fn healthz(State(store): State<Store>, State(timeouts): State<Timeouts
     let limit = timeouts.health;
     match tokio::time::timeout(limit, store.probe_writes()).await {
         Ok(Ok(())) => {
-            let mut response =
-                Json(Health { status: "ok".to_owned(), database: store.kind().to_owned() }).into_response();
+            let oldest = match store.oldest_undelivered_event().await {
+                Ok(oldest) => oldest,
+                Err(error) => {
+                    tracing::error!(%error, "health check: the outbox could not be read");
+                    return Problem::unavailable("The outbox could not be read.").into_response();
+                }
+            };
+            let now = Timestamp::now().as_micros();
+            let age = oldest.map(|at| u64::try_from(now.saturating_sub(at.as_micros()) / 1_000_000).unwrap_or(0));
+            let health = Health {
+                status: "ok".to_owned(),
+                database: store.kind().to_owned(),
+                oldest_undelivered_event_age_seconds: age,
+            };
+            let mut response = Json(health).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }

@@ -6,6 +6,7 @@
 
 pub mod admin_api;
 pub mod auth;
+pub mod deliveries;
 pub mod demo;
 pub mod health;
 pub mod inbox;

@@ -15,12 +15,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::admin_api::{PledgeList, PledgeRecord, ReleasedPledge};
+use crate::http::deliveries::{Delivery, DeliveryList};
 use crate::http::health::Health;
 use crate::http::pledges::PledgeReceipt;
 use crate::http::problem::{Problem, ProblemFieldError};
 use crate::http::state::{AppState, OpenApiText};
 use crate::intake::spam::SpamReason;
-use crate::storage::Status;
+use crate::storage::{DeliveryStatus, Status};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/openapi.json", get(openapi_json))
@@ -37,14 +38,16 @@ pub fn routes() -> Router<AppState> {
         crate::http::admin_api::list,
         crate::http::admin_api::csv,
         crate::http::admin_api::release,
+        crate::http::deliveries::list,
+        crate::http::deliveries::retry,
         crate::http::health::healthz,
         openapi_json
     ),
-    components(schemas(Problem, ProblemFieldError, PledgeReceipt, PledgeList, PledgeRecord, ReleasedPledge, Status, SpamReason, Health)),
+    components(schemas(Problem, ProblemFieldError, PledgeReceipt, PledgeList, PledgeRecord, ReleasedPledge, Status, SpamReason, Health, Delivery, DeliveryList, DeliveryStatus)),
     modifiers(&AdminToken, &PledgeBodyRequired),
     tags(
         (name = "pledges", description = "What partner pages call, through the widget."),
-        (name = "admin", description = "The charity's exports and review; they need the admin bearer token."),
+        (name = "admin", description = "The charity's exports, review and webhook deliveries; they need the admin bearer token."),
         (name = "operations", description = "Health and self-description.")
     )
 )]

@@ -128,6 +128,15 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "No pledge has this reference.")
     }
 
+    pub fn unknown_delivery() -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", "No delivery has this id.")
+    }
+
+    /// The request is understood but the resource's state does not allow it.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::CONFLICT, "about:blank", "Conflict", detail)
+    }
+
     /// A fault of this receiver's own, never of the request.
     pub fn internal() -> Self {
         Problem::new(

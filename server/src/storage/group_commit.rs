@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::{Backend, StorageError, StorageResult, Write, Written};
 
@@ -37,9 +37,11 @@ pub(super) struct GroupCommit {
 }
 
 impl GroupCommit {
-    pub(super) fn start(backend: Arc<dyn Backend>) -> GroupCommit {
+    /// Starts the writer; `deliveries_queued` is notified after each commit that may have
+    /// queued outbox deliveries.
+    pub(super) fn start(backend: Arc<dyn Backend>, deliveries_queued: Arc<Notify>) -> GroupCommit {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(run(backend, receiver));
+        tokio::spawn(run(backend, receiver, deliveries_queued));
         GroupCommit { queue }
     }
 
@@ -59,7 +61,7 @@ impl GroupCommit {
     }
 }
 
-async fn run(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<Job>) {
+async fn run(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<Job>, deliveries_queued: Arc<Notify>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let mut writes = Vec::with_capacity(jobs.len());
@@ -75,7 +77,7 @@ async fn run(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<Job>) {
             }
         }
         if !writes.is_empty() {
-            commit(backend.as_ref(), writes, replies).await;
+            commit(backend.as_ref(), writes, replies, &deliveries_queued).await;
         }
         // Probes get a transaction of their own after the pledges, so that a probe that does
         // not fit never fails a pledge that would have; the probes gathered meanwhile share
@@ -94,10 +96,13 @@ async fn run(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<Job>) {
     }
 }
 
-async fn commit(backend: &dyn Backend, writes: Vec<Write>, replies: Vec<Reply>) {
+async fn commit(backend: &dyn Backend, writes: Vec<Write>, replies: Vec<Reply>, deliveries_queued: &Notify) {
     let count = writes.len();
     match backend.write_batch(writes).await {
         Ok(outcomes) if outcomes.len() == count => {
+            if outcomes.iter().any(Written::may_have_queued_deliveries) {
+                deliveries_queued.notify_one();
+            }
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                 // A caller that gave up (its request timed out) no longer listens; its
                 // write is committed all the same and a retry will be replayed.
@@ -169,7 +174,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn writes_arriving_during_a_commit_share_the_next_one() {
         let disk = Arc::new(SlowDisk::default());
-        let writer = GroupCommit::start(disk.clone());
+        let writer = GroupCommit::start(disk.clone(), Arc::default());
         let submissions: Vec<_> = (0..200)
             .map(|_| {
                 let writer = writer.clone();
@@ -187,7 +192,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_commit_fails_every_write_in_it_and_the_writer_goes_on() {
         let disk = Arc::new(SlowDisk::default());
-        let writer = GroupCommit::start(disk.clone());
+        let writer = GroupCommit::start(disk.clone(), Arc::default());
         disk.failing.store(true, Ordering::SeqCst);
         assert!(writer.submit(attempt()).await.is_err());
         disk.failing.store(false, Ordering::SeqCst);
@@ -197,7 +202,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn probes_share_one_write_and_fail_alone() {
         let disk = Arc::new(SlowDisk::default());
-        let writer = GroupCommit::start(disk.clone());
+        let writer = GroupCommit::start(disk.clone(), Arc::default());
         let busy = {
             let writer = writer.clone();
             tokio::spawn(async move { writer.submit(attempt()).await })

@@ -16,6 +16,7 @@ mod events;
 mod group_commit;
 mod inbox;
 mod migrations;
+pub mod outbox;
 mod postgres;
 mod reporting;
 mod sql;
@@ -40,6 +41,10 @@ use crate::timestamp::Timestamp;
 pub use erasure::Erasure;
 pub use events::{
     EventKind, PledgeEvent, StatusChange, ACTOR_ADMIN_API, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
+};
+pub use outbox::{
+    ClaimedDelivery, DeliveryPage, DeliveryQuery, DeliveryRecord, DeliveryStatus, DeliveryUpdate, Endpoints,
+    RetryOutcome,
 };
 pub use inbox::{InboxPage, InboxQuery, InboxRow, InboxSort, SearchColumns, MAX_INBOX_ROWS};
 pub use reporting::{ConvertedWithGiftAid, ReceivedPledge};
@@ -256,6 +261,23 @@ pub enum Write {
         received_before: Timestamp,
         at: Timestamp,
     },
+    /// Leases up to `limit` due outbox deliveries until `lease_until`.
+    ClaimDeliveries {
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    },
+    /// Settles an attempt made under the lease `lease`.
+    RecordDelivery {
+        id: i64,
+        lease: i64,
+        update: DeliveryUpdate,
+    },
+    /// Makes a pending or dead delivery due at `at`, its attempts kept.
+    RetryDelivery {
+        id: i64,
+        at: Timestamp,
+    },
 }
 
 /// The outcome of one [`Write`], in the order the writes were given.
@@ -278,6 +300,25 @@ pub enum Written {
     SessionsDeleted(u64),
     /// The references of the pledges erased or anonymised.
     Erased(Vec<String>),
+    Claimed(Vec<ClaimedDelivery>),
+    /// Whether the delivery still carried the lease, so that the outcome was recorded.
+    DeliveryRecorded(bool),
+    DeliveryRetried(RetryOutcome),
+}
+
+impl Written {
+    /// Whether the write may have added outbox deliveries that are due now, so that the
+    /// delivery worker is woken rather than left to its next poll.
+    fn may_have_queued_deliveries(&self) -> bool {
+        match self {
+            Written::Pledge(Recorded::Created(_))
+            | Written::Released(Some(_))
+            | Written::StatusChanged(Some(StatusChange::Changed { .. }))
+            | Written::DeliveryRetried(RetryOutcome::Scheduled(_)) => true,
+            Written::Erased(references) => !references.is_empty(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -371,29 +412,87 @@ pub struct Store {
     backend: Arc<dyn Backend>,
     readers: Readers,
     writer: group_commit::GroupCommit,
+    deliveries_queued: Arc<tokio::sync::Notify>,
 }
 
 impl Store {
-    /// Opens the database, runs its pending migrations and starts the writer.
+    /// Opens the database, runs its pending migrations and starts the writer. No outbox
+    /// endpoint is configured: changes write no events.
     pub async fn open(database: Database) -> StorageResult<Store> {
+        Store::open_with_endpoints(database, Endpoints::default()).await
+    }
+
+    /// Opens the database as [`Store::open`] does; every event written gets one delivery per
+    /// endpoint named here.
+    pub async fn open_with_endpoints(database: Database, endpoints: Endpoints) -> StorageResult<Store> {
         let (backend, readers): (Arc<dyn Backend>, _) = match database {
             Database::Sqlite(options) => {
-                let backend = sqlite::SqliteBackend::open(options).await?;
+                let backend = sqlite::SqliteBackend::open(options, endpoints).await?;
                 let readers = Readers::Sqlite(backend.readers());
                 (Arc::new(backend), readers)
             }
             Database::Postgres(options) => {
-                let backend = postgres::PostgresBackend::open(options).await?;
+                let backend = postgres::PostgresBackend::open(options, endpoints).await?;
                 let readers = Readers::Postgres(backend.readers());
                 (Arc::new(backend), readers)
             }
         };
-        let writer = group_commit::GroupCommit::start(Arc::clone(&backend));
-        Ok(Store { backend, readers, writer })
+        let deliveries_queued = Arc::new(tokio::sync::Notify::new());
+        let writer = group_commit::GroupCommit::start(Arc::clone(&backend), Arc::clone(&deliveries_queued));
+        Ok(Store { backend, readers, writer, deliveries_queued })
     }
 
     pub async fn open_url(url: &str) -> StorageResult<Store> {
         Store::open(Database::from_url(url)?).await
+    }
+
+    pub async fn open_url_with_endpoints(url: &str, endpoints: Endpoints) -> StorageResult<Store> {
+        Store::open_with_endpoints(Database::from_url(url)?, endpoints).await
+    }
+
+    /// Notified after a commit that may have queued outbox deliveries, so that the delivery
+    /// worker need not wait for its next poll.
+    pub fn deliveries_queued(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.deliveries_queued)
+    }
+
+    /// Leases up to `limit` due deliveries for `lease`, through the writer: no other store on
+    /// the same database claims them until the lease runs out or the outcome is recorded.
+    pub async fn claim_deliveries(&self, lease: std::time::Duration, limit: u32) -> StorageResult<Vec<ClaimedDelivery>> {
+        let now = Timestamp::now();
+        let lease_micros = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
+        let lease_until = Timestamp::from_micros(now.as_micros().saturating_add(lease_micros));
+        match self.writer.submit(Write::ClaimDeliveries { now, lease_until, limit }).await? {
+            Written::Claimed(claimed) => Ok(claimed),
+            other => Err(unexpected("a claim of deliveries", &other)),
+        }
+    }
+
+    /// Records how an attempt went; `false` when the delivery no longer carried the lease it
+    /// was claimed with (the lease ran out and another worker took it, or it was given up).
+    pub async fn record_delivery(&self, claimed: &ClaimedDelivery, update: DeliveryUpdate) -> StorageResult<bool> {
+        match self.writer.submit(Write::RecordDelivery { id: claimed.id, lease: claimed.lease, update }).await? {
+            Written::DeliveryRecorded(recorded) => Ok(recorded),
+            other => Err(unexpected("a delivery's outcome", &other)),
+        }
+    }
+
+    /// Makes a pending or dead delivery due now, keeping its attempts.
+    pub async fn retry_delivery(&self, id: i64) -> StorageResult<RetryOutcome> {
+        match self.writer.submit(Write::RetryDelivery { id, at: Timestamp::now() }).await? {
+            Written::DeliveryRetried(outcome) => Ok(outcome),
+            other => Err(unexpected("a delivery's retry", &other)),
+        }
+    }
+
+    /// Outbox deliveries, newest first, without payloads.
+    pub async fn deliveries(&self, query: DeliveryQuery) -> StorageResult<DeliveryPage> {
+        read!(self, deliveries(&query))
+    }
+
+    /// When the oldest event still waiting for a delivery happened; `None` when none waits.
+    pub async fn oldest_undelivered_event(&self) -> StorageResult<Option<Timestamp>> {
+        read!(self, oldest_undelivered_event())
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -638,6 +737,9 @@ fn unexpected(asked: &str, answer: &Written) -> StorageError {
         Written::SessionDeleted(_) => "a sign-out",
         Written::SessionsDeleted(_) => "an expiry of sessions",
         Written::Erased(_) => "an erasure",
+        Written::Claimed(_) => "claimed deliveries",
+        Written::DeliveryRecorded(_) => "a delivery's outcome",
+        Written::DeliveryRetried(_) => "a delivery's retry",
     };
     StorageError::new(format!("the writer answered {asked} with {answer}"))
 }

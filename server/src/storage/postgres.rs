@@ -12,24 +12,25 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
 use super::sql::Shared;
-use super::{migrations, Backend, BoxFuture, Erasure, StorageResult, Write, Written, PROBE_BYTES};
+use super::{migrations, Backend, Endpoints, BoxFuture, Erasure, StorageResult, Write, Written, PROBE_BYTES};
 
 /// An arbitrary constant naming this receiver's migration lock among the database's advisory locks.
 const MIGRATION_LOCK: i64 = 0x5341_4e41_4e4b;
 
 pub(super) struct PostgresBackend {
     pool: PgPool,
+    endpoints: Endpoints,
 }
 
 impl PostgresBackend {
-    pub(super) async fn open(options: PgConnectOptions) -> StorageResult<PostgresBackend> {
+    pub(super) async fn open(options: PgConnectOptions, endpoints: Endpoints) -> StorageResult<PostgresBackend> {
         let pool = PgPoolOptions::new()
             .max_connections(5)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await?;
         migrate(&pool).await?;
-        Ok(PostgresBackend { pool })
+        Ok(PostgresBackend { pool, endpoints })
     }
 }
 
@@ -75,7 +76,7 @@ impl PostgresBackend {
         let mut transaction = self.pool.begin().await?;
         let mut outcomes: Vec<Option<Written>> = (0..writes.len()).map(|_| None).collect();
         for &index in order {
-            outcomes[index] = Some(Shared::<Postgres>::apply(&mut transaction, &writes[index]).await?);
+            outcomes[index] = Some(Shared::<Postgres>::apply(&mut transaction, &writes[index], &self.endpoints).await?);
         }
         transaction.commit().await?;
         Ok(outcomes.into_iter().flatten().collect())

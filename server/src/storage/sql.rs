@@ -24,6 +24,10 @@ use super::events::{
 };
 use super::inbox::{InboxPage, InboxQuery, InboxRow, SearchColumns, LIKE_ESCAPE};
 use super::migrations;
+use super::outbox::{
+    announcement, erasure_announced, ClaimedDelivery, DeliveryPage, DeliveryQuery, DeliveryRecord, DeliveryStatus,
+    DeliveryUpdate, Endpoints, RetryOutcome, ERASED_BEFORE_DELIVERY,
+};
 use super::reporting::{ConvertedWithGiftAid, ReceivedPledge};
 use super::staff::{
     NewSession, NewUser, SessionCreated, SessionRecord, SignIn, StaffUser, TokenHash, UserAdded, UserRemoved,
@@ -34,6 +38,7 @@ use super::{
     StatusFilter, StorageError, StorageResult, StoredPledge, Write, Written,
 };
 use crate::intake::reference;
+use crate::notify::{Event, EventId, EventType, PledgeView};
 use crate::intake::spam::SpamReason;
 use crate::timestamp::Timestamp;
 
@@ -52,6 +57,9 @@ pub(super) trait Dialect: Database {
     /// Appended to a SELECT whose rows the transaction will update, so that another
     /// receiver's transaction waits for this one. SQLite has one writer at a time already.
     const FOR_UPDATE: &'static str;
+    /// Appended to the outbox's claim: PostgreSQL skips the deliveries another receiver's
+    /// claim has locked, rather than waiting for them and then finding them leased.
+    const CLAIM_LOCK: &'static str;
     /// A query answering one row with one boolean, `present`: whether a table named `$1`
     /// exists in the schema the connection uses.
     const TABLE_EXISTS: &'static str;
@@ -62,6 +70,7 @@ impl Dialect for sqlx::Sqlite {
         result.rows_affected()
     }
     const FOR_UPDATE: &'static str = "";
+    const CLAIM_LOCK: &'static str = "";
     const TABLE_EXISTS: &'static str =
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1) AS present";
 }
@@ -71,6 +80,7 @@ impl Dialect for sqlx::Postgres {
         result.rows_affected()
     }
     const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const CLAIM_LOCK: &'static str = " FOR UPDATE OF d SKIP LOCKED";
     const TABLE_EXISTS: &'static str =
         "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1) AS present";
 }
@@ -89,6 +99,7 @@ where
     for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> Option<String>: Encode<'q, DB>,
     for<'q> Vec<u8>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<Vec<u8>>: Decode<'q, DB>,
     for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'a> &'a str: ColumnIndex<DB::Row>,
 {
@@ -162,16 +173,21 @@ where
         Ok(())
     }
 
-    /// Applies one write inside the caller's transaction.
-    pub(super) async fn apply(connection: &mut DB::Connection, write: &Write) -> StorageResult<Written> {
+    /// Applies one write inside the caller's transaction; the events it announces get one
+    /// delivery for each of `endpoints`.
+    pub(super) async fn apply(
+        connection: &mut DB::Connection,
+        write: &Write,
+        endpoints: &Endpoints,
+    ) -> StorageResult<Written> {
         Ok(match write {
-            Write::Pledge(pledge) => Written::Pledge(Self::record(connection, pledge).await?),
+            Write::Pledge(pledge) => Written::Pledge(Self::record(connection, pledge, endpoints).await?),
             Write::Release { reference, at, actor } => {
-                Written::Released(Self::release(connection, reference, *at, actor).await?)
+                Written::Released(Self::release(connection, reference, *at, actor, endpoints).await?)
             }
-            Write::ChangeStatus { reference, to, note, actor, at } => {
-                Written::StatusChanged(Self::change_status(connection, reference, *to, note.clone(), actor, *at).await?)
-            }
+            Write::ChangeStatus { reference, to, note, actor, at } => Written::StatusChanged(
+                Self::change_status(connection, reference, *to, note.clone(), actor, *at, endpoints).await?,
+            ),
             Write::EnsureWordings(wordings) => Written::Wordings(Self::ensure_wordings(connection, wordings).await?),
             Write::AddUser(user) => Written::UserAdded(Self::add_user(connection, user).await?),
             Write::RemoveUser { username } => Written::UserRemoved(Self::remove_user(connection, username).await?),
@@ -206,7 +222,7 @@ where
                     Erasure::ByReference(reference) => targets.push("reference = ").value(reference.clone()),
                 };
                 targets.push(" ORDER BY id").push(DB::FOR_UPDATE);
-                Written::Erased(Self::erase(connection, &targets, EventKind::Erased, actor, *at).await?)
+                Written::Erased(Self::erase(connection, &targets, EventKind::Erased, actor, *at, endpoints).await?)
             }
             Write::AnonymiseUnconverted { received_before, at } => {
                 let mut targets = Statement::new(
@@ -214,12 +230,25 @@ where
                      WHERE erased_at IS NULL AND status <> 'converted' AND received_at < ",
                 );
                 targets.value(received_before.as_micros()).push(" ORDER BY id").push(DB::FOR_UPDATE);
-                Written::Erased(Self::erase(connection, &targets, EventKind::Anonymised, ACTOR_RETENTION, *at).await?)
+                Written::Erased(
+                    Self::erase(connection, &targets, EventKind::Anonymised, ACTOR_RETENTION, *at, endpoints).await?,
+                )
             }
+            Write::ClaimDeliveries { now, lease_until, limit } => {
+                Written::Claimed(Self::claim_deliveries(connection, *now, *lease_until, *limit).await?)
+            }
+            Write::RecordDelivery { id, lease, update } => {
+                Written::DeliveryRecorded(Self::record_delivery(connection, *id, *lease, update).await?)
+            }
+            Write::RetryDelivery { id, at } => Written::DeliveryRetried(Self::retry_delivery(connection, *id, *at).await?),
         })
     }
 
-    async fn record(connection: &mut DB::Connection, pledge: &NewPledge) -> StorageResult<Recorded> {
+    async fn record(
+        connection: &mut DB::Connection,
+        pledge: &NewPledge,
+        endpoints: &Endpoints,
+    ) -> StorageResult<Recorded> {
         let columns = &pledge.columns;
         loop {
             let reference = reference::generate();
@@ -276,6 +305,17 @@ where
                     };
                     Self::add_event(connection, id, held).await?;
                 }
+                if announcement(false, pledge.status()).is_some() && !endpoints.is_empty() {
+                    let stored = parse_pledge(&reference, &pledge.pledge_json)?;
+                    let view = PledgeView {
+                        reference: &reference,
+                        received_at: pledge.received_at,
+                        status: pledge.status().as_str(),
+                        pledge: &stored,
+                    };
+                    let event = Event::pledge_created(new_event_id()?, pledge.received_at, view);
+                    Self::announce(connection, endpoints, &reference, event).await?;
+                }
                 return Ok(Recorded::Created(Receipt { reference, received_at: pledge.received_at }));
             }
             let existing = sqlx::query(
@@ -318,12 +358,298 @@ where
         Ok(())
     }
 
+    /// Whether the charity's systems were told of the pledge: it has had a status other than
+    /// `review` at some point. Read before the change being made is recorded.
+    async fn previously_announced(connection: &mut DB::Connection, pledge_id: i64) -> StorageResult<bool> {
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM pledge_events
+                 WHERE pledge_id = $1 AND to_status IS NOT NULL AND to_status <> 'review') AS announced",
+        )
+        .bind(pledge_id)
+        .fetch_one(&mut *connection)
+        .await?;
+        Ok(row.try_get("announced")?)
+    }
+
+    async fn previously_announced_by_reference(connection: &mut DB::Connection, reference: &str) -> StorageResult<bool> {
+        let row = sqlx::query("SELECT id FROM pledges WHERE reference = $1")
+            .bind(reference.to_owned())
+            .fetch_optional(&mut *connection)
+            .await?;
+        match row {
+            Some(row) => Self::previously_announced(connection, row.try_get("id")?).await,
+            None => Ok(false),
+        }
+    }
+
+    /// Announces the pledge's status as it now stands, after a change from `from`: as
+    /// `pledge.created` when the charity's systems have not heard of it, otherwise as
+    /// `pledge.status_changed`; nothing for a pledge that stays in review.
+    async fn announce_change(
+        connection: &mut DB::Connection,
+        endpoints: &Endpoints,
+        reference: &str,
+        announced: bool,
+        from: Status,
+        note: Option<&str>,
+        at: Timestamp,
+    ) -> StorageResult<()> {
+        if endpoints.is_empty() {
+            return Ok(());
+        }
+        let Some(stored) = Self::pledge(connection, reference).await? else { return Ok(()) };
+        let view = PledgeView::from(&stored);
+        let event = match announcement(announced, stored.status) {
+            None => return Ok(()),
+            Some(EventType::PledgeCreated) => Event::pledge_created(new_event_id()?, at, view),
+            Some(_) => Event::pledge_status_changed(new_event_id()?, at, view, from.as_str(), note),
+        };
+        Self::announce(connection, endpoints, reference, event).await
+    }
+
+    /// Writes the event and one delivery, due now, per endpoint.
+    async fn announce(
+        connection: &mut DB::Connection,
+        endpoints: &Endpoints,
+        reference: &str,
+        event: Result<Event, serde_json::Error>,
+    ) -> StorageResult<()> {
+        let event = event.map_err(|error| {
+            StorageError::new(format!("the event for pledge {reference} does not serialise: {error}"))
+        })?;
+        let row = sqlx::query(
+            "INSERT INTO outbox_events (event_id, event_type, created_at, reference, payload)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(event.id().as_str().to_owned())
+        .bind(event.event_type().as_str().to_owned())
+        .bind(event.created_at().as_micros())
+        .bind(reference.to_owned())
+        .bind(event.payload().to_vec())
+        .fetch_one(&mut *connection)
+        .await?;
+        let event_row_id: i64 = row.try_get("id")?;
+        for endpoint in endpoints.names() {
+            sqlx::query("INSERT INTO outbox_deliveries (event_row_id, endpoint, next_attempt_at) VALUES ($1, $2, $3)")
+                .bind(event_row_id)
+                .bind(endpoint.clone())
+                .bind(event.created_at().as_micros())
+                .execute(&mut *connection)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// On erasure: the pledge's earlier events lose their payloads, and their pending deliveries
+    /// are given up, so that nothing erased is kept or sent afterwards.
+    async fn forget_outbox_payloads(connection: &mut DB::Connection, reference: &str) -> StorageResult<()> {
+        sqlx::query(
+            "UPDATE outbox_deliveries SET status = 'dead', last_error = $1
+             WHERE status = 'pending' AND event_row_id IN (SELECT id FROM outbox_events WHERE reference = $2)",
+        )
+        .bind(ERASED_BEFORE_DELIVERY.to_owned())
+        .bind(reference.to_owned())
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query("UPDATE outbox_events SET payload = NULL WHERE reference = $1")
+            .bind(reference.to_owned())
+            .execute(&mut *connection)
+            .await?;
+        Ok(())
+    }
+
+    /// Leases up to `limit` due deliveries until `lease_until`, oldest first. A delivery waits
+    /// while an earlier one of the same pledge to the same endpoint is pending or leased.
+    async fn claim_deliveries(
+        connection: &mut DB::Connection,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StorageResult<Vec<ClaimedDelivery>> {
+        let rows = sqlx::query(&format!(
+            "SELECT d.id, d.endpoint, d.attempts, e.event_id, e.event_type, e.created_at, e.reference, e.payload
+             FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_row_id
+             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND d.leased_until <= $1
+               AND e.payload IS NOT NULL
+               AND NOT EXISTS (
+                   SELECT 1 FROM outbox_deliveries b JOIN outbox_events f ON f.id = b.event_row_id
+                   WHERE f.reference = e.reference AND b.endpoint = d.endpoint AND b.event_row_id < d.event_row_id
+                     AND (b.status = 'pending' OR b.leased_until > $1))
+             ORDER BY d.id LIMIT $2{}",
+            DB::CLAIM_LOCK
+        ))
+        .bind(now.as_micros())
+        .bind(i64::from(limit))
+        .fetch_all(&mut *connection)
+        .await?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let event_id: String = row.try_get("event_id")?;
+            let event_type: String = row.try_get("event_type")?;
+            let payload: Option<Vec<u8>> = row.try_get("payload")?;
+            let (Some(event_id), Some(event_type), Some(payload)) =
+                (EventId::parse(&event_id), EventType::parse(&event_type), payload)
+            else {
+                return Err(StorageError::new(format!("outbox delivery {id} has an unreadable event")));
+            };
+            sqlx::query("UPDATE outbox_deliveries SET leased_until = $1 WHERE id = $2")
+                .bind(lease_until.as_micros())
+                .bind(id)
+                .execute(&mut *connection)
+                .await?;
+            let created_at = Timestamp::from_micros(row.try_get("created_at")?);
+            claimed.push(ClaimedDelivery {
+                id,
+                lease: lease_until.as_micros(),
+                endpoint: row.try_get("endpoint")?,
+                reference: row.try_get("reference")?,
+                attempts: count(row.try_get("attempts")?),
+                event: Event::from_stored(event_id, event_type, created_at, payload),
+            });
+        }
+        Ok(claimed)
+    }
+
+    /// Settles an attempt, if the delivery still carries the lease it was attempted under;
+    /// answers whether it did.
+    async fn record_delivery(
+        connection: &mut DB::Connection,
+        id: i64,
+        lease: i64,
+        update: &DeliveryUpdate,
+    ) -> StorageResult<bool> {
+        let (status, attempts, next_attempt_at, error, delivered_at) = match update {
+            DeliveryUpdate::Delivered { attempts, at } => {
+                (DeliveryStatus::Delivered, *attempts, at.as_micros(), None, Some(at.as_micros()))
+            }
+            DeliveryUpdate::Retry { attempts, next_attempt_at, error } => {
+                (DeliveryStatus::Pending, *attempts, next_attempt_at.as_micros(), Some(error.clone()), None)
+            }
+            DeliveryUpdate::Dead { attempts, error } => (DeliveryStatus::Dead, *attempts, 0, Some(error.clone()), None),
+        };
+        // A delivery keeps its last failure once delivered: it says why it took several attempts.
+        let settled = sqlx::query(
+            "UPDATE outbox_deliveries
+             SET status = $1, attempts = $2, next_attempt_at = $3, last_error = COALESCE($4, last_error),
+                 delivered_at = $5, leased_until = 0
+             WHERE id = $6 AND leased_until = $7 AND status = 'pending'",
+        )
+        .bind(status.as_str().to_owned())
+        .bind(i64::from(attempts))
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(delivered_at)
+        .bind(id)
+        .bind(lease)
+        .execute(&mut *connection)
+        .await?;
+        // A delivery given up meanwhile (its pledge was erased) keeps its status, but its lease
+        // ends now, so that the pledge's later events need not wait for it to run out.
+        sqlx::query("UPDATE outbox_deliveries SET leased_until = 0 WHERE id = $1 AND leased_until = $2")
+            .bind(id)
+            .bind(lease)
+            .execute(&mut *connection)
+            .await?;
+        Ok(DB::rows_affected(&settled) == 1)
+    }
+
+    async fn retry_delivery(connection: &mut DB::Connection, id: i64, at: Timestamp) -> StorageResult<RetryOutcome> {
+        let row = sqlx::query(&format!(
+            "SELECT d.status, e.payload IS NULL AS erased
+             FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_row_id WHERE d.id = $1{}",
+            if DB::FOR_UPDATE.is_empty() { "" } else { " FOR UPDATE OF d" }
+        ))
+        .bind(id)
+        .fetch_optional(&mut *connection)
+        .await?;
+        let Some(row) = row else { return Ok(RetryOutcome::NoSuchDelivery) };
+        let status: String = row.try_get("status")?;
+        if status == DeliveryStatus::Delivered.as_str() {
+            return Ok(RetryOutcome::AlreadyDelivered);
+        }
+        if row.try_get::<bool, _>("erased")? {
+            return Ok(RetryOutcome::Erased);
+        }
+        sqlx::query("UPDATE outbox_deliveries SET status = 'pending', next_attempt_at = $1 WHERE id = $2")
+            .bind(at.as_micros())
+            .bind(id)
+            .execute(&mut *connection)
+            .await?;
+        let query = DeliveryQuery { status: None, before_id: Some(id.saturating_add(1)), limit: 1 };
+        let page = Self::deliveries(connection, &query).await?;
+        match page.deliveries.into_iter().next() {
+            Some(record) if record.id == id => Ok(RetryOutcome::Scheduled(record)),
+            _ => Ok(RetryOutcome::NoSuchDelivery),
+        }
+    }
+
+    /// Deliveries newest first, without their payloads.
+    pub(super) async fn deliveries(
+        connection: &mut DB::Connection,
+        query: &DeliveryQuery,
+    ) -> StorageResult<DeliveryPage> {
+        let mut statement = Statement::new(
+            "SELECT d.id, e.event_id, e.event_type, e.created_at, e.reference, d.endpoint, d.status, d.attempts,
+                 d.next_attempt_at, d.last_error, d.delivered_at
+             FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_row_id WHERE d.id < ",
+        );
+        statement.value(query.before_id.unwrap_or(i64::MAX));
+        if let Some(status) = query.status {
+            statement.push(" AND d.status = ").value(status.as_str().to_owned());
+        }
+        statement.push(" ORDER BY d.id DESC LIMIT ").value(i64::from(query.limit) + 1);
+        let rows = Self::query(&statement).fetch_all(&mut *connection).await?;
+        let mut deliveries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let status: String = row.try_get("status")?;
+            let status = DeliveryStatus::parse(&status)
+                .ok_or_else(|| StorageError::new(format!("outbox delivery {id} has an unknown status")))?;
+            let next_attempt_at: i64 = row.try_get("next_attempt_at")?;
+            let delivered_at: Option<i64> = row.try_get("delivered_at")?;
+            deliveries.push(DeliveryRecord {
+                id,
+                event_id: row.try_get("event_id")?,
+                event_type: row.try_get("event_type")?,
+                created_at: Timestamp::from_micros(row.try_get("created_at")?),
+                reference: row.try_get("reference")?,
+                endpoint: row.try_get("endpoint")?,
+                status,
+                attempts: count(row.try_get("attempts")?),
+                next_attempt_at: (status == DeliveryStatus::Pending).then(|| Timestamp::from_micros(next_attempt_at)),
+                last_error: row.try_get("last_error")?,
+                delivered_at: delivered_at.map(Timestamp::from_micros),
+            });
+        }
+        // One row more than asked for was read, to know whether another page exists.
+        let more = deliveries.len() > query.limit as usize;
+        deliveries.truncate(query.limit as usize);
+        let next_before_id = if more { deliveries.last().map(|delivery| delivery.id) } else { None };
+        Ok(DeliveryPage { deliveries, next_before_id })
+    }
+
+    /// When the oldest event with a pending delivery happened; `None` when every delivery is
+    /// settled.
+    pub(super) async fn oldest_undelivered_event(connection: &mut DB::Connection) -> StorageResult<Option<Timestamp>> {
+        let row = sqlx::query(
+            "SELECT min(e.created_at) AS oldest
+             FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_row_id WHERE d.status = 'pending'",
+        )
+        .fetch_one(&mut *connection)
+        .await?;
+        let oldest: Option<i64> = row.try_get("oldest")?;
+        Ok(oldest.map(Timestamp::from_micros))
+    }
+
     async fn release(
         connection: &mut DB::Connection,
         reference: &str,
         at: Timestamp,
         actor: &str,
+        endpoints: &Endpoints,
     ) -> StorageResult<Option<Released>> {
+        let announced = Self::previously_announced_by_reference(connection, reference).await?;
         let released = sqlx::query(
             "UPDATE pledges SET status = 'new', released_at = $1 WHERE reference = $2 AND status = 'review' RETURNING id",
         )
@@ -341,6 +667,7 @@ where
                 note: None,
             };
             Self::add_event(connection, row.try_get("id")?, event).await?;
+            Self::announce_change(connection, endpoints, reference, announced, Status::Review, None, at).await?;
         }
         let row = sqlx::query("SELECT reference, status, review_reason, released_at FROM pledges WHERE reference = $1")
             .bind(reference.to_owned())
@@ -362,6 +689,7 @@ where
         note: Option<String>,
         actor: &str,
         at: Timestamp,
+        endpoints: &Endpoints,
     ) -> StorageResult<Option<StatusChange>> {
         let current = sqlx::query(&format!("SELECT id, status FROM pledges WHERE reference = $1{}", DB::FOR_UPDATE))
             .bind(reference.to_owned())
@@ -374,14 +702,17 @@ where
         if from == to {
             return Ok(Some(StatusChange::Unchanged(from)));
         }
+        let announced = Self::previously_announced(connection, id).await?;
         sqlx::query("UPDATE pledges SET status = $1 WHERE id = $2")
             .bind(to.as_str().to_owned())
             .bind(id)
             .execute(&mut *connection)
             .await?;
+        let announced_note = note.clone();
         let event =
             NewEvent { at, actor, kind: EventKind::StatusChanged, from_status: Some(from), to_status: Some(to), note };
         Self::add_event(connection, id, event).await?;
+        Self::announce_change(connection, endpoints, reference, announced, from, announced_note.as_deref(), at).await?;
         Ok(Some(StatusChange::Changed { from, to, at }))
     }
 
@@ -484,6 +815,7 @@ where
         kind: EventKind,
         actor: &str,
         at: Timestamp,
+        endpoints: &Endpoints,
     ) -> StorageResult<Vec<String>> {
         let rows = Self::query(targets).fetch_all(&mut *connection).await?;
         let mut erased = Vec::with_capacity(rows.len());
@@ -518,8 +850,14 @@ where
                 .bind(EventKind::StatusChanged.as_str().to_owned())
                 .execute(&mut *connection)
                 .await?;
+            let announced = Self::previously_announced(connection, id).await?;
             let event = NewEvent { at, actor, kind, from_status: None, to_status: None, note: None };
             Self::add_event(connection, id, event).await?;
+            Self::forget_outbox_payloads(connection, &reference).await?;
+            if erasure_announced(announced) && !endpoints.is_empty() {
+                let event = Event::pledge_erased(new_event_id()?, at, &reference, at);
+                Self::announce(connection, endpoints, &reference, event).await?;
+            }
             erased.push(reference);
         }
         Ok(erased)
@@ -794,6 +1132,22 @@ fn inbox_conditions(statement: &mut Statement, query: &InboxQuery) {
             .push(&escape)
             .push(")");
     }
+}
+
+/// A fresh event id, or a storage error when the random source fails: the write then fails
+/// as a whole, rather than storing a change without its event.
+fn new_event_id() -> StorageResult<EventId> {
+    EventId::generate().map_err(|error| StorageError::new(format!("no random event id: {error}")))
+}
+
+fn parse_pledge(reference: &str, json: &str) -> StorageResult<Pledge> {
+    serde_json::from_str(json)
+        .map_err(|error| StorageError::new(format!("stored pledge {reference} is unreadable: {error}")))
+}
+
+/// A count column, never negative in practice; a negative one reads as zero.
+fn count(value: i64) -> u32 {
+    u32::try_from(value).unwrap_or(if value < 0 { 0 } else { u32::MAX })
 }
 
 /// Amounts are at most millions of minor units; the column is a signed 64-bit integer.

@@ -12,7 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Sqlite};
 
 use super::sql::Shared;
-use super::{migrations, Backend, BoxFuture, StorageError, StorageResult, Write, Written, PROBE_BYTES};
+use super::{migrations, Backend, Endpoints, BoxFuture, StorageError, StorageResult, Write, Written, PROBE_BYTES};
 
 const READERS: u32 = 4;
 /// How long a start keeps trying while other receivers prepare the same file.
@@ -21,17 +21,18 @@ const START_RACE_LIMIT: Duration = Duration::from_secs(30);
 pub(super) struct SqliteBackend {
     writer: SqlitePool,
     readers: SqlitePool,
+    endpoints: Endpoints,
 }
 
 impl SqliteBackend {
-    pub(super) async fn open(options: SqliteConnectOptions) -> StorageResult<SqliteBackend> {
+    pub(super) async fn open(options: SqliteConnectOptions, endpoints: Endpoints) -> StorageResult<SqliteBackend> {
         // Receivers starting together on a new file race to switch it to write-ahead logging
         // and to migrate it. SQLite answers some of those races with "database is locked" at
         // once, without waiting out the busy timeout, so a start that loses one tries again.
         let started = std::time::Instant::now();
         let mut attempt = 0u32;
         loop {
-            match SqliteBackend::open_once(options.clone()).await {
+            match SqliteBackend::open_once(options.clone(), endpoints.clone()).await {
                 Err(error) if error.to_string().contains("database is locked") && started.elapsed() < START_RACE_LIMIT => {
                     attempt += 1;
                     tracing::debug!(attempt, "another receiver is preparing the SQLite file; trying again");
@@ -42,7 +43,7 @@ impl SqliteBackend {
         }
     }
 
-    async fn open_once(options: SqliteConnectOptions) -> StorageResult<SqliteBackend> {
+    async fn open_once(options: SqliteConnectOptions, endpoints: Endpoints) -> StorageResult<SqliteBackend> {
         let file = options.get_filename().to_owned();
         if let Some(folder) = file.parent().filter(|folder| !folder.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder)
@@ -62,7 +63,7 @@ impl SqliteBackend {
             .await?;
         migrate(&writer).await?;
         let readers = SqlitePoolOptions::new().max_connections(READERS).connect_with(options.read_only(true)).await?;
-        Ok(SqliteBackend { writer, readers })
+        Ok(SqliteBackend { writer, readers, endpoints })
     }
 }
 
@@ -75,13 +76,13 @@ async fn migrate(pool: &SqlitePool) -> StorageResult<()> {
     Ok(())
 }
 
-async fn apply(connection: &mut SqliteConnection, writes: &[Write]) -> StorageResult<Vec<Written>> {
+async fn apply(connection: &mut SqliteConnection, writes: &[Write], endpoints: &Endpoints) -> StorageResult<Vec<Written>> {
     // IMMEDIATE takes the write lock at once, so that a transaction never has to upgrade from
     // reading to writing halfway through.
     let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
     let mut outcomes = Vec::with_capacity(writes.len());
     for write in writes {
-        outcomes.push(Shared::<Sqlite>::apply(&mut transaction, write).await?);
+        outcomes.push(Shared::<Sqlite>::apply(&mut transaction, write, endpoints).await?);
     }
     transaction.commit().await?;
     Ok(outcomes)
@@ -126,7 +127,8 @@ impl SqliteBackend {
 impl Backend for SqliteBackend {
     fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>> {
         Box::pin(async move {
-            self.on_writer(move |connection| Box::pin(async move { apply(connection, &writes).await })).await
+            let endpoints = self.endpoints.clone();
+            self.on_writer(move |connection| Box::pin(async move { apply(connection, &writes, &endpoints).await })).await
         })
     }
 
@@ -152,7 +154,7 @@ mod tests {
     async fn the_writer_is_in_wal_mode_with_full_sync() {
         let folder = tempfile::tempdir().unwrap();
         let options = SqliteConnectOptions::new().filename(folder.path().join("pledges.db"));
-        let backend = SqliteBackend::open(options).await.unwrap();
+        let backend = SqliteBackend::open(options, Endpoints::default()).await.unwrap();
         let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&backend.writer).await.unwrap();
         assert_eq!(journal_mode, "wal");
         // 2 is FULL: every commit syncs the log (0 OFF, 1 NORMAL, 3 EXTRA).

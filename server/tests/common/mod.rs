@@ -2,6 +2,8 @@
 //! a SQLite file in a temporary folder.
 #![allow(dead_code)]
 
+pub mod hook;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -97,13 +99,7 @@ impl TestServer {
     /// POSTs `body` with its own `idempotency_key` in the header.
     pub async fn post(&self, body: &Value) -> reqwest::Response {
         let key = body["idempotency_key"].as_str().unwrap_or_default().to_owned();
-        self.client
-            .post(self.url("/v1/pledges"))
-            .header("Idempotency-Key", key)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url("/v1/pledges")).header("Idempotency-Key", key).json(body).send().await.unwrap()
     }
 
     /// Every stored pledge, through the admin JSON list.
