@@ -133,6 +133,7 @@ impl BarChart {
     pub fn render(&self) -> Markup {
         html! {
             figure class="chart-figure" {
+                figcaption class="chart-caption" { (self.title) }
                 (self.svg())
                 // Closed at first so that the page stays short; the table is in the page all
                 // the same, for screen readers to open and for copying.
