@@ -3,7 +3,8 @@
 //!
 //! A setting that cannot work is refused here, before anything starts, with a message naming
 //! the flag, its variable and the value (secrets left out). Neither [`Args`] nor [`Settings`]
-//! ever prints the admin token or a database password, not even through `Debug`.
+//! ever prints the admin token, a database password or the SMTP password, not even through
+//! `Debug`.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -16,6 +17,8 @@ use url::Url;
 use crate::http::middleware::client_address::TrustedProxies;
 use crate::notify::{RetryPolicy, WebhookSecret};
 use crate::outbox::WebhookEndpoint;
+use crate::notify::email::Charity;
+use crate::notify::mailer::settings::{self as mail, MailSettings, SmtpCredentials, SmtpTls};
 use crate::staff::account_command::UserAction;
 use crate::storage::Database;
 
@@ -125,6 +128,9 @@ pub struct Args {
     /// Without a command, the receiver starts.
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub mail: MailArgs,
 }
 
 /// Something to do instead of starting the receiver.
@@ -152,6 +158,8 @@ pub struct Settings {
     /// Days before the donor's details on a pledge that never converted are erased.
     pub retention_days: Option<u32>,
     pub webhooks: Webhooks,
+    /// How e-mail is sent; `None` when no SMTP host is set and no e-mail is sent.
+    pub mail: Option<MailSettings>,
 }
 
 /// The endpoints events are delivered to, and how deliveries are paced.
@@ -246,6 +254,7 @@ impl Settings {
             timeouts: Timeouts::default(),
             retention_days: None,
             webhooks: Webhooks::default(),
+            mail: None,
         }
     }
 }
@@ -288,6 +297,7 @@ impl Args {
         if let Some(timeout) = self.webhook_timeout_ms {
             webhooks.timeout = Duration::from_millis(timeout.max(1));
         }
+        let mail = self.mail.into_mail_settings()?;
         let settings = Settings {
             bind: self.bind,
             database_url: self.database_url,
@@ -302,6 +312,7 @@ impl Args {
             timeouts: Timeouts::default(),
             retention_days: self.retention_days,
             webhooks,
+            mail,
         };
         Ok((settings, generated))
     }
@@ -449,6 +460,7 @@ impl fmt::Debug for Args {
             webhook_timeout_ms,
             print_openapi,
             command,
+            mail,
         } = self;
         formatter
             .debug_struct("Args")
@@ -469,6 +481,7 @@ impl fmt::Debug for Args {
             .field("webhook_timeout_ms", webhook_timeout_ms)
             .field("print_openapi", print_openapi)
             .field("command", command)
+            .field("mail", mail)
             .finish()
     }
 }
@@ -489,6 +502,7 @@ impl fmt::Debug for Settings {
             timeouts,
             retention_days,
             webhooks,
+            mail,
         } = self;
         formatter
             .debug_struct("Settings")
@@ -505,7 +519,319 @@ impl fmt::Debug for Settings {
             .field("timeouts", timeouts)
             .field("retention_days", retention_days)
             .field("webhooks", webhooks)
+            .field("mail", mail)
             .finish()
+    }
+}
+
+/// The e-mail flags. E-mail is off unless `--smtp-host` is set; see "E-mail" in server/README.md.
+#[derive(Clone, clap::Args)]
+#[command(next_help_heading = "E-mail (off unless --smtp-host is set)")]
+pub struct MailArgs {
+    /// The SMTP server that sends the staff notifications and the donors' confirmations, such
+    /// as `smtp.example.org`. Unset, no e-mail is sent.
+    #[arg(long, env = "SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// The SMTP server's port. Defaults by --smtp-tls: 587 for starttls, 465 for tls, 25 for none.
+    #[arg(long, env = "SMTP_PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub smtp_port: Option<u16>,
+
+    /// How the connection to the SMTP server is encrypted. `none` is allowed only for a relay on
+    /// this machine (localhost, 127.0.0.1, ::1), since it would send donors' details in clear.
+    #[arg(long, env = "SMTP_TLS", value_enum, default_value_t = SmtpTls::StartTls)]
+    pub smtp_tls: SmtpTls,
+
+    /// User name for the SMTP server's AUTH; give --smtp-password with it.
+    #[arg(long, env = "SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// Password for the SMTP server's AUTH; never printed or logged. Prefer the variable: other
+    /// users of the machine can see a flag in the process list.
+    #[arg(long, env = "SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// The sender of every e-mail, such as `Pledges <pledges@charity.example>`, on a domain the
+    /// SMTP server may send for. Required with --smtp-host.
+    #[arg(long, env = "MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// The charity's address: new-pledge notifications go to it, and donors' replies (such as a
+    /// Gift Aid cancellation) reach it. Required with --smtp-host.
+    #[arg(long, env = "CHARITY_EMAIL")]
+    pub charity_email: Option<String>,
+
+    /// The charity's name, as donors' confirmations and the Reply-To name it.
+    #[arg(long, env = "CHARITY_NAME", default_value = "SOS Children's Villages UK")]
+    pub charity_name: String,
+
+    /// Whether donors are sent a confirmation of their pledge: true or false. Never for a pledge
+    /// held for review, whose address may have been typed by a bot.
+    #[arg(
+        long,
+        env = "DONOR_CONFIRMATIONS",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub donor_confirmations: bool,
+}
+
+impl MailArgs {
+    /// The validated e-mail settings, or `None` when no SMTP host is set.
+    pub fn into_mail_settings(self) -> Result<Option<MailSettings>, String> {
+        let given = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
+        let username = given(self.smtp_username).map(|username| username.trim().to_owned());
+        // Not trimmed: a password may begin or end with a space.
+        let password = self.smtp_password.filter(|password| !password.is_empty());
+        let mail_from = given(self.mail_from);
+        let charity_email = given(self.charity_email);
+        let Some(host) = given(self.smtp_host) else {
+            let stray = [
+                (self.smtp_port.is_some(), "smtp-port", "SMTP_PORT"),
+                (username.is_some(), "smtp-username", "SMTP_USERNAME"),
+                (password.is_some(), "smtp-password", "SMTP_PASSWORD"),
+                (mail_from.is_some(), "mail-from", "MAIL_FROM"),
+                (charity_email.is_some(), "charity-email", "CHARITY_EMAIL"),
+            ];
+            return match stray.into_iter().find(|(set, _, _)| *set) {
+                Some((_, flag, variable)) => Err(format!(
+                    "{} is set, but no e-mail is sent without {}; set the SMTP host, or unset the e-mail settings",
+                    setting(flag, variable),
+                    setting("smtp-host", "SMTP_HOST")
+                )),
+                None => Ok(None),
+            };
+        };
+        let host = mail::parse_host(&host).map_err(|why| format!("{}: {why}", setting("smtp-host", "SMTP_HOST")))?;
+        let tls = self.smtp_tls;
+        if let Some(why) = mail::refuse_plain_text(tls, &host) {
+            return Err(format!("{}: {why}", setting("smtp-tls", "SMTP_TLS")));
+        }
+        let credentials = match (username, password) {
+            (Some(username), Some(password)) => Some(SmtpCredentials::new(username, password)),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(format!(
+                    "{}: a user name is set, but no password",
+                    setting("smtp-password", "SMTP_PASSWORD")
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(format!(
+                    "{}: a password is set, but no user name",
+                    setting("smtp-username", "SMTP_USERNAME")
+                ))
+            }
+        };
+        let required = |value: Option<String>, flag: &str, variable: &str, what: &str| {
+            let value = value.ok_or_else(|| {
+                format!(
+                    "{}: required when {} is set: {what}",
+                    setting(flag, variable),
+                    setting("smtp-host", "SMTP_HOST")
+                )
+            })?;
+            mail::parse_mailbox(&value).map_err(|why| format!("{}: {why}", setting(flag, variable)))
+        };
+        let from = required(mail_from, "mail-from", "MAIL_FROM", "the sender of every e-mail")?;
+        let charity_address = required(
+            charity_email,
+            "charity-email",
+            "CHARITY_EMAIL",
+            "the address that receives the new-pledge notifications and the donors' replies",
+        )?;
+        let charity_name = mail::parse_charity_name(&self.charity_name)
+            .map_err(|why| format!("{}: {why}", setting("charity-name", "CHARITY_NAME")))?;
+        Ok(Some(MailSettings {
+            port: self.smtp_port.unwrap_or(tls.default_port()),
+            host,
+            tls,
+            credentials,
+            from,
+            charity: Charity { address: mail::charity_mailbox(charity_address, &charity_name), name: charity_name },
+            donor_confirmations: self.donor_confirmations,
+            send_timeout: mail::SEND_TIMEOUT,
+        }))
+    }
+}
+
+impl fmt::Debug for MailArgs {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let MailArgs {
+            smtp_host,
+            smtp_port,
+            smtp_tls,
+            smtp_username,
+            smtp_password,
+            mail_from,
+            charity_email,
+            charity_name,
+            donor_confirmations,
+        } = self;
+        formatter
+            .debug_struct("MailArgs")
+            .field("smtp_host", smtp_host)
+            .field("smtp_port", smtp_port)
+            .field("smtp_tls", smtp_tls)
+            .field("smtp_username", smtp_username)
+            .field("smtp_password", &smtp_password.as_ref().map(|_| REDACTED))
+            .field("mail_from", mail_from)
+            .field("charity_email", charity_email)
+            .field("charity_name", charity_name)
+            .field("donor_confirmations", donor_confirmations)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod mail_tests {
+    use super::*;
+
+    const SMTP: &[&str] = &[
+        "--smtp-host",
+        "smtp.example.org",
+        "--mail-from",
+        "pledges@charity.example",
+        "--charity-email",
+        "care@charity.example",
+    ];
+
+    fn parse(extra: &[&str]) -> Result<Option<MailSettings>, String> {
+        let args = ["sanankoroba-receiver"].iter().chain(extra).copied();
+        Args::try_parse_from(args).map_err(|error| error.to_string())?.mail.into_mail_settings()
+    }
+
+    /// The flags of a working SMTP set-up, with `extra`'s flag-value pairs replacing or added
+    /// to them.
+    fn with(extra: &[&str]) -> Result<Option<MailSettings>, String> {
+        let mut args = SMTP.to_vec();
+        for pair in extra.chunks(2) {
+            match args.iter().position(|arg| *arg == pair[0]) {
+                Some(at) => args[at + 1] = pair[1],
+                None => args.extend_from_slice(pair),
+            }
+        }
+        parse(&args)
+    }
+
+    #[test]
+    fn e_mail_is_off_without_a_host() {
+        assert!(parse(&[]).unwrap().is_none());
+        assert!(parse(&["--smtp-host", " ", "--charity-name", "SOS"]).unwrap().is_none());
+    }
+
+    #[test]
+    fn defaults_follow_the_tls_mode() {
+        let settings = parse(SMTP).unwrap().unwrap();
+        assert_eq!((settings.tls, settings.port), (SmtpTls::StartTls, 587));
+        assert!(settings.donor_confirmations && settings.credentials.is_none());
+        assert_eq!(settings.charity.name, "SOS Children's Villages UK");
+        assert_eq!(settings.charity.address.to_string(), "SOS Children's Villages UK <care@charity.example>");
+        assert_eq!(with(&["--smtp-tls", "tls"]).unwrap().unwrap().port, 465);
+        assert_eq!(with(&["--smtp-tls", "tls", "--smtp-port", "2465"]).unwrap().unwrap().port, 2465);
+        let local = [
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-tls",
+            "none",
+            "--mail-from",
+            "a@b.example",
+            "--charity-email",
+            "c@b.example",
+        ];
+        let settings = parse(&local).unwrap().unwrap();
+        assert_eq!((settings.tls, settings.port), (SmtpTls::Plain, 25));
+        let off = with(&["--donor-confirmations", "false"]).unwrap().unwrap();
+        assert!(!off.donor_confirmations);
+    }
+
+    #[test]
+    fn refused_mail_settings_name_the_flag_and_the_variable() {
+        let cases: &[(&[&str], &str, &str)] = &[
+            (&["--smtp-tls", "none"], "--smtp-tls / SMTP_TLS", "unencrypted"),
+            (&["--mail-from", "pledges at charity"], "--mail-from / MAIL_FROM", "pledges at charity"),
+            (&["--charity-email", "care@"], "--charity-email / CHARITY_EMAIL", "care@"),
+            (&["--smtp-host", "smtp.example.org:587"], "--smtp-host / SMTP_HOST", "--smtp-port"),
+            (&["--smtp-host", "smtps://smtp.example.org"], "--smtp-host / SMTP_HOST", "host name"),
+            (&["--smtp-username", "pledges"], "--smtp-password / SMTP_PASSWORD", "no password"),
+            (&["--smtp-password", "hunter2-smtp"], "--smtp-username / SMTP_USERNAME", "no user name"),
+            (&["--charity-name", "SOS\nBcc: x@evil.example"], "--charity-name / CHARITY_NAME", "control character"),
+        ];
+        for (extra, setting, detail) in cases {
+            let error = with(extra).unwrap_err();
+            assert!(error.starts_with(setting), "{extra:?}: {error}");
+            assert!(error.contains(detail), "{extra:?}: {error}");
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_sender_and_the_charitys_address_are_required_with_a_host() {
+        let error = parse(&["--smtp-host", "smtp.example.org", "--charity-email", "c@b.example"]).unwrap_err();
+        assert!(error.starts_with("--mail-from / MAIL_FROM: required when --smtp-host / SMTP_HOST is set"), "{error}");
+        let error = parse(&["--smtp-host", "smtp.example.org", "--mail-from", "a@b.example"]).unwrap_err();
+        assert!(error.starts_with("--charity-email / CHARITY_EMAIL: required when --smtp-host"), "{error}");
+    }
+
+    #[test]
+    fn mail_settings_without_a_host_are_refused() {
+        let error = parse(&["--mail-from", "a@b.example"]).unwrap_err();
+        assert!(
+            error.starts_with("--mail-from / MAIL_FROM is set, but no e-mail is sent without --smtp-host"),
+            "{error}"
+        );
+        let error = parse(&["--smtp-password", "hunter2-smtp"]).unwrap_err();
+        assert!(error.starts_with("--smtp-password / SMTP_PASSWORD") && !error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn a_bad_tls_mode_or_port_is_refused_by_clap() {
+        assert!(with(&["--smtp-tls", "ssl"]).is_err());
+        assert!(with(&["--smtp-port", "0"]).is_err());
+        assert!(with(&["--donor-confirmations", "maybe"]).is_err());
+    }
+
+    #[test]
+    fn the_smtp_password_is_never_shown() {
+        let args = Args::try_parse_from(
+            ["sanankoroba-receiver"]
+                .iter()
+                .chain(SMTP)
+                .chain(&["--smtp-username", "pledges", "--smtp-password", "hunter2-smtp", "--admin-token"])
+                .chain(&["0123456789abcdef0123456789abcdef", "--database-url", "sqlite://./data/pledges.db"])
+                .copied(),
+        )
+        .unwrap();
+        let text = format!("{args:?}");
+        assert!(!text.contains("hunter2") && text.contains("smtp.example.org"), "{text}");
+        let (settings, _) = args.into_settings().unwrap();
+        let text = format!("{settings:?}");
+        assert!(!text.contains("hunter2") && text.contains("[redacted]") && text.contains("pledges"), "{text}");
+        assert_eq!(settings.mail.unwrap().credentials.unwrap().password(), "hunter2-smtp");
+    }
+
+    #[test]
+    fn every_mail_flag_has_its_variable_and_help() {
+        use clap::CommandFactory;
+        let command = Args::command();
+        for (id, variable) in [
+            ("smtp_host", "SMTP_HOST"),
+            ("smtp_port", "SMTP_PORT"),
+            ("smtp_tls", "SMTP_TLS"),
+            ("smtp_username", "SMTP_USERNAME"),
+            ("smtp_password", "SMTP_PASSWORD"),
+            ("mail_from", "MAIL_FROM"),
+            ("charity_email", "CHARITY_EMAIL"),
+            ("charity_name", "CHARITY_NAME"),
+            ("donor_confirmations", "DONOR_CONFIRMATIONS"),
+        ] {
+            let argument = command.get_arguments().find(|argument| argument.get_id() == id).unwrap();
+            assert_eq!(argument.get_env().and_then(|env| env.to_str()), Some(variable), "{id}");
+            assert!(argument.get_help().is_some(), "{id} has no help");
+        }
+        let password = command.get_arguments().find(|argument| argument.get_id() == "smtp_password").unwrap();
+        assert!(password.is_hide_env_values_set());
     }
 }
 

@@ -1,6 +1,7 @@
 //! Telling others about pledges: signed webhooks to the charity's systems, and e-mails to the
-//! charity's staff and to donors. This is the part that decides what is said and how it is
-//! protected; it makes no network call, so that all of it is tested as plain Rust.
+//! charity's staff and to donors. Most of this part decides what is said and how it is
+//! protected, and makes no network call, so that it is tested as plain Rust; only [`mailer`]
+//! talks to a server, an SMTP relay, and it is tested against a real one on loopback.
 //!
 //! The design these parts serve:
 //!
@@ -24,11 +25,14 @@
 //! - [`signature`]: webhook secrets, and signing and verifying the `Sanankoroba-Signature` header.
 //! - [`backoff`]: the retry schedule.
 //! - [`email`]: the staff notification and the donor's confirmation, composed with lettre.
+//! - [`mailer`]: sending those e-mails over SMTP, when an SMTP host is configured, and telling
+//!   a failure worth retrying from one that is not.
 //! - [`view`]: the stored pledge as these parts read it.
 
 pub mod backoff;
 pub mod email;
 pub mod event;
+pub mod mailer;
 pub mod signature;
 #[cfg(test)]
 mod test_support;
@@ -37,5 +41,6 @@ pub mod view;
 pub use backoff::RetryPolicy;
 pub use email::{charity_notification, donor_confirmation, Charity, EmailError};
 pub use event::{Event, EventId, EventType, API_VERSION};
+pub use mailer::{DeliverError, MailKind, MailSettings, Mailer};
 pub use signature::{sign, sign_with_each, verify, VerifyError, WebhookSecret, SIGNATURE_HEADER};
 pub use view::PledgeView;
