@@ -77,6 +77,19 @@ pub async fn start(
     }
     tracing::info!(database = store.kind(), address = %local_addr, "receiver started");
     let chores = Chores { retention_days: settings.retention_days, sessions: SessionPolicy::default() }.spawn(store.clone());
+    // Another receiver's flags may have let the page store an endpoint under one of this
+    // receiver's flag names: this receiver then sends that name's deliveries as its flag says.
+    match store.webhooks().await {
+        Ok(stored) => {
+            for clash in stored.iter().filter(|stored| channels.contains_key(&stored.name)) {
+                tracing::warn!(
+                    endpoint = %clash.name,
+                    "an endpoint added on the staff pages has the name of a --webhook; this receiver uses the flag's address and secret for it"
+                );
+            }
+        }
+        Err(error) => tracing::warn!(%error, "the stored webhook endpoints could not be read at start"),
+    }
     // Always running, even without flag endpoints: staff may add endpoints on the admin pages,
     // on this receiver or on another sharing the database, at any time.
     tracing::info!(flag_endpoints = channels.len(), "delivering webhook events");
