@@ -16,6 +16,7 @@ use crate::staff::cookie::SessionCookie;
 use crate::staff::session::SessionPolicy;
 use crate::http::{self, widget};
 use crate::outbox::webhook::WebhookChannel;
+use crate::outbox::directory::Directory;
 use crate::outbox::worker::{Channel, Pacing, Worker};
 use crate::storage::{Endpoints, Store, Wording};
 use crate::Error;
@@ -76,11 +77,24 @@ pub async fn start(
     }
     tracing::info!(database = store.kind(), address = %local_addr, "receiver started");
     let chores = Chores { retention_days: settings.retention_days, sessions: SessionPolicy::default() }.spawn(store.clone());
-    // Without endpoints no delivery is written, so there is nothing to deliver.
-    let deliveries = (!channels.is_empty()).then(|| {
-        tracing::info!(endpoints = channels.len(), "delivering webhook events");
-        Worker::new(store.clone(), channels, Pacing::for_timeout(webhooks.retry, webhooks.timeout)).spawn()
-    });
+    // Another receiver's flags may have let the page store an endpoint under one of this
+    // receiver's flag names: this receiver then sends that name's deliveries as its flag says.
+    match store.webhooks().await {
+        Ok(stored) => {
+            for clash in stored.iter().filter(|stored| channels.contains_key(&stored.name)) {
+                tracing::warn!(
+                    endpoint = %clash.name,
+                    "an endpoint added on the staff pages has the name of a --webhook; this receiver uses the flag's address and secret for it"
+                );
+            }
+        }
+        Err(error) => tracing::warn!(%error, "the stored webhook endpoints could not be read at start"),
+    }
+    // Always running, even without flag endpoints: staff may add endpoints on the admin pages,
+    // on this receiver or on another sharing the database, at any time.
+    tracing::info!(flag_endpoints = channels.len(), "delivering webhook events");
+    let directory = Directory::with_stored_webhooks(channels, store.clone(), webhooks.timeout);
+    let deliveries = Worker::new(store.clone(), directory, Pacing::for_timeout(webhooks.retry, webhooks.timeout)).spawn();
 
     let app = http::router(&settings, store.clone(), public_url.clone());
     // Without TCP_NODELAY, small answers can wait for the peer's delayed acknowledgement.
@@ -92,10 +106,8 @@ pub async fn start(
             .with_graceful_shutdown(shutdown)
             .await;
         chores.abort();
-        if let Some(deliveries) = deliveries {
-            // An attempt cut short here is not recorded; its lease runs out and it is made again.
-            deliveries.abort();
-        }
+        // An attempt cut short here is not recorded; its lease runs out and it is made again.
+        deliveries.abort();
         store.close().await;
         served
     });

@@ -19,7 +19,7 @@ use sanankoroba_receiver::storage::{
     ClaimedDelivery, Database, DeliveryQuery, DeliveryStatus, DeliveryUpdate, Endpoints, Erasure, RetryOutcome, EventKind, InboxPage, InboxQuery, InboxSort, ListFilter, NewPledge, NewSession,
     PgConnectOptions, Recorded, SessionCreated, SqliteConnectOptions, Status, StatusChange, StatusFilter, Store,
     StoredPledge, TokenHash, UserAdded, UserRemoved, Wording, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
-    MAX_INBOX_ROWS,
+    MAX_INBOX_ROWS, NewWebhook, WebhookAdded, WebhookRemoved, ENDPOINT_REMOVED,
 };
 use sanankoroba_receiver::timestamp::Timestamp;
 use sqlx::{ConnectOptions, Connection};
@@ -890,6 +890,75 @@ mod cases {
         store.close().await;
     }
 
+    fn new_webhook(name: &str) -> NewWebhook {
+        NewWebhook {
+            name: name.to_owned(),
+            url: format!("https://{name}.example.org/hook"),
+            secret: format!("secret-of-{name}-0123456789-abcdefghij"),
+            created_at: Timestamp::now(),
+            created_by: "amina".to_owned(),
+        }
+    }
+
+    /// Endpoints added on the admin pages get deliveries from the next change on, beside the
+    /// flag endpoints; a flag endpoint's name cannot be taken; removing one gives up what was
+    /// waiting for it.
+    pub async fn stored_webhooks_get_deliveries_until_removed(store: Store, database: &TestDatabase) {
+        drop(store);
+        let store = announcing(database).await;
+        let before = created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        assert_eq!(store.add_webhook(new_webhook("robot")).await.unwrap(), WebhookAdded::Added);
+        assert_eq!(store.add_webhook(new_webhook("robot")).await.unwrap(), WebhookAdded::NameTaken);
+        assert_eq!(store.add_webhook(new_webhook("crm")).await.unwrap(), WebhookAdded::NameOfFlagEndpoint);
+        let stored = store.webhooks().await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!((stored[0].name.as_str(), stored[0].created_by.as_str()), ("robot", "amina"));
+        assert_eq!(stored[0].secret, "secret-of-robot-0123456789-abcdefghij", "kept as given, to sign with");
+
+        // Another receiver on the database, with no flag endpoint at all, delivers to it too.
+        let elsewhere = Store::open(database.database.clone()).await.unwrap();
+        let after = created(&elsewhere, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        let endpoints_of = |rows: &[(String, String, String, DeliveryStatus)], reference: &str| -> Vec<String> {
+            rows.iter().filter(|row| row.0 == reference).map(|row| row.2.clone()).collect()
+        };
+        let rows = deliveries_of(&store).await;
+        assert_eq!(endpoints_of(&rows, &before), ["crm", "sheet"], "an endpoint starts from the next change");
+        assert_eq!(endpoints_of(&rows, &after), ["robot"], "stored endpoints on a receiver without flags");
+        store.change_status(&before, Status::Contacted, None, "ana").await.unwrap();
+        let rows = deliveries_of(&store).await;
+        assert_eq!(rows.iter().filter(|row| row.0 == before).count(), 5, "two, then three for the change");
+
+        // One of robot's deliveries is settled first: only the pending ones are given up.
+        let claimed = store.claim_deliveries(Duration::from_secs(60), 100).await.unwrap();
+        let robot_first = claimed.iter().find(|c| c.endpoint == "robot" && c.reference == after).unwrap();
+        let delivered = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now() };
+        assert!(store.record_delivery(robot_first, delivered).await.unwrap());
+        assert_eq!(store.remove_webhook("robot").await.unwrap(), WebhookRemoved::Removed { given_up: 1 });
+        assert_eq!(store.remove_webhook("robot").await.unwrap(), WebhookRemoved::NoSuchEndpoint);
+        assert!(store.webhooks().await.unwrap().is_empty());
+        let robot: Vec<_> = store
+            .deliveries(DeliveryQuery { limit: 100, ..DeliveryQuery::default() })
+            .await
+            .unwrap()
+            .deliveries
+            .into_iter()
+            .filter(|delivery| delivery.endpoint == "robot")
+            .map(|delivery| (delivery.status, delivery.last_error))
+            .collect();
+        assert_eq!(
+            robot,
+            [
+                (DeliveryStatus::Dead, Some(ENDPOINT_REMOVED.to_owned())),
+                (DeliveryStatus::Delivered, None),
+            ]
+        );
+        let later = created(&elsewhere, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        assert!(endpoints_of(&deliveries_of(&store).await, &later).is_empty(), "nothing for a removed endpoint");
+        assert_eq!(store.add_webhook(new_webhook("robot")).await.unwrap(), WebhookAdded::Added, "the name is free again");
+        elsewhere.close().await;
+        store.close().await;
+    }
+
     /// A write that fails leaves neither its change nor its event; one that commits has both.
     pub async fn a_failed_write_writes_no_event(store: Store, database: &TestDatabase) {
         drop(store);
@@ -1070,6 +1139,7 @@ macro_rules! suite {
             case!(a_failed_write_writes_no_event, with_database);
             case!(deliveries_are_leased_settled_and_retried, with_database);
             case!(two_stores_never_claim_the_same_row, with_database);
+            case!(stored_webhooks_get_deliveries_until_removed, with_database);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             $(#[$attr])*

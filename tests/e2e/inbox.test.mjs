@@ -1,7 +1,7 @@
 // The charity staff's inbox in Chromium, as staff use it: signing in, filtering the list,
 // opening a pledge, changing its status with a note, reading its history, downloading the
-// Gift Aid schedule, and erasing a donor; axe on every staff page, and the whole of it by
-// keyboard.
+// Gift Aid schedule, erasing a donor, and adding a webhook endpoint and reading its
+// deliveries; axe on every staff page, and the whole of it by keyboard.
 //
 // axe is added to each page as a script, which the pages' own policy forbids (they allow no
 // scripts at all), so these contexts bypass the policy; the policy itself is checked over
@@ -227,6 +227,49 @@ test("the dashboard, the Gift Aid schedule and erasing a donor", async () => {
     assert.equal(missing.status(), 404);
     await page.getByRole("heading", { name: "No such pledge" }).waitFor();
     await expectAccessible(page, "no such pledge");
+  } finally {
+    await context.close();
+  }
+});
+
+test("webhook endpoints: adding one shows its secret once, and the next pledge's delivery is listed", async () => {
+  const { context, page, problems } = await openPage(browser, { bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  try {
+    await signInByKeyboard(page);
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.waitForURL(/\/admin\/webhooks$/);
+    await expectAccessible(page, "webhooks");
+
+    // Nothing listens on the discard port: deliveries to it fail and wait for their retry.
+    await page.getByLabel("Name", { exact: true }).fill("crm-robot");
+    await page.getByLabel("Address", { exact: true }).fill("http://127.0.0.1:9/hooks/sanankoroba");
+    await page.getByRole("button", { name: "Add the endpoint" }).click();
+    const added = page.getByRole("status").filter({ hasText: "will not be shown again" });
+    await added.waitFor();
+    const secret = (await page.locator(".secret code").innerText()).trim();
+    assert.ok(secret.length >= 24, `a secret is shown: ${secret}`);
+    assert.match(await page.locator("table.endpoints").innerText(), /crm-robot\s+http:\/\/127\.0\.0\.1:9\/hooks\/sanankoroba\s+amina on this page/);
+    await expectAccessible(page, "webhooks with a new secret");
+    await page.screenshot({ path: artifactPath("admin-webhooks.png"), fullPage: true });
+    await page.goto(`${receiver.origin}/admin/webhooks`);
+    assert.ok(!(await page.content()).includes(secret), "the secret is not shown again");
+
+    // The next pledge is delivered to the new endpoint, without a restart.
+    const reference = await receiver.post(example("child-gbp-gift-aid.json"));
+    await page.getByRole("link", { name: "See the deliveries" }).click();
+    await page.waitForURL(/\/admin\/deliveries$/);
+    const row = page.locator("table.deliveries tbody tr").filter({ hasText: reference });
+    assert.equal(await row.count(), 1);
+    assert.match(await row.innerText(), /pledge\.created[\s\S]*crm-robot/);
+    await page.getByLabel("Status").selectOption("pending");
+    await page.getByRole("button", { name: "Show deliveries" }).click();
+    await page.waitForURL(/status=pending/);
+    assert.equal(await page.locator("table.deliveries tbody tr").filter({ hasText: reference }).count(), 1);
+    await expectAccessible(page, "deliveries");
+    await page.screenshot({ path: artifactPath("admin-deliveries.png"), fullPage: true });
+    await page.getByRole("link", { name: reference }).click();
+    await page.waitForURL(new RegExp(`/admin/pledges/${reference}$`));
+    assert.deepEqual(problems, []);
   } finally {
     await context.close();
   }

@@ -67,7 +67,7 @@ pub struct Delivery {
     pub created_at: String,
     /// The pledge's reference.
     pub reference: String,
-    /// The endpoint's name, as `--webhook NAME=URL` gave it.
+    /// The endpoint's name, as `--webhook NAME=URL` or the staff's webhooks page gave it.
     pub endpoint: String,
     pub status: DeliveryStatus,
     /// Attempts made so far.

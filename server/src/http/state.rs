@@ -28,6 +28,7 @@ pub struct AppState {
     pub openapi: OpenApiText,
     pub staff_auth: StaffAuth,
     pub retention: Retention,
+    pub flag_webhooks: FlagWebhooks,
 }
 
 impl AppState {
@@ -42,6 +43,9 @@ impl AppState {
             openapi: OpenApiText(Arc::from(openapi::document_text())),
             staff_auth,
             retention: Retention { days: settings.retention_days },
+            flag_webhooks: FlagWebhooks(
+                settings.webhooks.endpoints.iter().map(|endpoint| (endpoint.name.clone(), endpoint.url.clone())).collect(),
+            ),
         }
     }
 }
@@ -81,5 +85,16 @@ pub struct Retention {
 impl Retention {
     pub fn view(self) -> data_protection::Retention {
         data_protection::Retention { days: self.days }
+    }
+}
+
+/// The operator's webhook endpoints (`--webhook`), by name and URL, for the webhooks page:
+/// never their secrets. No `Debug`: a URL's query may carry a token.
+#[derive(Clone, Default)]
+pub struct FlagWebhooks(pub Arc<[(String, url::Url)]>);
+
+impl FlagWebhooks {
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(name, _)| name.as_str())
     }
 }

@@ -18,10 +18,13 @@ pub enum Section {
     Dashboard,
     GiftAid,
     DataProtection,
+    /// The webhook endpoints and their deliveries.
+    Webhooks,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [Section::Inbox, Section::Dashboard, Section::GiftAid, Section::DataProtection];
+    pub const ALL: [Section; 5] =
+        [Section::Inbox, Section::Dashboard, Section::GiftAid, Section::DataProtection, Section::Webhooks];
 
     pub fn path(self) -> &'static str {
         match self {
@@ -29,6 +32,7 @@ impl Section {
             Section::Dashboard => "/admin/dashboard",
             Section::GiftAid => "/admin/gift-aid",
             Section::DataProtection => "/admin/data-protection",
+            Section::Webhooks => "/admin/webhooks",
         }
     }
 
@@ -38,6 +42,7 @@ impl Section {
             Section::Dashboard => "Dashboard",
             Section::GiftAid => "Gift Aid",
             Section::DataProtection => "Data protection",
+            Section::Webhooks => "Webhooks",
         }
     }
 }

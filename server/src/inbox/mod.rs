@@ -1,5 +1,5 @@
 //! The charity staff's pages: sign-in, the pledge inbox, one pledge with its history, the
-//! dashboard, Gift Aid and data protection.
+//! dashboard, Gift Aid, data protection, and the webhook endpoints with their deliveries.
 //!
 //! Every page is HTML rendered here, on the server, with `maud`, which escapes every value it
 //! writes, so a donor's name or a partner id cannot become markup. The pages work without
@@ -11,6 +11,7 @@
 
 pub mod dashboard;
 pub mod data_protection;
+pub mod deliveries;
 pub mod filters;
 pub mod format;
 pub mod gift_aid;
@@ -18,6 +19,7 @@ pub mod layout;
 pub mod list;
 pub mod pledge_page;
 pub mod sign_in;
+pub mod webhooks;
 
 /// The staff pages' stylesheet, served at [`STYLESHEET_PATH`].
 pub const STYLESHEET: &str = include_str!("inbox.css");

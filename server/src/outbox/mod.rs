@@ -9,14 +9,18 @@
 //! is therefore at least once, and receivers de-duplicate by event id.
 //!
 //! - [`decision`]: given an attempt's outcome and the attempts so far, what happens next.
+//! - [`directory`]: which channel an endpoint's deliveries go through, from the flags or from
+//!   the endpoints stored on the admin pages.
 //! - [`webhook`]: the signed HTTP POST to a charity's endpoint.
 //! - [`worker`]: the loop, and the [`worker::Channel`] trait a second kind of delivery (e-mail)
 //!   implements beside webhooks.
 
 pub mod decision;
+pub mod directory;
 pub mod webhook;
 pub mod worker;
 
 pub use decision::{Attempt, Failure, Next};
+pub use directory::Directory;
 pub use webhook::{WebhookChannel, WebhookEndpoint};
 pub use worker::{Channel, Worker};

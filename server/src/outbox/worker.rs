@@ -6,13 +6,13 @@
 //! other write. A failure to reach the database is logged and the loop carries on at the next
 //! poll: the rows are still there, and leases run out by themselves.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::decision::{self, Attempt, Failure, Next};
+use super::directory::Directory;
 use crate::notify::RetryPolicy;
 use crate::storage::{BoxFuture, ClaimedDelivery, Store};
 use crate::timestamp::Timestamp;
@@ -44,16 +44,16 @@ impl Pacing {
     }
 }
 
-/// Delivers the outbox of one store through the channels named by endpoint.
+/// Delivers the outbox of one store through the channels its directory finds by endpoint.
 pub struct Worker {
     store: Store,
-    channels: HashMap<String, Arc<dyn Channel>>,
+    directory: Directory,
     pacing: Pacing,
 }
 
 impl Worker {
-    pub fn new(store: Store, channels: HashMap<String, Arc<dyn Channel>>, pacing: Pacing) -> Worker {
-        Worker { store, channels, pacing }
+    pub fn new(store: Store, directory: Directory, pacing: Pacing) -> Worker {
+        Worker { store, directory, pacing }
     }
 
     /// Claims one batch of due deliveries, attempts them and records the outcomes; answers how
@@ -67,9 +67,22 @@ impl Worker {
             }
         };
         let count = claimed.len();
+        if count == 0 {
+            return 0;
+        }
+        let names: Vec<&str> = claimed.iter().map(|delivery| delivery.endpoint.as_str()).collect();
+        let channels = match self.directory.channels(&names).await {
+            Ok(channels) => channels,
+            Err(error) => {
+                // Nothing is attempted, nor counted as failed: the leases run out and the
+                // deliveries are claimed again.
+                tracing::error!(%error, "the stored webhook endpoints could not be read; trying again when the leases end");
+                return count;
+            }
+        };
         let mut attempts = JoinSet::new();
         for delivery in claimed {
-            let channel = self.channels.get(&delivery.endpoint).cloned();
+            let channel = channels.get(&delivery.endpoint).cloned();
             let (store, retry) = (self.store.clone(), self.pacing.retry);
             attempts.spawn(async move { settle(&store, channel, delivery, retry).await });
         }

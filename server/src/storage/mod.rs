@@ -9,7 +9,7 @@
 //! Nothing a donor sent is thrown away here: pledges that look automated are stored with
 //! status `review` and their reason, and a person releases them. Besides pledges, storage keeps
 //! what the staff inbox needs: each pledge's history, the wordings donors agreed to, staff
-//! accounts and sessions, and the erasure of personal data.
+//! accounts and sessions, the webhook endpoints staff added, and the erasure of personal data.
 
 mod erasure;
 mod events;
@@ -22,6 +22,7 @@ mod reporting;
 mod sql;
 mod sqlite;
 mod staff;
+mod webhooks;
 mod wordings;
 
 use std::fmt;
@@ -53,6 +54,7 @@ pub use sqlx::sqlite::SqliteConnectOptions;
 pub use staff::{
     NewSession, NewUser, SessionCreated, SessionRecord, SignIn, StaffUser, TokenHash, UserAdded, UserRemoved,
 };
+pub use webhooks::{NewWebhook, StoredWebhook, WebhookAdded, WebhookRemoved, ENDPOINT_REMOVED};
 pub use wordings::{Wording, WordingChanged};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -278,6 +280,12 @@ pub enum Write {
         id: i64,
         at: Timestamp,
     },
+    /// Stores a webhook endpoint added on the admin pages.
+    AddWebhook(NewWebhook),
+    /// Removes a stored webhook endpoint and gives up its pending deliveries.
+    RemoveWebhook {
+        name: String,
+    },
 }
 
 /// The outcome of one [`Write`], in the order the writes were given.
@@ -304,6 +312,8 @@ pub enum Written {
     /// Whether the delivery still carried the lease, so that the outcome was recorded.
     DeliveryRecorded(bool),
     DeliveryRetried(RetryOutcome),
+    WebhookAdded(WebhookAdded),
+    WebhookRemoved(WebhookRemoved),
 }
 
 impl Written {
@@ -483,6 +493,29 @@ impl Store {
             Written::DeliveryRetried(outcome) => Ok(outcome),
             other => Err(unexpected("a delivery's retry", &other)),
         }
+    }
+
+    /// Stores a webhook endpoint added on the admin pages; the next change is delivered to it.
+    pub async fn add_webhook(&self, webhook: NewWebhook) -> StorageResult<WebhookAdded> {
+        match self.writer.submit(Write::AddWebhook(webhook)).await? {
+            Written::WebhookAdded(added) => Ok(added),
+            other => Err(unexpected("a new webhook endpoint", &other)),
+        }
+    }
+
+    /// Removes a stored webhook endpoint; its pending deliveries are marked dead, with
+    /// [`ENDPOINT_REMOVED`] as their last error.
+    pub async fn remove_webhook(&self, name: &str) -> StorageResult<WebhookRemoved> {
+        match self.writer.submit(Write::RemoveWebhook { name: name.to_owned() }).await? {
+            Written::WebhookRemoved(removed) => Ok(removed),
+            other => Err(unexpected("a removal of a webhook endpoint", &other)),
+        }
+    }
+
+    /// The webhook endpoints added on the admin pages, in the order they were added, with their
+    /// secrets (for signing only).
+    pub async fn webhooks(&self) -> StorageResult<Vec<StoredWebhook>> {
+        read!(self, webhooks())
     }
 
     /// Outbox deliveries, newest first, without payloads.
@@ -740,6 +773,8 @@ fn unexpected(asked: &str, answer: &Written) -> StorageError {
         Written::Claimed(_) => "claimed deliveries",
         Written::DeliveryRecorded(_) => "a delivery's outcome",
         Written::DeliveryRetried(_) => "a delivery's retry",
+        Written::WebhookAdded(_) => "a new webhook endpoint",
+        Written::WebhookRemoved(_) => "a removal of a webhook endpoint",
     };
     StorageError::new(format!("the writer answered {asked} with {answer}"))
 }

@@ -10,6 +10,8 @@
 //! - Once announced, every change of status is a `pledge.status_changed`, and an erasure a
 //!   `pledge.erased`. A pledge that never left review is erased without announcement: nobody
 //!   outside holds anything to erase.
+//! - The endpoints are the operator's flag endpoints and those staff added on the admin pages,
+//!   read in the transaction that writes the event.
 //! - With no endpoint configured, nothing is written at all, not even the event: its payload is a
 //!   copy of the donor's personal data that nobody would ever receive, and an endpoint added later
 //!   starts from that moment (the CSV export covers what came before).
@@ -33,7 +35,8 @@ use super::Status;
 use crate::notify::{Event, EventType};
 use crate::timestamp::Timestamp;
 
-/// The names of the endpoints every event is delivered to, one delivery row each.
+/// The names of the operator's (flag) endpoints, which every event is delivered to, one delivery
+/// row each, besides the endpoints stored on the admin pages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Endpoints(Arc<[String]>);
 
@@ -48,6 +51,10 @@ impl Endpoints {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|known| known == name)
     }
 }
 

@@ -32,6 +32,7 @@ use super::reporting::{ConvertedWithGiftAid, ReceivedPledge};
 use super::staff::{
     NewSession, NewUser, SessionCreated, SessionRecord, SignIn, StaffUser, TokenHash, UserAdded, UserRemoved,
 };
+use super::webhooks::{delivery_targets, NewWebhook, StoredWebhook, WebhookAdded, WebhookRemoved, ENDPOINT_REMOVED};
 use super::wordings::{Wording, WordingChanged};
 use super::{
     page_from_rows, parse_review, ListFilter, NewPledge, PledgePage, Receipt, Recorded, Released, Row, Status,
@@ -241,6 +242,10 @@ where
                 Written::DeliveryRecorded(Self::record_delivery(connection, *id, *lease, update).await?)
             }
             Write::RetryDelivery { id, at } => Written::DeliveryRetried(Self::retry_delivery(connection, *id, *at).await?),
+            Write::AddWebhook(webhook) => Written::WebhookAdded(Self::add_webhook(connection, webhook, endpoints).await?),
+            Write::RemoveWebhook { name } => {
+                Written::WebhookRemoved(Self::remove_webhook(connection, name, endpoints).await?)
+            }
         })
     }
 
@@ -305,7 +310,11 @@ where
                     };
                     Self::add_event(connection, id, held).await?;
                 }
-                if announcement(false, pledge.status()).is_some() && !endpoints.is_empty() {
+                let targets = match announcement(false, pledge.status()) {
+                    Some(_) => Self::delivery_targets(connection, endpoints).await?,
+                    None => Vec::new(),
+                };
+                if !targets.is_empty() {
                     let stored = parse_pledge(&reference, &pledge.pledge_json)?;
                     let view = PledgeView {
                         reference: &reference,
@@ -314,7 +323,7 @@ where
                         pledge: &stored,
                     };
                     let event = Event::pledge_created(new_event_id()?, pledge.received_at, view);
-                    Self::announce(connection, endpoints, &reference, event).await?;
+                    Self::announce(connection, &targets, &reference, event).await?;
                 }
                 return Ok(Recorded::Created(Receipt { reference, received_at: pledge.received_at }));
             }
@@ -394,7 +403,8 @@ where
         note: Option<&str>,
         at: Timestamp,
     ) -> StorageResult<()> {
-        if endpoints.is_empty() {
+        let targets = Self::delivery_targets(connection, endpoints).await?;
+        if targets.is_empty() {
             return Ok(());
         }
         let Some(stored) = Self::pledge(connection, reference).await? else { return Ok(()) };
@@ -404,13 +414,22 @@ where
             Some(EventType::PledgeCreated) => Event::pledge_created(new_event_id()?, at, view),
             Some(_) => Event::pledge_status_changed(new_event_id()?, at, view, from.as_str(), note),
         };
-        Self::announce(connection, endpoints, reference, event).await
+        Self::announce(connection, &targets, reference, event).await
     }
 
-    /// Writes the event and one delivery, due now, per endpoint.
+    /// The endpoints an event written now is delivered to: the flag endpoints and the stored
+    /// ones, read in the transaction that writes the event, so that an endpoint added on any
+    /// receiver takes effect at the next change.
+    async fn delivery_targets(connection: &mut DB::Connection, endpoints: &Endpoints) -> StorageResult<Vec<String>> {
+        let rows = sqlx::query("SELECT name FROM webhook_endpoints ORDER BY id").fetch_all(&mut *connection).await?;
+        let stored = rows.iter().map(|row| row.try_get::<String, _>("name")).collect::<Result<Vec<_>, _>>()?;
+        Ok(delivery_targets(endpoints.names(), stored))
+    }
+
+    /// Writes the event and one delivery, due now, per endpoint in `targets`.
     async fn announce(
         connection: &mut DB::Connection,
-        endpoints: &Endpoints,
+        targets: &[String],
         reference: &str,
         event: Result<Event, serde_json::Error>,
     ) -> StorageResult<()> {
@@ -429,7 +448,7 @@ where
         .fetch_one(&mut *connection)
         .await?;
         let event_row_id: i64 = row.try_get("id")?;
-        for endpoint in endpoints.names() {
+        for endpoint in targets {
             sqlx::query("INSERT INTO outbox_deliveries (event_row_id, endpoint, next_attempt_at) VALUES ($1, $2, $3)")
                 .bind(event_row_id)
                 .bind(endpoint.clone())
@@ -582,6 +601,78 @@ where
             Some(record) if record.id == id => Ok(RetryOutcome::Scheduled(record)),
             _ => Ok(RetryOutcome::NoSuchDelivery),
         }
+    }
+
+    /// Stores an endpoint added on the admin pages, unless its name is taken by a stored one or
+    /// by one of this receiver's flag endpoints.
+    async fn add_webhook(
+        connection: &mut DB::Connection,
+        webhook: &NewWebhook,
+        endpoints: &Endpoints,
+    ) -> StorageResult<WebhookAdded> {
+        if endpoints.contains(&webhook.name) {
+            return Ok(WebhookAdded::NameOfFlagEndpoint);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO webhook_endpoints (name, url, secret, created_at, created_by) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(webhook.name.clone())
+        .bind(webhook.url.clone())
+        .bind(webhook.secret.clone())
+        .bind(webhook.created_at.as_micros())
+        .bind(webhook.created_by.clone())
+        .execute(&mut *connection)
+        .await?;
+        Ok(if DB::rows_affected(&inserted) == 1 { WebhookAdded::Added } else { WebhookAdded::NameTaken })
+    }
+
+    /// Removes a stored endpoint and marks its pending deliveries dead, so that nothing waits
+    /// for an endpoint nobody will send to. A delivery being attempted right now keeps its
+    /// dead status: its outcome is recorded only on a pending row.
+    async fn remove_webhook(
+        connection: &mut DB::Connection,
+        name: &str,
+        endpoints: &Endpoints,
+    ) -> StorageResult<WebhookRemoved> {
+        let deleted = sqlx::query("DELETE FROM webhook_endpoints WHERE name = $1")
+            .bind(name.to_owned())
+            .execute(&mut *connection)
+            .await?;
+        if DB::rows_affected(&deleted) == 0 {
+            return Ok(WebhookRemoved::NoSuchEndpoint);
+        }
+        // A flag endpoint of the same name (another receiver's flags let the stored one in)
+        // still receives its deliveries.
+        if endpoints.contains(name) {
+            return Ok(WebhookRemoved::Removed { given_up: 0 });
+        }
+        let given_up = sqlx::query(
+            "UPDATE outbox_deliveries SET status = 'dead', last_error = $1 WHERE endpoint = $2 AND status = 'pending'",
+        )
+        .bind(ENDPOINT_REMOVED.to_owned())
+        .bind(name.to_owned())
+        .execute(&mut *connection)
+        .await?;
+        Ok(WebhookRemoved::Removed { given_up: DB::rows_affected(&given_up) })
+    }
+
+    /// The stored endpoints, in the order they were added.
+    pub(super) async fn webhooks(connection: &mut DB::Connection) -> StorageResult<Vec<StoredWebhook>> {
+        let rows = sqlx::query("SELECT name, url, secret, created_at, created_by FROM webhook_endpoints ORDER BY id")
+            .fetch_all(&mut *connection)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredWebhook {
+                    name: row.try_get("name")?,
+                    url: row.try_get("url")?,
+                    secret: row.try_get("secret")?,
+                    created_at: Timestamp::from_micros(row.try_get("created_at")?),
+                    created_by: row.try_get("created_by")?,
+                })
+            })
+            .collect()
     }
 
     /// Deliveries newest first, without their payloads.
@@ -854,9 +945,12 @@ where
             let event = NewEvent { at, actor, kind, from_status: None, to_status: None, note: None };
             Self::add_event(connection, id, event).await?;
             Self::forget_outbox_payloads(connection, &reference).await?;
-            if erasure_announced(announced) && !endpoints.is_empty() {
-                let event = Event::pledge_erased(new_event_id()?, at, &reference, at);
-                Self::announce(connection, endpoints, &reference, event).await?;
+            if erasure_announced(announced) {
+                let targets = Self::delivery_targets(connection, endpoints).await?;
+                if !targets.is_empty() {
+                    let event = Event::pledge_erased(new_event_id()?, at, &reference, at);
+                    Self::announce(connection, &targets, &reference, event).await?;
+                }
             }
             erased.push(reference);
         }

@@ -35,6 +35,8 @@ struct Inner {
     script: VecDeque<u16>,
     steady: u16,
     delay: Duration,
+    /// The secret signatures are checked with, when not [`HOOK_SECRET`].
+    secret: Option<String>,
     received: Vec<Received>,
     /// Event ids answered 2xx, with when they were first accepted.
     accepted: HashMap<String, Instant>,
@@ -65,6 +67,11 @@ impl Hook {
         inner.delay = delay;
     }
 
+    /// Checks signatures with `secret` from now on, as an endpoint given a generated secret does.
+    pub fn use_secret(&self, secret: &str) {
+        self.inner.lock().unwrap().secret = Some(secret.to_owned());
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().unwrap().received.clone()
     }
@@ -89,7 +96,8 @@ impl Hook {
 
 async fn receive(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
-    let secret = WebhookSecret::from_operator(HOOK_SECRET).unwrap();
+    let secret = inner.lock().unwrap().secret.clone().unwrap_or_else(|| HOOK_SECRET.to_owned());
+    let secret = WebhookSecret::from_operator(secret).unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let verified = verify(&secret, &header("sanankoroba-signature"), &body, now, DEFAULT_TOLERANCE).is_ok();
     let payload: Value = serde_json::from_slice(&body).unwrap_or_default();

@@ -16,7 +16,7 @@ use crate::common::{new_key, pledge_json, TestServer, ADMIN_TOKEN};
 const PASSWORD: &str = "a long staff password";
 
 /// A client that shows redirects instead of following them, as the tests look at each one.
-fn client() -> Client {
+pub(crate) fn client() -> Client {
     Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
@@ -43,9 +43,9 @@ fn hidden_csrf(page: &str) -> String {
 }
 
 /// A signed-in member of staff: the session cookie, and the form token of its pages.
-struct Signed {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Signed {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
 async fn sign_in(server: &TestServer, username: &str, password: &str) -> Response {
@@ -64,7 +64,7 @@ async fn sign_in(server: &TestServer, username: &str, password: &str) -> Respons
         .unwrap()
 }
 
-async fn signed_in(server: &TestServer, username: &str) -> Signed {
+pub(crate) async fn signed_in(server: &TestServer, username: &str) -> Signed {
     add_staff(server, username).await;
     let response = sign_in(server, username, PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -75,7 +75,7 @@ async fn signed_in(server: &TestServer, username: &str) -> Signed {
     Signed { cookie, csrf }
 }
 
-async fn pledge(server: &TestServer) -> String {
+pub(crate) async fn pledge(server: &TestServer) -> String {
     let response = server.post(&pledge_json(&new_key())).await;
     assert_eq!(response.status(), 201);
     response.json::<Value>().await.unwrap()["reference"].as_str().unwrap().to_owned()
@@ -83,7 +83,7 @@ async fn pledge(server: &TestServer) -> String {
 
 /// A concrete path for a route's pattern.
 fn concrete(path: &str, reference: &str) -> String {
-    path.replace("{reference}", reference)
+    path.replace("{reference}", reference).replace("{id}", "1")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,3 +13,4 @@ mod pledges;
 mod protection;
 mod proxy;
 mod review;
+mod webhooks_admin;

@@ -9,11 +9,13 @@
 
 pub mod dashboard;
 pub mod data_protection;
+pub mod deliveries;
 pub mod gate;
 pub mod gift_aid;
 pub mod page;
 pub mod pledges;
 pub mod sign_in;
+pub mod webhooks;
 
 use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,6 +45,11 @@ pub const STAFF_ROUTES: &[StaffRoute] = &[
     StaffRoute { path: "/admin/data-protection", methods: &[Method::GET], handlers: || get(data_protection::show) },
     StaffRoute { path: "/admin/data-protection/erase", methods: &[Method::POST], handlers: || post(data_protection::erase) },
     StaffRoute { path: "/admin/data-protection/access", methods: &[Method::POST], handlers: || post(data_protection::access) },
+    StaffRoute { path: "/admin/webhooks", methods: &[Method::GET], handlers: || get(webhooks::show) },
+    StaffRoute { path: "/admin/webhooks/add", methods: &[Method::POST], handlers: || post(webhooks::add) },
+    StaffRoute { path: "/admin/webhooks/remove", methods: &[Method::POST], handlers: || post(webhooks::remove) },
+    StaffRoute { path: "/admin/deliveries", methods: &[Method::GET], handlers: || get(deliveries::list) },
+    StaffRoute { path: "/admin/deliveries/{id}/retry", methods: &[Method::POST], handlers: || post(deliveries::resend) },
     StaffRoute { path: "/admin/sign-out", methods: &[Method::POST], handlers: || post(sign_in::sign_out) },
 ];
 
