@@ -407,7 +407,8 @@ where
         Self::announce(connection, endpoints, reference, event).await
     }
 
-    /// Writes the event and one delivery, due now, per endpoint.
+    /// Writes the event and one delivery, due now, per endpoint that takes its type; nothing
+    /// when no endpoint does.
     async fn announce(
         connection: &mut DB::Connection,
         endpoints: &Endpoints,
@@ -417,6 +418,9 @@ where
         let event = event.map_err(|error| {
             StorageError::new(format!("the event for pledge {reference} does not serialise: {error}"))
         })?;
+        if endpoints.for_event(event.event_type()).next().is_none() {
+            return Ok(());
+        }
         let row = sqlx::query(
             "INSERT INTO outbox_events (event_id, event_type, created_at, reference, payload)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -429,7 +433,7 @@ where
         .fetch_one(&mut *connection)
         .await?;
         let event_row_id: i64 = row.try_get("id")?;
-        for endpoint in endpoints.names() {
+        for endpoint in endpoints.for_event(event.event_type()) {
             sqlx::query("INSERT INTO outbox_deliveries (event_row_id, endpoint, next_attempt_at) VALUES ($1, $2, $3)")
                 .bind(event_row_id)
                 .bind(endpoint.clone())
