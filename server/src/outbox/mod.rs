@@ -9,14 +9,16 @@
 //! is therefore at least once, and receivers de-duplicate by event id.
 //!
 //! - [`decision`]: given an attempt's outcome and the attempts so far, what happens next.
+//! - [`email`]: the charity's notification and the donor's confirmation of a new pledge.
 //! - [`webhook`]: the signed HTTP POST to a charity's endpoint.
-//! - [`worker`]: the loop, and the [`worker::Channel`] trait a second kind of delivery (e-mail)
-//!   implements beside webhooks.
+//! - [`worker`]: the loop, and the [`worker::Channel`] trait that webhooks and e-mail implement.
 
 pub mod decision;
+pub mod email;
 pub mod webhook;
 pub mod worker;
 
 pub use decision::{Attempt, Failure, Next};
+pub use email::EmailChannel;
 pub use webhook::{WebhookChannel, WebhookEndpoint};
 pub use worker::{Channel, Worker};
