@@ -9,12 +9,15 @@ use std::sync::Arc;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use url::Url;
 
 use crate::config::Settings;
 use crate::housekeeping::Chores;
 use crate::staff::cookie::SessionCookie;
 use crate::staff::session::SessionPolicy;
 use crate::http::{self, widget};
+use crate::notify::mailer::Mailer;
+use crate::outbox::email::{self, EmailChannel};
 use crate::outbox::webhook::WebhookChannel;
 use crate::outbox::directory::Directory;
 use crate::outbox::worker::{Channel, Pacing, Worker};
@@ -46,6 +49,10 @@ pub async fn start(
 ) -> Result<Running, Error> {
     let webhooks = &settings.webhooks;
     let endpoints = Endpoints::new(webhooks.endpoints.iter().map(|endpoint| endpoint.name.clone()));
+    // E-mail takes part in the outbox when it is on: one endpoint per kind a new pledge causes.
+    let mail_kinds = settings.mail.as_ref().map(|mail| email::kinds_for_new_pledges(mail.donor_confirmations));
+    let mail_endpoints = mail_kinds.iter().flatten().map(|kind| email::endpoint(*kind).to_owned());
+    let endpoints = endpoints.with_created_only(mail_endpoints);
     let store = Store::open_url_with_endpoints(&settings.database_url, endpoints).await?;
     let mut channels: HashMap<String, Arc<dyn Channel>> = HashMap::new();
     for endpoint in &webhooks.endpoints {
@@ -56,6 +63,17 @@ pub async fn start(
     let listener = TcpListener::bind(settings.bind).await?;
     let local_addr = listener.local_addr()?;
     let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{local_addr}"));
+    let mut attempt_limit = webhooks.timeout;
+    if let (Some(mail), Some(kinds)) = (&settings.mail, &mail_kinds) {
+        let inbox_origin = Url::parse(&public_url)
+            .map_err(|error| format!("the public URL `{public_url}` is not a URL the e-mails can link to: {error}"))?;
+        let mailer = Arc::new(Mailer::new(mail, inbox_origin)?);
+        for kind in kinds {
+            let channel = EmailChannel::new(*kind, Arc::clone(&mailer), store.clone());
+            channels.insert(email::endpoint(*kind).to_owned(), Arc::new(channel));
+        }
+        attempt_limit = attempt_limit.max(mail.send_timeout);
+    }
 
     if !settings.widget_dist.is_dir() {
         widget::report_missing_dist(&settings.widget_dist);
@@ -92,9 +110,9 @@ pub async fn start(
     }
     // Always running, even without flag endpoints: staff may add endpoints on the admin pages,
     // on this receiver or on another sharing the database, at any time.
-    tracing::info!(flag_endpoints = channels.len(), "delivering webhook events");
+    tracing::info!(operator_endpoints = channels.len(), "delivering outbox events");
     let directory = Directory::with_stored_webhooks(channels, store.clone(), webhooks.timeout);
-    let deliveries = Worker::new(store.clone(), directory, Pacing::for_timeout(webhooks.retry, webhooks.timeout)).spawn();
+    let deliveries = Worker::new(store.clone(), directory, Pacing::for_timeout(webhooks.retry, attempt_limit)).spawn();
 
     let app = http::router(&settings, store.clone(), public_url.clone());
     // Without TCP_NODELAY, small answers can wait for the peer's delayed acknowledgement.

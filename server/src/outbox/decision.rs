@@ -14,7 +14,7 @@ use crate::storage::DeliveryUpdate;
 use crate::timestamp::Timestamp;
 
 /// How one attempt went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
     /// A 2xx answer.
     Accepted,
@@ -22,6 +22,15 @@ pub enum Attempt {
     Refused(u16),
     /// No answer.
     Failed(Failure),
+    /// There was nothing to send, and there never will be (an e-mail that must not be sent, a
+    /// pledge that is gone): settled at once, as delivered, without retries.
+    NothingToSend,
+    /// Not taken, for a reason that another attempt would not change: given up at once. The
+    /// text says what failed without personal data.
+    Undeliverable(String),
+    /// Not taken this time, for a reason that may pass: tried again. The text says what failed
+    /// without personal data.
+    Deferred(String),
 }
 
 /// Why an attempt got no answer.
@@ -46,6 +55,8 @@ impl fmt::Display for Attempt {
             Attempt::Failed(Failure::Unreachable) => formatter.write_str("could not connect"),
             Attempt::Failed(Failure::Broken) => formatter.write_str("the request failed"),
             Attempt::Failed(Failure::UnknownEndpoint) => formatter.write_str("no such endpoint is configured"),
+            Attempt::NothingToSend => formatter.write_str("nothing to send"),
+            Attempt::Undeliverable(detail) | Attempt::Deferred(detail) => formatter.write_str(detail),
         }
     }
 }
@@ -60,10 +71,11 @@ pub enum Next {
 
 /// The next step after an attempt, `attempts` counting every attempt made so far, this one
 /// included; `random` is a uniformly random value for the jitter.
-pub fn next(attempt: Attempt, attempts: u32, policy: &RetryPolicy, random: u64) -> Next {
+pub fn next(attempt: &Attempt, attempts: u32, policy: &RetryPolicy, random: u64) -> Next {
     match attempt {
-        Attempt::Accepted => Next::Delivered,
-        Attempt::Refused(_) | Attempt::Failed(_) => match policy.next_delay(attempts, random) {
+        Attempt::Accepted | Attempt::NothingToSend => Next::Delivered,
+        Attempt::Undeliverable(_) => Next::Dead,
+        Attempt::Refused(_) | Attempt::Failed(_) | Attempt::Deferred(_) => match policy.next_delay(attempts, random) {
             Some(delay) => Next::RetryAfter(delay),
             None => Next::Dead,
         },
@@ -71,7 +83,7 @@ pub fn next(attempt: Attempt, attempts: u32, policy: &RetryPolicy, random: u64) 
 }
 
 /// The row update for `next`, after the `attempts`-th attempt ended at `now` as `attempt` did.
-pub fn update(next: Next, attempt: Attempt, attempts: u32, now: Timestamp) -> DeliveryUpdate {
+pub fn update(next: Next, attempt: &Attempt, attempts: u32, now: Timestamp) -> DeliveryUpdate {
     match next {
         Next::Delivered => DeliveryUpdate::Delivered { attempts, at: now },
         Next::RetryAfter(delay) => {
@@ -94,30 +106,42 @@ mod tests {
     #[test]
     fn an_accepted_attempt_is_delivered_whatever_came_before() {
         for attempts in [1, 3, 50] {
-            assert_eq!(next(Attempt::Accepted, attempts, &policy(), u64::MAX), Next::Delivered);
+            assert_eq!(next(&Attempt::Accepted, attempts, &policy(), u64::MAX), Next::Delivered);
         }
     }
 
     #[test]
     fn refusals_and_failures_wait_with_jitter_then_die() {
         let policy = policy();
-        for failed in [Attempt::Refused(500), Attempt::Refused(404), Attempt::Failed(Failure::TimedOut)] {
-            assert_eq!(next(failed, 1, &policy, 0), Next::RetryAfter(Duration::ZERO));
-            assert_eq!(next(failed, 1, &policy, u64::MAX), Next::RetryAfter(Duration::from_secs(10)));
-            assert_eq!(next(failed, 2, &policy, u64::MAX), Next::RetryAfter(Duration::from_secs(20)));
-            assert_eq!(next(failed, 3, &policy, u64::MAX), Next::Dead, "after the last attempt");
+        let deferred = Attempt::Deferred("the SMTP server deferred the message with a 451 reply".into());
+        for failed in [Attempt::Refused(500), Attempt::Refused(404), Attempt::Failed(Failure::TimedOut), deferred] {
+            assert_eq!(next(&failed, 1, &policy, 0), Next::RetryAfter(Duration::ZERO));
+            assert_eq!(next(&failed, 1, &policy, u64::MAX), Next::RetryAfter(Duration::from_secs(10)));
+            assert_eq!(next(&failed, 2, &policy, u64::MAX), Next::RetryAfter(Duration::from_secs(20)));
+            assert_eq!(next(&failed, 3, &policy, u64::MAX), Next::Dead, "after the last attempt");
         }
+    }
+
+    #[test]
+    fn nothing_to_send_settles_at_once_and_the_undeliverable_die_at_once() {
+        assert_eq!(next(&Attempt::NothingToSend, 1, &policy(), u64::MAX), Next::Delivered);
+        let refused = Attempt::Undeliverable("the SMTP server refused the message with a 550 reply".into());
+        assert_eq!(next(&refused, 1, &policy(), u64::MAX), Next::Dead, "no retry for a permanent failure");
+        assert_eq!(
+            update(Next::Dead, &refused, 1, Timestamp::from_micros(0)),
+            DeliveryUpdate::Dead { attempts: 1, error: "the SMTP server refused the message with a 550 reply".into() }
+        );
     }
 
     #[test]
     fn updates_carry_the_attempts_the_due_time_and_a_plain_error() {
         let now = Timestamp::from_micros(1_000_000);
         assert_eq!(
-            update(Next::Delivered, Attempt::Accepted, 2, now),
+            update(Next::Delivered, &Attempt::Accepted, 2, now),
             DeliveryUpdate::Delivered { attempts: 2, at: now }
         );
         assert_eq!(
-            update(Next::RetryAfter(Duration::from_secs(3)), Attempt::Refused(503), 1, now),
+            update(Next::RetryAfter(Duration::from_secs(3)), &Attempt::Refused(503), 1, now),
             DeliveryUpdate::Retry {
                 attempts: 1,
                 next_attempt_at: Timestamp::from_micros(4_000_000),
@@ -125,10 +149,10 @@ mod tests {
             }
         );
         assert_eq!(
-            update(Next::Dead, Attempt::Failed(Failure::Unreachable), 16, now),
+            update(Next::Dead, &Attempt::Failed(Failure::Unreachable), 16, now),
             DeliveryUpdate::Dead { attempts: 16, error: "could not connect".into() }
         );
-        let far = update(Next::RetryAfter(Duration::MAX), Attempt::Refused(500), 1, now);
+        let far = update(Next::RetryAfter(Duration::MAX), &Attempt::Refused(500), 1, now);
         assert!(
             matches!(far, DeliveryUpdate::Retry { next_attempt_at, .. } if next_attempt_at.as_micros() == i64::MAX)
         );

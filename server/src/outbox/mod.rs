@@ -11,16 +11,18 @@
 //! - [`decision`]: given an attempt's outcome and the attempts so far, what happens next.
 //! - [`directory`]: which channel an endpoint's deliveries go through, from the flags or from
 //!   the endpoints stored on the admin pages.
+//! - [`email`]: the charity's notification and the donor's confirmation of a new pledge.
 //! - [`webhook`]: the signed HTTP POST to a charity's endpoint.
-//! - [`worker`]: the loop, and the [`worker::Channel`] trait a second kind of delivery (e-mail)
-//!   implements beside webhooks.
+//! - [`worker`]: the loop, and the [`worker::Channel`] trait that webhooks and e-mail implement.
 
 pub mod decision;
 pub mod directory;
+pub mod email;
 pub mod webhook;
 pub mod worker;
 
 pub use decision::{Attempt, Failure, Next};
 pub use directory::Directory;
+pub use email::EmailChannel;
 pub use webhook::{WebhookChannel, WebhookEndpoint};
 pub use worker::{Channel, Worker};

@@ -17,7 +17,7 @@ use crate::notify::RetryPolicy;
 use crate::storage::{BoxFuture, ClaimedDelivery, Store};
 use crate::timestamp::Timestamp;
 
-/// A way of delivering an event: a webhook endpoint now, an e-mail transport later. Given a
+/// A way of delivering an event: a webhook endpoint, or one kind of e-mail. Given a
 /// claimed delivery, it makes one attempt and says how it went; it never panics and never waits
 /// without a bound.
 pub trait Channel: Send + Sync + 'static {
@@ -116,7 +116,7 @@ async fn settle(store: &Store, channel: Option<Arc<dyn Channel>>, delivery: Clai
         None => Attempt::Failed(Failure::UnknownEndpoint),
     };
     let attempts = delivery.attempts.saturating_add(1);
-    let next = decision::next(attempt, attempts, &retry, random());
+    let next = decision::next(&attempt, attempts, &retry, random());
     let (event_id, event_type) = (delivery.event.id().as_str(), delivery.event.event_type().as_str());
     let (reference, endpoint) = (delivery.reference.as_str(), delivery.endpoint.as_str());
     match next {
@@ -130,7 +130,7 @@ async fn settle(store: &Store, channel: Option<Arc<dyn Channel>>, delivery: Clai
             "event delivery failed for the last time; resend it from the delivery list once the endpoint works"
         ),
     }
-    let update = decision::update(next, attempt, attempts, Timestamp::now());
+    let update = decision::update(next, &attempt, attempts, Timestamp::now());
     match store.record_delivery(&delivery, update).await {
         Ok(true) => {}
         Ok(false) => tracing::warn!(

@@ -35,26 +35,56 @@ use super::Status;
 use crate::notify::{Event, EventType};
 use crate::timestamp::Timestamp;
 
-/// The names of the operator's (flag) endpoints, which every event is delivered to, one delivery
-/// row each, besides the endpoints stored on the admin pages.
+/// The operator's endpoints, by name, one delivery row each: those that take every event
+/// (webhooks from the flags), and those that take only `pledge.created` (e-mail, which tells of a
+/// new pledge and of nothing that happens to it afterwards). Endpoints stored on the admin pages
+/// come besides them and take every event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Endpoints(Arc<[String]>);
+pub struct Endpoints {
+    every_event: Arc<[String]>,
+    created_only: Arc<[String]>,
+}
 
 impl Endpoints {
     pub fn new(names: impl IntoIterator<Item = String>) -> Endpoints {
-        Endpoints(names.into_iter().collect())
+        Endpoints { every_event: names.into_iter().collect(), created_only: Arc::new([]) }
     }
 
+    /// These endpoints, and `names` for `pledge.created` events only.
+    pub fn with_created_only(self, names: impl IntoIterator<Item = String>) -> Endpoints {
+        Endpoints { created_only: names.into_iter().collect(), ..self }
+    }
+
+    /// The endpoints that take every event.
     pub fn names(&self) -> &[String] {
-        &self.0
+        &self.every_event
+    }
+
+    /// The endpoints an event of `event_type` is delivered to. When there are none, the event
+    /// is not written either: nobody would ever receive its copy of the donor's data.
+    pub fn for_event(&self, event_type: EventType) -> impl Iterator<Item = &String> {
+        let created = event_type == EventType::PledgeCreated;
+        self.every_event.iter().chain(self.created_only.iter().filter(move |_| created))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.every_event.is_empty() && self.created_only.is_empty()
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.0.iter().any(|known| known == name)
+        self.every_event.iter().chain(self.created_only.iter()).any(|known| known == name)
+    }
+
+    /// Every name, those for all events first.
+    pub fn all_names(&self) -> Vec<String> {
+        self.every_event.iter().chain(self.created_only.iter()).cloned().collect()
+    }
+
+    /// Whether the endpoint called `name` takes events of `event_type`. Every endpoint takes
+    /// `pledge.created`; only those for `pledge.created` alone skip the others. An endpoint
+    /// stored on the admin pages is not named here and takes everything.
+    pub fn takes(&self, name: &str, event_type: EventType) -> bool {
+        event_type == EventType::PledgeCreated || !self.created_only.iter().any(|only| only == name)
     }
 }
 
@@ -183,6 +213,18 @@ mod tests {
         assert_eq!(announcement(true, Status::Review), Some(EventType::PledgeStatusChanged), "sent back to review");
         assert!(!erasure_announced(false));
         assert!(erasure_announced(true));
+    }
+
+    #[test]
+    fn endpoints_for_new_pledges_only_take_no_later_event() {
+        let names = |endpoints: &Endpoints, event_type| endpoints.for_event(event_type).cloned().collect::<Vec<_>>();
+        let endpoints = Endpoints::new(["crm".to_owned()]).with_created_only(["email:charity".to_owned()]);
+        assert_eq!(names(&endpoints, EventType::PledgeCreated), ["crm", "email:charity"]);
+        assert_eq!(names(&endpoints, EventType::PledgeStatusChanged), ["crm"]);
+        assert_eq!(names(&endpoints, EventType::PledgeErased), ["crm"]);
+        let mail_only = Endpoints::default().with_created_only(["email:charity".to_owned()]);
+        assert!(!mail_only.is_empty());
+        assert!(names(&mail_only, EventType::PledgeStatusChanged).is_empty(), "the event is not even written");
     }
 
     #[test]

@@ -323,7 +323,7 @@ where
                         pledge: &stored,
                     };
                     let event = Event::pledge_created(new_event_id()?, pledge.received_at, view);
-                    Self::announce(connection, &targets, &reference, event).await?;
+                    Self::announce(connection, endpoints, &targets, &reference, event).await?;
                 }
                 return Ok(Recorded::Created(Receipt { reference, received_at: pledge.received_at }));
             }
@@ -414,7 +414,7 @@ where
             Some(EventType::PledgeCreated) => Event::pledge_created(new_event_id()?, at, view),
             Some(_) => Event::pledge_status_changed(new_event_id()?, at, view, from.as_str(), note),
         };
-        Self::announce(connection, &targets, reference, event).await
+        Self::announce(connection, endpoints, &targets, reference, event).await
     }
 
     /// The endpoints an event written now is delivered to: the flag endpoints and the stored
@@ -423,12 +423,14 @@ where
     async fn delivery_targets(connection: &mut DB::Connection, endpoints: &Endpoints) -> StorageResult<Vec<String>> {
         let rows = sqlx::query("SELECT name FROM webhook_endpoints ORDER BY id").fetch_all(&mut *connection).await?;
         let stored = rows.iter().map(|row| row.try_get::<String, _>("name")).collect::<Result<Vec<_>, _>>()?;
-        Ok(delivery_targets(endpoints.names(), stored))
+        Ok(delivery_targets(&endpoints.all_names(), stored))
     }
 
-    /// Writes the event and one delivery, due now, per endpoint in `targets`.
+    /// Writes the event and one delivery, due now, per endpoint in `targets` that takes its
+    /// type; nothing when none does.
     async fn announce(
         connection: &mut DB::Connection,
+        endpoints: &Endpoints,
         targets: &[String],
         reference: &str,
         event: Result<Event, serde_json::Error>,
@@ -436,6 +438,10 @@ where
         let event = event.map_err(|error| {
             StorageError::new(format!("the event for pledge {reference} does not serialise: {error}"))
         })?;
+        let targets: Vec<&String> = targets.iter().filter(|name| endpoints.takes(name, event.event_type())).collect();
+        if targets.is_empty() {
+            return Ok(());
+        }
         let row = sqlx::query(
             "INSERT INTO outbox_events (event_id, event_type, created_at, reference, payload)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -949,7 +955,7 @@ where
                 let targets = Self::delivery_targets(connection, endpoints).await?;
                 if !targets.is_empty() {
                     let event = Event::pledge_erased(new_event_id()?, at, &reference, at);
-                    Self::announce(connection, &targets, &reference, event).await?;
+                    Self::announce(connection, endpoints, &targets, &reference, event).await?;
                 }
             }
             erased.push(reference);
