@@ -1,7 +1,8 @@
 //! The receiver's periodic chores: erasing the donor's details from pledges that never
-//! converted once the retention period is over, and deleting staff sessions that have ended.
+//! converted once the retention period is over, deleting outbox events that every endpoint
+//! received more than 30 days ago, and deleting staff sessions that have ended.
 //!
-//! Both run once at start and then every hour. They are idempotent, so with several receivers
+//! All run once at start and then every hour. They are idempotent, so with several receivers
 //! on one PostgreSQL database each may run them; the second finds nothing left to do.
 
 use std::time::Duration;
@@ -14,6 +15,9 @@ use crate::timestamp::Timestamp;
 
 const EVERY: Duration = Duration::from_secs(60 * 60);
 const MICROS_PER_DAY: i64 = 86_400_000_000;
+/// How long an event every endpoint received stays listed on the deliveries page before it is
+/// deleted with its copy of the donor's details: long enough to answer "did the CRM get it?".
+const DELIVERED_EVENTS_KEPT_DAYS: i64 = 30;
 
 /// What the chores need to know.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +47,12 @@ impl Chores {
                 Ok(erased) => tracing::info!(pledges = erased.len(), "donor details erased after the retention period"),
                 Err(error) => tracing::error!(%error, "the retention period could not be applied; trying again in an hour"),
             }
+        }
+        let delivered_before = Timestamp::from_micros(now.as_micros().saturating_sub(DELIVERED_EVENTS_KEPT_DAYS * MICROS_PER_DAY));
+        match store.purge_delivered_events(delivered_before).await {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "delivered outbox events deleted"),
+            Err(error) => tracing::warn!(%error, "delivered outbox events could not be deleted"),
         }
         match store.delete_sessions_idle_since(self.idle_cutoff(now)).await {
             Ok(0) => {}

@@ -977,6 +977,32 @@ mod cases {
         store.close().await;
     }
 
+    /// Events every endpoint received are deleted after a while, with their copy of the donor's
+    /// details; an event still pending or dead anywhere is kept for its resend.
+    pub async fn delivered_events_are_purged_and_the_rest_kept(store: Store, database: &TestDatabase) {
+        drop(store);
+        let store = announcing(database).await;
+        let delivered = created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        let half = created(&store, new_pledge("st-marys-school", Timestamp::now()).1).await;
+        let claimed = store.claim_deliveries(Duration::from_secs(60), 100).await.unwrap();
+        assert_eq!(claimed.len(), 4);
+        let half_first = claimed.iter().find(|c| c.reference == half).unwrap();
+        for delivery in claimed.iter().filter(|c| c.reference == delivered || c.id == half_first.id) {
+            let update = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now() };
+            assert!(store.record_delivery(delivery, update).await.unwrap());
+        }
+        let long_ago = Timestamp::from_micros(0);
+        assert_eq!(store.purge_delivered_events(long_ago).await.unwrap(), 0, "nothing is that old");
+        let later = Timestamp::from_micros(Timestamp::now().as_micros() + 3_600_000_000);
+        assert_eq!(store.purge_delivered_events(later).await.unwrap(), 1);
+        assert_eq!(database.integers("SELECT count(*) FROM outbox_events").await, [1]);
+        assert_eq!(database.integers("SELECT count(*) FROM outbox_deliveries").await, [2]);
+        let kept = format!("SELECT count(*) FROM outbox_events WHERE reference = '{delivered}'");
+        assert_eq!(database.integers(&kept).await, [0], "the delivered event and its payload are gone");
+        assert_eq!(store.purge_delivered_events(later).await.unwrap(), 0, "the half-delivered event stays");
+        store.close().await;
+    }
+
     pub async fn deliveries_are_leased_settled_and_retried(store: Store, database: &TestDatabase) {
         drop(store);
         let store = announcing(database).await;
@@ -1138,6 +1164,7 @@ macro_rules! suite {
             case!(events_are_written_with_their_changes, with_database);
             case!(a_failed_write_writes_no_event, with_database);
             case!(deliveries_are_leased_settled_and_retried, with_database);
+            case!(delivered_events_are_purged_and_the_rest_kept, with_database);
             case!(two_stores_never_claim_the_same_row, with_database);
             case!(stored_webhooks_get_deliveries_until_removed, with_database);
 

@@ -254,6 +254,10 @@ pub enum Write {
     DeleteSessionsIdleSince {
         cutoff: Timestamp,
     },
+    /// Deletes the events created before `cutoff` whose every delivery was delivered.
+    PurgeDeliveredEvents {
+        cutoff: Timestamp,
+    },
     Erase {
         erasure: Erasure,
         actor: String,
@@ -306,6 +310,7 @@ pub enum Written {
     /// Whether a session had the token hash.
     SessionDeleted(bool),
     SessionsDeleted(u64),
+    EventsPurged(u64),
     /// The references of the pledges erased or anonymised.
     Erased(Vec<String>),
     Claimed(Vec<ClaimedDelivery>),
@@ -662,6 +667,17 @@ impl Store {
         }
     }
 
+    /// Deletes the outbox events created before `cutoff` that every endpoint has received, with
+    /// their deliveries, and says how many events there were. Their payloads are copies of the
+    /// donor's details that nobody needs once delivered; dead and pending ones are kept for
+    /// staff to resend.
+    pub async fn purge_delivered_events(&self, cutoff: Timestamp) -> StorageResult<u64> {
+        match self.writer.submit(Write::PurgeDeliveredEvents { cutoff }).await? {
+            Written::EventsPurged(count) => Ok(count),
+            other => Err(unexpected("a purge of delivered events", &other)),
+        }
+    }
+
     /// Deletes the sessions last used before `cutoff`, and says how many there were.
     pub async fn delete_sessions_idle_since(&self, cutoff: Timestamp) -> StorageResult<u64> {
         match self.writer.submit(Write::DeleteSessionsIdleSince { cutoff }).await? {
@@ -769,6 +785,7 @@ fn unexpected(asked: &str, answer: &Written) -> StorageError {
         Written::SessionTouched(_) => "a session's use",
         Written::SessionDeleted(_) => "a sign-out",
         Written::SessionsDeleted(_) => "an expiry of sessions",
+        Written::EventsPurged(_) => "a purge of delivered events",
         Written::Erased(_) => "an erasure",
         Written::Claimed(_) => "claimed deliveries",
         Written::DeliveryRecorded(_) => "a delivery's outcome",

@@ -208,6 +208,21 @@ where
                     .await?;
                 Written::SessionDeleted(DB::rows_affected(&deleted) > 0)
             }
+            Write::PurgeDeliveredEvents { cutoff } => {
+                // Only events whose every delivery arrived: a pending or dead one keeps its event,
+                // and an event without deliveries is kept only if one is still to be written.
+                let settled = "SELECT e.id FROM outbox_events e WHERE e.created_at < $1 AND NOT EXISTS \
+                     (SELECT 1 FROM outbox_deliveries d WHERE d.event_row_id = e.id AND d.status <> 'delivered')";
+                sqlx::query(&format!("DELETE FROM outbox_deliveries WHERE event_row_id IN ({settled})"))
+                    .bind(cutoff.as_micros())
+                    .execute(&mut *connection)
+                    .await?;
+                let purged = sqlx::query(&format!("DELETE FROM outbox_events WHERE id IN ({settled})"))
+                    .bind(cutoff.as_micros())
+                    .execute(&mut *connection)
+                    .await?;
+                Written::EventsPurged(DB::rows_affected(&purged))
+            }
             Write::DeleteSessionsIdleSince { cutoff } => {
                 let deleted = sqlx::query("DELETE FROM staff_sessions WHERE last_seen_at < $1")
                     .bind(cutoff.as_micros())
