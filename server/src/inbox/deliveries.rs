@@ -63,7 +63,11 @@ pub fn page(view: &DeliveriesView<'_>, signed_in: SignedIn<'_>) -> Markup {
         p {
             "Each change to a pledge is sent to every "
             a href="/admin/webhooks" { "webhook endpoint" }
-            ". A delivery that fails is tried again, less and less often; once every attempt has failed it is dead, and can be resent here."
+            ", and each new pledge is e-mailed (endpoints "
+            code { "email:charity" }
+            " and "
+            code { "email:donor" }
+            ") when the receiver sends e-mail. A delivery that fails is tried again, less and less often; once every attempt has failed it is dead, and can be resent here."
         }
         form class="filters" method="get" action="/admin/deliveries" aria-label="Filter deliveries" {
             div class="field" {
@@ -96,7 +100,7 @@ pub fn page(view: &DeliveriesView<'_>, signed_in: SignedIn<'_>) -> Markup {
             }
         }
     };
-    layout::page("Webhook deliveries", Some(signed_in), content)
+    layout::page("Deliveries", Some(signed_in), content)
 }
 
 fn table(view: &DeliveriesView<'_>, signed_in: SignedIn<'_>) -> Markup {
