@@ -37,11 +37,7 @@ pub fn amount(amount: Amount, locale: Locale) -> String {
 /// Today's date, written out in full: `27 November 2026`, `27 novembre 2026`.
 pub fn today(locale: Locale) -> String {
     let format = Intl::DateTimeFormat::new(&locales(locale), &options(&[("dateStyle", "long")])).format();
-    format
-        .call1(&JsValue::UNDEFINED, &js_sys::Date::new_0())
-        .ok()
-        .and_then(|text| text.as_string())
-        .unwrap_or_default()
+    format.call1(&JsValue::UNDEFINED, &js_sys::Date::new_0()).ok().and_then(|text| text.as_string()).unwrap_or_default()
 }
 
 /// `by email and by post`, `par e-mail et par courrier`.

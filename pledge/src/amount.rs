@@ -29,9 +29,7 @@ impl Currency {
     }
 
     pub fn from_code(code: &str) -> Option<Currency> {
-        Currency::ALL
-            .into_iter()
-            .find(|currency| currency.code() == code)
+        Currency::ALL.into_iter().find(|currency| currency.code() == code)
     }
 
     /// The ISO 4217 exponent: how many digits follow the decimal separator.
@@ -84,10 +82,7 @@ pub struct Amount {
 
 impl Amount {
     pub fn new(minor_units: u64, currency: Currency) -> Self {
-        Amount {
-            minor_units,
-            currency,
-        }
+        Amount { minor_units, currency }
     }
 
     pub fn check_bounds(self) -> Result<(), ErrorCode> {
@@ -107,11 +102,7 @@ impl Amount {
         let major = self.minor_units / scale;
         match self.currency.exponent() {
             0 => major.to_string(),
-            exponent => format!(
-                "{major}.{minor:0width$}",
-                minor = self.minor_units % scale,
-                width = exponent as usize
-            ),
+            exponent => format!("{major}.{minor:0width$}", minor = self.minor_units % scale, width = exponent as usize),
         }
     }
 
@@ -127,29 +118,19 @@ impl Amount {
     /// the currency has no minor unit, is read as a thousands separator; spaces (including the
     /// narrow no-break space French formatting uses) are ignored.
     pub fn parse(input: &str, currency: Currency) -> Result<Amount, AmountParseError> {
-        let compact: String = input
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-            .collect();
+        let compact: String = input.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
         if compact.is_empty() {
             return Err(AmountParseError::Empty);
         }
-        if !compact
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-        {
+        if !compact.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
             return Err(AmountParseError::NotANumber);
         }
         let exponent = currency.exponent() as usize;
         let (integer, fraction) = match compact.rfind(['.', ',']) {
-            Some(at) if (1..=exponent).contains(&(compact.len() - at - 1)) => {
-                (&compact[..at], &compact[at + 1..])
-            }
+            Some(at) if (1..=exponent).contains(&(compact.len() - at - 1)) => (&compact[..at], &compact[at + 1..]),
             Some(at) if compact.len() - at - 1 == 3 => (compact.as_str(), ""),
             Some(_) if exponent == 0 => return Err(AmountParseError::TooManyDecimals),
-            Some(at) if compact.len() - at - 1 > exponent => {
-                return Err(AmountParseError::TooManyDecimals)
-            }
+            Some(at) if compact.len() - at - 1 > exponent => return Err(AmountParseError::TooManyDecimals),
             Some(_) => return Err(AmountParseError::NotANumber),
             None => (compact.as_str(), ""),
         };
@@ -157,17 +138,12 @@ impl Amount {
         let fraction_value: u64 = if fraction.is_empty() {
             0
         } else {
-            format!("{fraction:0<exponent$}")
-                .parse()
-                .map_err(|_| AmountParseError::NotANumber)?
+            format!("{fraction:0<exponent$}").parse().map_err(|_| AmountParseError::NotANumber)?
         };
         whole
             .checked_mul(currency.scale())
             .and_then(|minor| minor.checked_add(fraction_value))
-            .map(|minor_units| Amount {
-                minor_units,
-                currency,
-            })
+            .map(|minor_units| Amount { minor_units, currency })
             .ok_or(AmountParseError::NotANumber)
     }
 }
@@ -177,9 +153,8 @@ impl Amount {
 fn parse_grouped_integer(text: &str) -> Option<u64> {
     let groups: Vec<&str> = text.split(['.', ',']).collect();
     let (first, rest) = groups.split_first()?;
-    let well_formed = !first.is_empty()
-        && (rest.is_empty() || first.len() <= 3)
-        && rest.iter().all(|group| group.len() == 3);
+    let well_formed =
+        !first.is_empty() && (rest.is_empty() || first.len() <= 3) && rest.iter().all(|group| group.len() == 3);
     if !well_formed {
         return None;
     }
@@ -232,10 +207,7 @@ mod tests {
         assert_eq!(gbp("25."), Err(AmountParseError::NotANumber));
         assert_eq!(gbp("25.5555"), Err(AmountParseError::TooManyDecimals));
         assert_eq!(gbp("1,00,000"), Err(AmountParseError::NotANumber));
-        assert_eq!(
-            gbp("99999999999999999999"),
-            Err(AmountParseError::NotANumber)
-        );
+        assert_eq!(gbp("99999999999999999999"), Err(AmountParseError::NotANumber));
     }
 
     #[test]
@@ -245,28 +217,16 @@ mod tests {
         assert_eq!(xof("15 000"), Ok(15_000));
         assert_eq!(xof("15.000"), Ok(15_000));
         assert_eq!(xof("15.5"), Err(AmountParseError::TooManyDecimals));
-        assert_eq!(
-            Amount::new(15_000, Currency::XOF).to_decimal_string(),
-            "15000"
-        );
+        assert_eq!(Amount::new(15_000, Currency::XOF).to_decimal_string(), "15000");
     }
 
     #[test]
     fn bounds_are_per_currency() {
-        assert_eq!(
-            Amount::new(199, Currency::GBP).check_bounds(),
-            Err(ErrorCode::AmountBelowMinimum)
-        );
+        assert_eq!(Amount::new(199, Currency::GBP).check_bounds(), Err(ErrorCode::AmountBelowMinimum));
         assert_eq!(Amount::new(200, Currency::GBP).check_bounds(), Ok(()));
         assert_eq!(Amount::new(1_000_000, Currency::EUR).check_bounds(), Ok(()));
-        assert_eq!(
-            Amount::new(1_000_001, Currency::USD).check_bounds(),
-            Err(ErrorCode::AmountAboveMaximum)
-        );
-        assert_eq!(
-            Amount::new(999, Currency::XOF).check_bounds(),
-            Err(ErrorCode::AmountBelowMinimum)
-        );
+        assert_eq!(Amount::new(1_000_001, Currency::USD).check_bounds(), Err(ErrorCode::AmountAboveMaximum));
+        assert_eq!(Amount::new(999, Currency::XOF).check_bounds(), Err(ErrorCode::AmountBelowMinimum));
         assert_eq!(Amount::new(6_500_000, Currency::XOF).check_bounds(), Ok(()));
     }
 

@@ -30,13 +30,10 @@ pub fn validate_email(email: &str) -> Result<(), ErrorCode> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
         && labels.last().is_some_and(|tld| {
-            tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
-                || tld.starts_with("xn--")
+            tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()) || tld.starts_with("xn--")
         });
     if local_ok && domain_ok {
         Ok(())
@@ -50,10 +47,7 @@ pub fn validate_email(email: &str) -> Result<(), ErrorCode> {
 fn is_safe_local_char(c: char) -> bool {
     !c.is_control()
         && !c.is_whitespace()
-        && !matches!(
-            c,
-            '"' | '\'' | '`' | '@' | '(' | ')' | '<' | '>' | '[' | ']' | '\\' | ',' | ';' | ':'
-        )
+        && !matches!(c, '"' | '\'' | '`' | '@' | '(' | ')' | '<' | '>' | '[' | ']' | '\\' | ',' | ';' | ':')
 }
 
 #[cfg(test)]
@@ -98,11 +92,7 @@ mod tests {
             "awa@example.o",
             "awa@example.123",
         ] {
-            assert_eq!(
-                validate_email(email),
-                Err(ErrorCode::InvalidEmail),
-                "{email:?}"
-            );
+            assert_eq!(validate_email(email), Err(ErrorCode::InvalidEmail), "{email:?}");
         }
     }
 

@@ -119,10 +119,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(pointer: &str, code: ErrorCode) -> Self {
-        FieldError {
-            pointer: pointer.to_owned(),
-            code,
-        }
+        FieldError { pointer: pointer.to_owned(), code }
     }
 }
 
@@ -134,23 +131,14 @@ mod tests {
     fn every_name_is_the_one_serde_writes_and_reads() {
         for code in ErrorCode::ALL {
             assert_eq!(serde_json::to_value(code).unwrap(), code.name(), "{code:?}");
-            assert_eq!(
-                serde_json::from_value::<ErrorCode>(code.name().into()).unwrap(),
-                code
-            );
+            assert_eq!(serde_json::from_value::<ErrorCode>(code.name().into()).unwrap(), code);
             assert_eq!(ErrorCode::from_name(code.name()), Some(code));
         }
     }
 
     #[test]
     fn unknown_names_are_no_code() {
-        for name in [
-            "",
-            "unknown_field",
-            "InvalidEmail",
-            "invalid_email ",
-            "REQUIRED",
-        ] {
+        for name in ["", "unknown_field", "InvalidEmail", "invalid_email ", "REQUIRED"] {
             assert_eq!(ErrorCode::from_name(name), None, "{name:?}");
         }
     }

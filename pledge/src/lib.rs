@@ -25,9 +25,8 @@ pub use error::{ErrorCode, FieldError};
 #[cfg(feature = "json")]
 pub use parse::{parse, ParseFailure, ShapeCode, ShapeError, MAX_BODY_BYTES};
 pub use pledge::{
-    is_partner_id, is_phone_number, is_uk_postcode, AntiSpam, Consent, Donor, Frequency, GiftAid,
-    Locale, Pledge, PostalAddress, SponsorshipOption, CONSENT_WORDING_VERSION,
-    GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
+    is_partner_id, is_phone_number, is_uk_postcode, AntiSpam, Consent, Donor, Frequency, GiftAid, Locale, Pledge,
+    PostalAddress, SponsorshipOption, CONSENT_WORDING_VERSION, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
 };
 pub use text::limits;
 pub use uuid::is_uuid_v4;

@@ -87,13 +87,7 @@ impl fmt::Display for ParseFailure {
                 write!(formatter, "the body is not JSON: {message}")
             }
             ParseFailure::WrongShape(shape) => {
-                write!(
-                    formatter,
-                    "{} at \"{}\": {}",
-                    shape.code.as_str(),
-                    shape.pointer,
-                    shape.message
-                )
+                write!(formatter, "{} at \"{}\": {}", shape.code.as_str(), shape.pointer, shape.message)
             }
             ParseFailure::Invalid(errors) => {
                 write!(formatter, "the pledge breaks {} rule(s)", errors.len())
@@ -121,9 +115,8 @@ pub fn parse(body: &[u8]) -> Result<Pledge, ParseFailure> {
 fn read(body: &[u8]) -> Result<Pledge, ParseFailure> {
     // The untyped pass alone decides whether the body is JSON at all. The typed pass stops at
     // the first member it dislikes, so a truncated body could otherwise pass for a shape error.
-    let document: Value = serde_json::from_slice(body).map_err(|error| ParseFailure::NotJson {
-        message: error.to_string(),
-    })?;
+    let document: Value =
+        serde_json::from_slice(body).map_err(|error| ParseFailure::NotJson { message: error.to_string() })?;
     // The typed pass reads the bytes again rather than the document, whose map has already
     // merged duplicate members that must be refused.
     let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -144,9 +137,9 @@ fn read(body: &[u8]) -> Result<Pledge, ParseFailure> {
 fn first_array(value: &Value, pointer: String) -> Option<String> {
     match value {
         Value::Array(_) => Some(pointer),
-        Value::Object(members) => members
-            .iter()
-            .find_map(|(key, member)| first_array(member, format!("{pointer}/{}", escape(key)))),
+        Value::Object(members) => {
+            members.iter().find_map(|(key, member)| first_array(member, format!("{pointer}/{}", escape(key))))
+        }
         _ => None,
     }
 }
@@ -179,11 +172,7 @@ fn shape_error(error: &serde_json::Error, path: &Path) -> ShapeError {
             pointer.push_str(&last);
         }
     }
-    ShapeError {
-        pointer,
-        code,
-        message,
-    }
+    ShapeError { pointer, code, message }
 }
 
 fn json_pointer(path: &Path) -> String {
@@ -223,40 +212,24 @@ mod tests {
 
     #[test]
     fn codes_have_distinct_snake_case_names() {
-        let names: std::collections::HashSet<&str> =
-            ShapeCode::ALL.iter().map(|code| code.as_str()).collect();
+        let names: std::collections::HashSet<&str> = ShapeCode::ALL.iter().map(|code| code.as_str()).collect();
         assert_eq!(names.len(), ShapeCode::ALL.len());
-        assert!(names
-            .iter()
-            .all(|name| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+        assert!(names.iter().all(|name| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
     }
 
     #[test]
     fn shape_codes_never_shadow_field_codes() {
         for code in crate::ErrorCode::ALL {
             let name = serde_json::to_value(code).unwrap();
-            assert!(
-                ShapeCode::ALL.iter().all(|shape| name != shape.as_str()),
-                "{name}"
-            );
+            assert!(ShapeCode::ALL.iter().all(|shape| name != shape.as_str()), "{name}");
         }
     }
 
     #[test]
     fn each_failure_has_its_status() {
         assert_eq!(ParseFailure::TooLarge.http_status(), 413);
-        assert_eq!(
-            ParseFailure::NotJson {
-                message: String::new()
-            }
-            .http_status(),
-            400
-        );
-        let shape = ShapeError {
-            pointer: String::new(),
-            code: ShapeCode::InvalidType,
-            message: String::new(),
-        };
+        assert_eq!(ParseFailure::NotJson { message: String::new() }.http_status(), 400);
+        let shape = ShapeError { pointer: String::new(), code: ShapeCode::InvalidType, message: String::new() };
         assert_eq!(ParseFailure::WrongShape(shape).http_status(), 422);
         assert_eq!(ParseFailure::Invalid(Vec::new()).http_status(), 422);
     }

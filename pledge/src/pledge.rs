@@ -74,11 +74,8 @@ pub enum SponsorshipOption {
 }
 
 impl SponsorshipOption {
-    pub const ALL: [SponsorshipOption; 3] = [
-        SponsorshipOption::Child,
-        SponsorshipOption::Village,
-        SponsorshipOption::OneOff,
-    ];
+    pub const ALL: [SponsorshipOption; 3] =
+        [SponsorshipOption::Child, SponsorshipOption::Village, SponsorshipOption::OneOff];
 
     pub fn frequency(self) -> Frequency {
         match self {
@@ -147,11 +144,7 @@ impl Locale {
 
 impl<'de> Deserialize<'de> for SponsorshipOption {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserialize_named(
-            deserializer,
-            &SponsorshipOption::ALL,
-            SponsorshipOption::as_str,
-        )
+        deserialize_named(deserializer, &SponsorshipOption::ALL, SponsorshipOption::as_str)
     }
 }
 
@@ -272,12 +265,7 @@ pub struct Consent {
 
 impl Default for Consent {
     fn default() -> Self {
-        Consent {
-            wording_version: CONSENT_WORDING_VERSION.to_owned(),
-            email: false,
-            post: false,
-            phone: false,
-        }
+        Consent { wording_version: CONSENT_WORDING_VERSION.to_owned(), email: false, post: false, phone: false }
     }
 }
 
@@ -303,54 +291,31 @@ impl Pledge {
         let mut push = |error: Option<FieldError>| errors.extend(error);
 
         if self.schema_version != SCHEMA_VERSION {
-            push(Some(FieldError::new(
-                "/schema_version",
-                ErrorCode::UnsupportedSchemaVersion,
-            )));
+            push(Some(FieldError::new("/schema_version", ErrorCode::UnsupportedSchemaVersion)));
         }
         if !is_uuid_v4(&self.idempotency_key) {
-            push(Some(FieldError::new(
-                "/idempotency_key",
-                ErrorCode::InvalidIdempotencyKey,
-            )));
+            push(Some(FieldError::new("/idempotency_key", ErrorCode::InvalidIdempotencyKey)));
         }
         if self.frequency != self.option.frequency() {
-            push(Some(FieldError::new(
-                "/frequency",
-                ErrorCode::FrequencyMismatch,
-            )));
+            push(Some(FieldError::new("/frequency", ErrorCode::FrequencyMismatch)));
         }
-        push(
-            self.amount
-                .check_bounds()
-                .err()
-                .map(|code| FieldError::new("/amount/minor_units", code)),
-        );
+        push(self.amount.check_bounds().err().map(|code| FieldError::new("/amount/minor_units", code)));
         for error in self.donor.validate() {
             push(Some(error));
         }
-        for error in self
-            .donor
-            .contact_rules(&self.consent, self.gift_aid.is_some())
-        {
+        for error in self.donor.contact_rules(&self.consent, self.gift_aid.is_some()) {
             push(Some(error));
         }
         if let Some(gift_aid) = &self.gift_aid {
             if self.amount.currency != Currency::GBP || self.donor.country != "GB" {
-                push(Some(FieldError::new(
-                    "/gift_aid",
-                    ErrorCode::GiftAidNotEligible,
-                )));
+                push(Some(FieldError::new("/gift_aid", ErrorCode::GiftAidNotEligible)));
             }
             for error in gift_aid.validate() {
                 push(Some(error));
             }
         }
         if self.consent.wording_version != CONSENT_WORDING_VERSION {
-            push(Some(FieldError::new(
-                "/consent/wording_version",
-                ErrorCode::UnknownWordingVersion,
-            )));
+            push(Some(FieldError::new("/consent/wording_version", ErrorCode::UnknownWordingVersion)));
         }
         if !is_partner_id(&self.partner) {
             push(Some(FieldError::new("/partner", ErrorCode::InvalidPartner)));
@@ -359,24 +324,14 @@ impl Pledge {
             push(Some(FieldError::new("/page_url", ErrorCode::InvalidUrl)));
         }
         if !is_utc_timestamp(&self.client_created_at) {
-            push(Some(FieldError::new(
-                "/client_created_at",
-                ErrorCode::InvalidTimestamp,
-            )));
+            push(Some(FieldError::new("/client_created_at", ErrorCode::InvalidTimestamp)));
         }
         // Only the honeypot's length is a rule. Refusing a filled honeypot would tell a bot what to
         // fix; the receiver's spam decision drops such a pledge while answering as if it were kept.
-        let honeypot = check_optional(
-            "/anti_spam/honeypot",
-            &self.anti_spam.honeypot,
-            limits::HONEYPOT,
-        );
+        let honeypot = check_optional("/anti_spam/honeypot", &self.anti_spam.honeypot, limits::HONEYPOT);
         push(honeypot.filter(|error| error.code == ErrorCode::TooLong));
         if self.anti_spam.fill_ms > limits::FILL_MS {
-            push(Some(FieldError::new(
-                "/anti_spam/fill_ms",
-                ErrorCode::TooLong,
-            )));
+            push(Some(FieldError::new("/anti_spam/fill_ms", ErrorCode::TooLong)));
         }
 
         if errors.is_empty() {
@@ -391,16 +346,8 @@ impl Donor {
     /// The donor's details alone, so the widget can check the details step before review.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        errors.extend(check_required(
-            "/donor/given_name",
-            &self.given_name,
-            limits::NAME,
-        ));
-        errors.extend(check_required(
-            "/donor/family_name",
-            &self.family_name,
-            limits::NAME,
-        ));
+        errors.extend(check_required("/donor/given_name", &self.given_name, limits::NAME));
+        errors.extend(check_required("/donor/family_name", &self.family_name, limits::NAME));
         if let Err(code) = validate_email(&self.email) {
             errors.push(FieldError::new("/donor/email", code));
         }
@@ -413,16 +360,8 @@ impl Donor {
             errors.extend(check_phone("/donor/phone", phone));
         }
         if let Some(address) = &self.postal_address {
-            errors.extend(check_required(
-                "/donor/postal_address/address",
-                &address.address,
-                limits::HOME_ADDRESS,
-            ));
-            errors.extend(check_optional(
-                "/donor/postal_address/postcode",
-                &address.postcode,
-                limits::POSTAL_CODE,
-            ));
+            errors.extend(check_required("/donor/postal_address/address", &address.address, limits::HOME_ADDRESS));
+            errors.extend(check_optional("/donor/postal_address/postcode", &address.postcode, limits::POSTAL_CODE));
         }
         errors
     }
@@ -444,8 +383,7 @@ impl Donor {
             _ => None,
         };
         let phone = phone.map(|code| FieldError::new("/donor/phone", code));
-        let postal_address =
-            postal_address.map(|code| FieldError::new("/donor/postal_address", code));
+        let postal_address = postal_address.map(|code| FieldError::new("/donor/postal_address", code));
         phone.into_iter().chain(postal_address).collect()
     }
 }
@@ -457,9 +395,7 @@ pub fn is_phone_number(phone: &str) -> bool {
     let digits = rest.bytes().filter(u8::is_ascii_digit).count();
     phone.chars().count() <= limits::PHONE
         && (6..=15).contains(&digits)
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'.' | b'-' | b'(' | b')'))
+        && rest.bytes().all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'.' | b'-' | b'(' | b')'))
 }
 
 fn check_phone(pointer: &str, phone: &str) -> Option<FieldError> {
@@ -478,23 +414,13 @@ impl GiftAid {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if self.wording_version != GIFT_AID_WORDING_VERSION {
-            errors.push(FieldError::new(
-                "/gift_aid/wording_version",
-                ErrorCode::UnknownWordingVersion,
-            ));
+            errors.push(FieldError::new("/gift_aid/wording_version", ErrorCode::UnknownWordingVersion));
         }
-        errors.extend(check_required(
-            "/gift_aid/home_address",
-            &self.home_address,
-            limits::HOME_ADDRESS,
-        ));
+        errors.extend(check_required("/gift_aid/home_address", &self.home_address, limits::HOME_ADDRESS));
         if self.postcode.trim().is_empty() {
             errors.push(FieldError::new("/gift_aid/postcode", ErrorCode::Required));
         } else if !is_uk_postcode(&self.postcode) {
-            errors.push(FieldError::new(
-                "/gift_aid/postcode",
-                ErrorCode::InvalidPostcode,
-            ));
+            errors.push(FieldError::new("/gift_aid/postcode", ErrorCode::InvalidPostcode));
         }
         errors
     }
@@ -503,33 +429,22 @@ impl GiftAid {
 /// Whether `id` matches `[a-z0-9-]{1,64}`.
 pub fn is_partner_id(id: &str) -> bool {
     (1..=limits::PARTNER).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_page_url(url: &str) -> bool {
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
         return false;
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    url.len() <= limits::PAGE_URL
-        && !host.is_empty()
-        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+    url.len() <= limits::PAGE_URL && !host.is_empty() && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 /// A UK postcode in the shape HMRC accepts for Gift Aid claims: an outward code of two to four
 /// characters starting with a letter, then an inward code of a digit and two letters. The space
 /// is optional and letter case is ignored.
 pub fn is_uk_postcode(postcode: &str) -> bool {
-    let compact: Vec<u8> = postcode
-        .bytes()
-        .filter(|b| *b != b' ')
-        .map(|b| b.to_ascii_uppercase())
-        .collect();
+    let compact: Vec<u8> = postcode.bytes().filter(|b| *b != b' ').map(|b| b.to_ascii_uppercase()).collect();
     if !(5..=7).contains(&compact.len()) || postcode.len() > limits::POSTCODE {
         return false;
     }
@@ -547,20 +462,15 @@ fn is_utc_timestamp(text: &str) -> bool {
     if bytes.len() < 20 || bytes.len() > limits::TIMESTAMP || bytes.last() != Some(&b'Z') {
         return false;
     }
-    let shape_ok = bytes[..19]
-        .iter()
-        .enumerate()
-        .all(|(index, &b)| match index {
-            4 | 7 => b == b'-',
-            10 => b == b'T',
-            13 | 16 => b == b':',
-            _ => b.is_ascii_digit(),
-        });
+    let shape_ok = bytes[..19].iter().enumerate().all(|(index, &b)| match index {
+        4 | 7 => b == b'-',
+        10 => b == b'T',
+        13 | 16 => b == b':',
+        _ => b.is_ascii_digit(),
+    });
     let fraction = &bytes[19..bytes.len() - 1];
     let fraction_ok = fraction.is_empty()
-        || (fraction.len() >= 2
-            && fraction[0] == b'.'
-            && fraction[1..].iter().all(u8::is_ascii_digit));
+        || (fraction.len() >= 2 && fraction[0] == b'.' && fraction[1..].iter().all(u8::is_ascii_digit));
     if !(shape_ok && fraction_ok) {
         return false;
     }
@@ -575,9 +485,7 @@ fn is_utc_timestamp(text: &str) -> bool {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

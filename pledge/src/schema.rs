@@ -29,12 +29,10 @@ const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
 /// `char::is_whitespace`, and so `str::trim`, treats as white space. Spelled out because `\s`
 /// also matches U+FEFF, which Rust counts as content, and means different things in different
 /// regex dialects.
-const CONTROL_OR_WHITE_SPACE: &str =
-    r"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+const CONTROL_OR_WHITE_SPACE: &str = r"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 
 /// `crypto.randomUUID()`'s output: a version 4 UUID, lower case, hyphenated.
-pub(crate) const UUID_V4_PATTERN: &str =
-    "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+pub(crate) const UUID_V4_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 pub(crate) const PARTNER_PATTERN: &str = "^[a-z0-9-]{1,64}$";
 
 /// An http or https address with a non-empty host, and no white space or control characters.
@@ -50,8 +48,7 @@ pub(crate) fn timestamp_pattern() -> String {
     let day_of_month = "(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])\
         |(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)\
         |02-(?:0[1-9]|1[0-9]|2[0-8])";
-    let leap_year =
-        "[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[048]|[2468][048]|[13579][26])00";
+    let leap_year = "[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[048]|[2468][048]|[13579][26])00";
     let date = format!("(?:[0-9]{{4}}-(?:{day_of_month})|(?:{leap_year})-02-29)");
     let time = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)";
     format!("^{date}T{time}(?:\\.[0-9]{{1,14}})?Z$")
@@ -78,9 +75,7 @@ pub(crate) const PHONE_PATTERN: &str = r"^\+?[ ().-]*(?:[0-9][ ().-]*){6,15}$";
 pub(crate) fn postcode_pattern() -> String {
     let (letter, digit, either) = ("[A-Za-z] *", "[0-9] *", "[A-Za-z0-9] *");
     // The outward code after its first letter: the position of its first digit decides the rest.
-    let outward_tail = format!(
-        "(?:{digit}(?:{either}){{0,2}}|{letter}{digit}(?:{either})?|{letter}{letter}{digit})"
-    );
+    let outward_tail = format!("(?:{digit}(?:{either}){{0,2}}|{letter}{digit}(?:{either})?|{letter}{letter}{digit})");
     format!("^ *{letter}{outward_tail}{digit}{letter}{letter}$")
 }
 
@@ -104,8 +99,7 @@ pub(crate) const EMAIL_LOCAL_PART_LENGTH_PATTERN: &str = "^[^@]{1,63}@";
 /// trailing newline, so that the same types always give the same bytes.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Pledge);
-    let mut text = serde_json::to_string_pretty(&sorted(schema.to_value()))
-        .expect("a JSON value always serialises");
+    let mut text = serde_json::to_string_pretty(&sorted(schema.to_value())).expect("a JSON value always serialises");
     text.push('\n');
     text
 }
@@ -117,12 +111,7 @@ fn sorted(value: Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
             entries.sort_by(|(a, _), (b, _)| a.cmp(b));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(key, value)| (key, sorted(value)))
-                    .collect(),
-            )
+            Value::Object(entries.into_iter().map(|(key, value)| (key, sorted(value))).collect())
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
         other => other,
@@ -161,7 +150,8 @@ pub(crate) fn cross_field_rules(schema: &mut Schema) {
     // be written to, and then unless a Gift Aid declaration gives the home address. A member
     // that is null counts as absent, as it does for the receiver.
     let has = |member: &str, kind: &str| json!({ "properties": { member: { "type": kind } }, "required": [member] });
-    let consented = |channel: &str| json!({ "properties": { "consent": { "properties": { channel: { "const": true } } } } });
+    let consented =
+        |channel: &str| json!({ "properties": { "consent": { "properties": { channel: { "const": true } } } } });
     rules.push(json!({
         "if": consented("phone"),
         "then": { "properties": { "donor": has("phone", "string") } },
@@ -187,10 +177,7 @@ pub(crate) fn cross_field_rules(schema: &mut Schema) {
 
 /// The email's second pattern, beside the one that [`email_pattern`] gives.
 pub(crate) fn email_local_part_length(schema: &mut Schema) {
-    append_all_of(
-        schema,
-        vec![json!({ "pattern": EMAIL_LOCAL_PART_LENGTH_PATTERN })],
-    );
+    append_all_of(schema, vec![json!({ "pattern": EMAIL_LOCAL_PART_LENGTH_PATTERN })]);
 }
 
 /// Names, in the document itself, the rules that only a receiver can check.
@@ -207,10 +194,7 @@ pub(crate) fn country_codes(schema: &mut Schema) {
 }
 
 fn append_all_of(schema: &mut Schema, rules: Vec<Value>) {
-    let all_of = schema
-        .ensure_object()
-        .entry("allOf")
-        .or_insert_with(|| Value::Array(Vec::new()));
+    let all_of = schema.ensure_object().entry("allOf").or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(existing) = all_of {
         existing.extend(rules);
     }

@@ -50,33 +50,21 @@ mod tests {
 
     #[test]
     fn required_refuses_blank() {
-        assert_eq!(
-            check_required("/x", "  ", 5).unwrap().code,
-            ErrorCode::Required
-        );
-        assert_eq!(
-            check_required("/x", "", 5).unwrap().code,
-            ErrorCode::Required
-        );
+        assert_eq!(check_required("/x", "  ", 5).unwrap().code, ErrorCode::Required);
+        assert_eq!(check_required("/x", "", 5).unwrap().code, ErrorCode::Required);
         assert!(check_required("/x", "Awa", 5).is_none());
     }
 
     #[test]
     fn counts_characters_not_bytes() {
         assert!(check_optional("/x", "ééééé", 5).is_none());
-        assert_eq!(
-            check_optional("/x", "éééééé", 5).unwrap().code,
-            ErrorCode::TooLong
-        );
+        assert_eq!(check_optional("/x", "éééééé", 5).unwrap().code, ErrorCode::TooLong);
     }
 
     #[test]
     fn refuses_control_characters() {
         for value in ["a\nb", "a\rb", "a\u{0}b", "a\tb", "a\u{7f}b"] {
-            assert_eq!(
-                check_optional("/x", value, 50).unwrap().code,
-                ErrorCode::ControlCharacters
-            );
+            assert_eq!(check_optional("/x", value, 50).unwrap().code, ErrorCode::ControlCharacters);
         }
         assert!(check_optional("/x", "<img src=x onerror=alert(1)>", 50).is_none());
     }

@@ -115,18 +115,12 @@ mod tests {
             assert!(name.is_string(), "{value:?} serialises as {name}");
             assert_eq!(&serde_json::from_value::<T>(name.clone()).unwrap(), value);
             let as_object = json!({ name.as_str().unwrap(): null });
-            assert!(
-                serde_json::from_value::<T>(as_object).is_err(),
-                "{value:?} read from an object"
-            );
+            assert!(serde_json::from_value::<T>(as_object).is_err(), "{value:?} read from an object");
             let shouted = Value::from(name.as_str().unwrap().to_uppercase() + "X");
             assert!(serde_json::from_value::<T>(shouted).is_err());
         }
         for other in [json!(null), json!(0), json!(true), json!([]), json!({})] {
-            assert!(
-                serde_json::from_value::<T>(other.clone()).is_err(),
-                "{other}"
-            );
+            assert!(serde_json::from_value::<T>(other.clone()).is_err(), "{other}");
         }
     }
 
@@ -159,10 +153,7 @@ mod tests {
             (r#"{"small": 1.0, "large": 2500.0}"#, (1, 2500)),
             (r#"{"small": 10E-1, "large": 2.5e3}"#, (1, 2500)),
             (r#"{"small": -0, "large": -0.0}"#, (0, 0)),
-            (
-                r#"{"small": 4294967295, "large": 9007199254740992.0}"#,
-                (u32::MAX, 1 << 53),
-            ),
+            (r#"{"small": 4294967295, "large": 9007199254740992.0}"#, (u32::MAX, 1 << 53)),
         ] {
             assert_eq!(counts(text), Ok(expected), "{text}");
         }
@@ -171,30 +162,12 @@ mod tests {
     #[test]
     fn fractions_negatives_and_other_types_are_refused_as_before() {
         for (text, opening) in [
-            (
-                r#"{"small": 1.5, "large": 1}"#,
-                "invalid type: floating point `1.5`",
-            ),
-            (
-                r#"{"small": 1, "large": 2.5e-1}"#,
-                "invalid type: floating point `0.25`",
-            ),
-            (
-                r#"{"small": -1, "large": 1}"#,
-                "invalid value: integer `-1`",
-            ),
-            (
-                r#"{"small": -1.0, "large": 1}"#,
-                "invalid value: floating point `-1.0`",
-            ),
-            (
-                r#"{"small": 4294967296, "large": 1}"#,
-                "invalid value: integer `4294967296`",
-            ),
-            (
-                r#"{"small": 1, "large": 1e300}"#,
-                "invalid value: floating point",
-            ),
+            (r#"{"small": 1.5, "large": 1}"#, "invalid type: floating point `1.5`"),
+            (r#"{"small": 1, "large": 2.5e-1}"#, "invalid type: floating point `0.25`"),
+            (r#"{"small": -1, "large": 1}"#, "invalid value: integer `-1`"),
+            (r#"{"small": -1.0, "large": 1}"#, "invalid value: floating point `-1.0`"),
+            (r#"{"small": 4294967296, "large": 1}"#, "invalid value: integer `4294967296`"),
+            (r#"{"small": 1, "large": 1e300}"#, "invalid value: floating point"),
             (r#"{"small": "1", "large": 1}"#, "invalid type: string"),
             (r#"{"small": null, "large": 1}"#, "invalid type: null"),
             (r#"{"small": [1], "large": 1}"#, "invalid type: sequence"),
@@ -206,16 +179,9 @@ mod tests {
 
     #[test]
     fn unknown_names_are_invalid_values_that_list_the_known_ones() {
-        let error = serde_json::from_value::<Frequency>(json!("weekly"))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            error,
-            "invalid value: string \"weekly\", expected one of `monthly`, `once`"
-        );
-        let error = serde_json::from_value::<Locale>(json!({"en": null}))
-            .unwrap_err()
-            .to_string();
+        let error = serde_json::from_value::<Frequency>(json!("weekly")).unwrap_err().to_string();
+        assert_eq!(error, "invalid value: string \"weekly\", expected one of `monthly`, `once`");
+        let error = serde_json::from_value::<Locale>(json!({"en": null})).unwrap_err().to_string();
         assert!(error.starts_with("invalid type: map"), "{error}");
     }
 }

@@ -29,9 +29,7 @@ impl WordingKind {
     }
 
     pub fn parse(text: &str) -> Option<WordingKind> {
-        WordingKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        WordingKind::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 }
 
@@ -70,31 +68,19 @@ pub const PUBLISHED: [Wording; 4] = [
         kind: WordingKind::Consent,
         version: CONSENT_WORDING_VERSION,
         locale: Locale::En,
-        parts: &[
-            en::CONSENT_INTRO,
-            en::CONSENT_EMAIL,
-            en::CONSENT_POST,
-            en::CONSENT_PHONE,
-        ],
+        parts: &[en::CONSENT_INTRO, en::CONSENT_EMAIL, en::CONSENT_POST, en::CONSENT_PHONE],
     },
     Wording {
         kind: WordingKind::Consent,
         version: CONSENT_WORDING_VERSION,
         locale: Locale::Fr,
-        parts: &[
-            fr::CONSENT_INTRO,
-            fr::CONSENT_EMAIL,
-            fr::CONSENT_POST,
-            fr::CONSENT_PHONE,
-        ],
+        parts: &[fr::CONSENT_INTRO, fr::CONSENT_EMAIL, fr::CONSENT_POST, fr::CONSENT_PHONE],
     },
 ];
 
 /// The published wording of `kind` at `version` in `locale`.
 pub fn published(kind: WordingKind, version: &str, locale: Locale) -> Option<&'static Wording> {
-    PUBLISHED.iter().find(|wording| {
-        wording.kind == kind && wording.version == version && wording.locale == locale
-    })
+    PUBLISHED.iter().find(|wording| wording.kind == kind && wording.version == version && wording.locale == locale)
 }
 
 /// The current versions' texts in English, which the widget's English catalogue shows.
@@ -133,9 +119,7 @@ mod tests {
     fn no_version_is_published_twice() {
         for (index, wording) in PUBLISHED.iter().enumerate() {
             let again = PUBLISHED[index + 1..].iter().any(|other| {
-                other.kind == wording.kind
-                    && other.version == wording.version
-                    && other.locale == wording.locale
+                other.kind == wording.kind && other.version == wording.version && other.locale == wording.locale
             });
             assert!(
                 !again,
@@ -152,35 +136,24 @@ mod tests {
         let text = published(WordingKind::GiftAid, GIFT_AID_WORDING_VERSION, Locale::En)
             .map(Wording::text)
             .unwrap_or_default();
-        for needed in [
-            "SOS Children's Villages UK",
-            "past four years",
-            "UK taxpayer",
-            "Capital Gains Tax",
-            "pay any difference",
-        ] {
-            assert!(
-                text.contains(needed),
-                "the declaration should say {needed:?}"
-            );
+        for needed in
+            ["SOS Children's Villages UK", "past four years", "UK taxpayer", "Capital Gains Tax", "pay any difference"]
+        {
+            assert!(text.contains(needed), "the declaration should say {needed:?}");
         }
     }
 
     #[test]
     fn a_stored_text_keeps_its_parts_apart() {
-        let consent = published(WordingKind::Consent, CONSENT_WORDING_VERSION, Locale::Fr)
-            .map(Wording::text)
-            .unwrap_or_default();
+        let consent =
+            published(WordingKind::Consent, CONSENT_WORDING_VERSION, Locale::Fr).map(Wording::text).unwrap_or_default();
         assert!(consent.starts_with(fr::CONSENT_INTRO));
         assert!(consent.ends_with(&format!("\n\n{}", fr::CONSENT_PHONE)));
     }
 
     #[test]
     fn unknown_versions_are_not_published() {
-        assert_eq!(
-            published(WordingKind::GiftAid, "gift-aid-1999-01", Locale::En),
-            None
-        );
+        assert_eq!(published(WordingKind::GiftAid, "gift-aid-1999-01", Locale::En), None);
         assert_eq!(WordingKind::parse("gift_aid"), Some(WordingKind::GiftAid));
         assert_eq!(WordingKind::parse("marketing"), None);
     }

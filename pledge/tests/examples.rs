@@ -23,10 +23,7 @@ fn json_files(dir: &Path) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
         .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
         .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-        })
+        .filter(|path| path.extension().is_some_and(|extension| extension == "json"))
         .map(|path| {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             (name, std::fs::read_to_string(&path).unwrap())
@@ -40,8 +37,7 @@ fn valid_examples() -> Vec<(String, Pledge)> {
     json_files(&examples_dir())
         .into_iter()
         .map(|(name, text)| {
-            let pledge =
-                serde_json::from_str(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
+            let pledge = serde_json::from_str(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
             (name, pledge)
         })
         .collect()
@@ -51,8 +47,7 @@ fn invalid_examples() -> Vec<(String, InvalidExample)> {
     json_files(&examples_dir().join("invalid"))
         .into_iter()
         .map(|(name, text)| {
-            let example =
-                serde_json::from_str(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
+            let example = serde_json::from_str(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
             (name, example)
         })
         .collect()
@@ -71,20 +66,14 @@ fn valid_examples_cover_every_option_with_and_without_gift_aid_and_every_currenc
     for option in SponsorshipOption::ALL {
         for with_gift_aid in [true, false] {
             assert!(
-                examples
-                    .iter()
-                    .any(|(_, p)| p.option == option && p.gift_aid.is_some() == with_gift_aid),
+                examples.iter().any(|(_, p)| p.option == option && p.gift_aid.is_some() == with_gift_aid),
                 "no valid example for {} with gift aid = {with_gift_aid}",
                 option.as_str()
             );
         }
     }
     for currency in Currency::ALL {
-        assert!(
-            examples.iter().any(|(_, p)| p.amount.currency == currency),
-            "no valid example in {}",
-            currency.code()
-        );
+        assert!(examples.iter().any(|(_, p)| p.amount.currency == currency), "no valid example in {}", currency.code());
     }
 }
 
@@ -92,25 +81,14 @@ fn valid_examples_cover_every_option_with_and_without_gift_aid_and_every_currenc
 fn valid_examples_show_every_way_a_contact_detail_is_given() {
     let examples = valid_examples();
     let shown = |what: &str, test: fn(&Pledge) -> bool| {
-        assert!(
-            examples.iter().any(|(_, pledge)| test(pledge)),
-            "no valid example with {what}"
-        );
+        assert!(examples.iter().any(|(_, pledge)| test(pledge)), "no valid example with {what}");
     };
-    shown("a phone number", |p| {
-        p.consent.phone && p.donor.phone.is_some()
-    });
+    shown("a phone number", |p| p.consent.phone && p.donor.phone.is_some());
     shown("a postal address with a postcode", |p| {
-        p.donor
-            .postal_address
-            .as_ref()
-            .is_some_and(|a| !a.postcode.is_empty())
+        p.donor.postal_address.as_ref().is_some_and(|a| !a.postcode.is_empty())
     });
     shown("a postal address without a postcode", |p| {
-        p.donor
-            .postal_address
-            .as_ref()
-            .is_some_and(|a| a.postcode.is_empty())
+        p.donor.postal_address.as_ref().is_some_and(|a| a.postcode.is_empty())
     });
     shown("letters going to the Gift Aid home address", |p| {
         p.consent.post && p.gift_aid.is_some() && p.donor.postal_address.is_none()
@@ -122,20 +100,15 @@ fn invalid_examples_produce_exactly_their_errors() {
     let examples = invalid_examples();
     assert!(!examples.is_empty());
     for (name, example) in examples {
-        assert!(
-            !example.description.trim().is_empty(),
-            "{name} has no description"
-        );
+        assert!(!example.description.trim().is_empty(), "{name} has no description");
         assert_eq!(example.pledge.validate(), Err(example.errors), "{name}");
     }
 }
 
 #[test]
 fn every_error_code_has_an_invalid_example() {
-    let shown: HashSet<ErrorCode> = invalid_examples()
-        .iter()
-        .flat_map(|(_, example)| example.errors.iter().map(|error| error.code))
-        .collect();
+    let shown: HashSet<ErrorCode> =
+        invalid_examples().iter().flat_map(|(_, example)| example.errors.iter().map(|error| error.code)).collect();
     for code in ErrorCode::ALL {
         assert!(shown.contains(&code), "no invalid example shows {code:?}");
     }
@@ -146,20 +119,11 @@ fn every_error_code_has_an_invalid_example() {
 #[test]
 fn examples_read_through_the_body_parser() {
     for (name, text) in json_files(&examples_dir()) {
-        let parsed =
-            pledge::parse(text.as_bytes()).unwrap_or_else(|failure| panic!("{name}: {failure}"));
-        assert_eq!(
-            parsed,
-            serde_json::from_str::<Pledge>(&text).unwrap(),
-            "{name}"
-        );
+        let parsed = pledge::parse(text.as_bytes()).unwrap_or_else(|failure| panic!("{name}: {failure}"));
+        assert_eq!(parsed, serde_json::from_str::<Pledge>(&text).unwrap(), "{name}");
     }
     for (name, example) in invalid_examples() {
         let body = serde_json::to_vec(&example.pledge).unwrap();
-        assert_eq!(
-            pledge::parse(&body),
-            Err(pledge::ParseFailure::Invalid(example.errors)),
-            "{name}"
-        );
+        assert_eq!(pledge::parse(&body), Err(pledge::ParseFailure::Invalid(example.errors)), "{name}");
     }
 }

@@ -13,15 +13,11 @@ fn accepts(value: &Value) -> bool {
 }
 
 /// A valid pledge as JSON, and one of the pointers into it that `choose` offers.
-fn valid_json_and_pointer(
-    choose: fn(&Value) -> Vec<String>,
-) -> impl Strategy<Value = (Value, String)> {
-    common::any_valid_pledge()
-        .prop_map(|pledge| serde_json::to_value(pledge).unwrap())
-        .prop_flat_map(move |value| {
-            let pointers = prop::sample::select(choose(&value));
-            (Just(value), pointers)
-        })
+fn valid_json_and_pointer(choose: fn(&Value) -> Vec<String>) -> impl Strategy<Value = (Value, String)> {
+    common::any_valid_pledge().prop_map(|pledge| serde_json::to_value(pledge).unwrap()).prop_flat_map(move |value| {
+        let pointers = prop::sample::select(choose(&value));
+        (Just(value), pointers)
+    })
 }
 
 fn required_members(value: &Value) -> Vec<String> {
@@ -40,10 +36,7 @@ fn strings(value: &Value) -> Vec<String> {
 
 /// The honeypot is a bot's playground: only its length is a rule.
 fn strings_with_character_rules(value: &Value) -> Vec<String> {
-    strings(value)
-        .into_iter()
-        .filter(|pointer| pointer != "/anti_spam/honeypot")
-        .collect()
+    strings(value).into_iter().filter(|pointer| pointer != "/anti_spam/honeypot").collect()
 }
 
 /// Every object, the whole document (`""`) included.
@@ -63,9 +56,7 @@ fn any_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("finite", |number| number.is_finite())
-            .prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |number| number.is_finite()).prop_map(Value::from),
         "\\PC{0,30}|[\\x00-\\x1f]{0,4}".prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
@@ -79,15 +70,7 @@ fn any_json() -> impl Strategy<Value = Value> {
 
 /// A value of another JSON type than `original`, which no field of a pledge can accept.
 fn other_type(original: &Value, pick: usize) -> Value {
-    let candidates = [
-        json!(null),
-        json!(true),
-        json!(7),
-        json!(-3.5),
-        json!("x"),
-        json!([]),
-        json!({}),
-    ];
+    let candidates = [json!(null), json!(true), json!(7), json!(-3.5), json!("x"), json!([]), json!({})];
     let differs = |candidate: &&Value| {
         std::mem::discriminant(*candidate) != std::mem::discriminant(original)
             && !(original.is_number() && candidate.is_number())

@@ -27,10 +27,7 @@ fn checked_in_schema_is_current() {
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     if checked_in != generated {
         std::fs::write(&path, &generated).expect("the contract folder is writable");
-        panic!(
-            "{} was stale and has been regenerated from the pledge types; review and commit it",
-            path.display()
-        );
+        panic!("{} was stale and has been regenerated from the pledge types; review and commit it", path.display());
     }
 }
 
@@ -41,16 +38,11 @@ fn schema() -> Value {
 #[test]
 fn amount_bounds_come_from_the_currencies() {
     let schema = schema();
-    let rules = schema
-        .pointer("/$defs/Amount/allOf")
-        .and_then(Value::as_array)
-        .unwrap();
+    let rules = schema.pointer("/$defs/Amount/allOf").and_then(Value::as_array).unwrap();
     for currency in Currency::ALL {
         let rule = rules
             .iter()
-            .find(|rule| {
-                rule.pointer("/if/properties/currency/const") == Some(&currency.code().into())
-            })
+            .find(|rule| rule.pointer("/if/properties/currency/const") == Some(&currency.code().into()))
             .unwrap_or_else(|| panic!("no bounds for {}", currency.code()));
         let bounds = rule.pointer("/then/properties/minor_units").unwrap();
         assert_eq!(bounds["minimum"], currency.minimum());
@@ -61,67 +53,23 @@ fn amount_bounds_come_from_the_currencies() {
 #[test]
 fn string_limits_and_codes_are_published() {
     let schema = schema();
-    let at = |pointer: &str| {
-        schema
-            .pointer(pointer)
-            .unwrap_or_else(|| panic!("{pointer}"))
-            .clone()
-    };
-    assert_eq!(
-        at("/$defs/Donor/properties/given_name/maxLength"),
-        limits::NAME
-    );
-    assert_eq!(
-        at("/$defs/Donor/properties/family_name/maxLength"),
-        limits::NAME
-    );
+    let at = |pointer: &str| schema.pointer(pointer).unwrap_or_else(|| panic!("{pointer}")).clone();
+    assert_eq!(at("/$defs/Donor/properties/given_name/maxLength"), limits::NAME);
+    assert_eq!(at("/$defs/Donor/properties/family_name/maxLength"), limits::NAME);
     assert_eq!(at("/$defs/Donor/properties/email/maxLength"), limits::EMAIL);
-    assert_eq!(
-        at("/$defs/GiftAid/properties/home_address/maxLength"),
-        limits::HOME_ADDRESS
-    );
-    assert_eq!(
-        at("/$defs/GiftAid/properties/postcode/maxLength"),
-        limits::POSTCODE
-    );
+    assert_eq!(at("/$defs/GiftAid/properties/home_address/maxLength"), limits::HOME_ADDRESS);
+    assert_eq!(at("/$defs/GiftAid/properties/postcode/maxLength"), limits::POSTCODE);
     assert_eq!(at("/$defs/Donor/properties/phone/maxLength"), limits::PHONE);
-    assert_eq!(
-        at("/$defs/PostalAddress/properties/address/maxLength"),
-        limits::HOME_ADDRESS
-    );
-    assert_eq!(
-        at("/$defs/PostalAddress/properties/postcode/maxLength"),
-        limits::POSTAL_CODE
-    );
-    assert_eq!(
-        at("/$defs/AntiSpam/properties/honeypot/maxLength"),
-        limits::HONEYPOT
-    );
-    assert_eq!(
-        at("/$defs/AntiSpam/properties/fill_ms/maximum"),
-        limits::FILL_MS
-    );
+    assert_eq!(at("/$defs/PostalAddress/properties/address/maxLength"), limits::HOME_ADDRESS);
+    assert_eq!(at("/$defs/PostalAddress/properties/postcode/maxLength"), limits::POSTAL_CODE);
+    assert_eq!(at("/$defs/AntiSpam/properties/honeypot/maxLength"), limits::HONEYPOT);
+    assert_eq!(at("/$defs/AntiSpam/properties/fill_ms/maximum"), limits::FILL_MS);
     assert_eq!(at("/properties/page_url/maxLength"), limits::PAGE_URL);
-    assert_eq!(
-        at("/properties/client_created_at/maxLength"),
-        limits::TIMESTAMP
-    );
-    assert_eq!(
-        at("/properties/schema_version/const"),
-        pledge::SCHEMA_VERSION
-    );
-    assert_eq!(
-        at("/$defs/GiftAid/properties/wording_version/const"),
-        pledge::GIFT_AID_WORDING_VERSION
-    );
-    assert_eq!(
-        at("/$defs/Consent/properties/wording_version/const"),
-        pledge::CONSENT_WORDING_VERSION
-    );
-    assert_eq!(
-        at("/$defs/Donor/properties/country/enum"),
-        json!(COUNTRY_CODES.as_slice())
-    );
+    assert_eq!(at("/properties/client_created_at/maxLength"), limits::TIMESTAMP);
+    assert_eq!(at("/properties/schema_version/const"), pledge::SCHEMA_VERSION);
+    assert_eq!(at("/$defs/GiftAid/properties/wording_version/const"), pledge::GIFT_AID_WORDING_VERSION);
+    assert_eq!(at("/$defs/Consent/properties/wording_version/const"), pledge::CONSENT_WORDING_VERSION);
+    assert_eq!(at("/$defs/Donor/properties/country/enum"), json!(COUNTRY_CODES.as_slice()));
     assert_eq!(at("/additionalProperties"), false);
 }
 
@@ -139,10 +87,7 @@ fn no_pattern_uses_a_lookaround() {
 #[test]
 fn the_rules_beyond_the_schema_are_named_in_it() {
     let description = schema()["description"].as_str().unwrap().to_owned();
-    assert!(
-        description.ends_with(pledge::schema::BEYOND_THE_SCHEMA),
-        "{description}"
-    );
+    assert!(description.ends_with(pledge::schema::BEYOND_THE_SCHEMA), "{description}");
 }
 
 /// The generated schema, or the part of it at `fragment`, compiled once.
@@ -157,12 +102,8 @@ impl Validator {
         // Formats stay annotations, as draft 2020-12 has them by default; the schema's patterns
         // say everything about its strings.
         let mut compiler = boon::Compiler::new();
-        compiler
-            .add_resource("urn:pledge", schema())
-            .expect("the schema is a JSON document");
-        let index = compiler
-            .compile(&format!("urn:pledge#{fragment}"), &mut schemas)
-            .expect("the schema compiles");
+        compiler.add_resource("urn:pledge", schema()).expect("the schema is a JSON document");
+        let index = compiler.compile(&format!("urn:pledge#{fragment}"), &mut schemas).expect("the schema compiles");
         Validator { schemas, index }
     }
 
@@ -181,58 +122,22 @@ impl Validator {
 static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| Validator::at(""));
 
 /// The free-text and patterned strings, each with its place in a pledge and in the schema.
-const GIVEN_NAME: Field = Field {
-    pointer: "/donor/given_name",
-    schema: "/$defs/Donor/properties/given_name",
-};
-const FAMILY_NAME: Field = Field {
-    pointer: "/donor/family_name",
-    schema: "/$defs/Donor/properties/family_name",
-};
-const EMAIL: Field = Field {
-    pointer: "/donor/email",
-    schema: "/$defs/Donor/properties/email",
-};
-const HOME_ADDRESS: Field = Field {
-    pointer: "/gift_aid/home_address",
-    schema: "/$defs/GiftAid/properties/home_address",
-};
-const POSTCODE: Field = Field {
-    pointer: "/gift_aid/postcode",
-    schema: "/$defs/GiftAid/properties/postcode",
-};
-const PAGE_URL: Field = Field {
-    pointer: "/page_url",
-    schema: "/properties/page_url",
-};
-const TIMESTAMP: Field = Field {
-    pointer: "/client_created_at",
-    schema: "/properties/client_created_at",
-};
-const IDEMPOTENCY_KEY: Field = Field {
-    pointer: "/idempotency_key",
-    schema: "/properties/idempotency_key",
-};
-const PARTNER: Field = Field {
-    pointer: "/partner",
-    schema: "/properties/partner",
-};
-const HONEYPOT: Field = Field {
-    pointer: "/anti_spam/honeypot",
-    schema: "/$defs/AntiSpam/properties/honeypot",
-};
-const PHONE: Field = Field {
-    pointer: "/donor/phone",
-    schema: "/$defs/Donor/properties/phone",
-};
-const POSTAL_ADDRESS: Field = Field {
-    pointer: "/donor/postal_address/address",
-    schema: "/$defs/PostalAddress/properties/address",
-};
-const POSTAL_POSTCODE: Field = Field {
-    pointer: "/donor/postal_address/postcode",
-    schema: "/$defs/PostalAddress/properties/postcode",
-};
+const GIVEN_NAME: Field = Field { pointer: "/donor/given_name", schema: "/$defs/Donor/properties/given_name" };
+const FAMILY_NAME: Field = Field { pointer: "/donor/family_name", schema: "/$defs/Donor/properties/family_name" };
+const EMAIL: Field = Field { pointer: "/donor/email", schema: "/$defs/Donor/properties/email" };
+const HOME_ADDRESS: Field =
+    Field { pointer: "/gift_aid/home_address", schema: "/$defs/GiftAid/properties/home_address" };
+const POSTCODE: Field = Field { pointer: "/gift_aid/postcode", schema: "/$defs/GiftAid/properties/postcode" };
+const PAGE_URL: Field = Field { pointer: "/page_url", schema: "/properties/page_url" };
+const TIMESTAMP: Field = Field { pointer: "/client_created_at", schema: "/properties/client_created_at" };
+const IDEMPOTENCY_KEY: Field = Field { pointer: "/idempotency_key", schema: "/properties/idempotency_key" };
+const PARTNER: Field = Field { pointer: "/partner", schema: "/properties/partner" };
+const HONEYPOT: Field = Field { pointer: "/anti_spam/honeypot", schema: "/$defs/AntiSpam/properties/honeypot" };
+const PHONE: Field = Field { pointer: "/donor/phone", schema: "/$defs/Donor/properties/phone" };
+const POSTAL_ADDRESS: Field =
+    Field { pointer: "/donor/postal_address/address", schema: "/$defs/PostalAddress/properties/address" };
+const POSTAL_POSTCODE: Field =
+    Field { pointer: "/donor/postal_address/postcode", schema: "/$defs/PostalAddress/properties/postcode" };
 
 const PATTERNED: [Field; 12] = [
     GIVEN_NAME,
@@ -258,19 +163,12 @@ struct Field {
 }
 
 static FIELD_VALIDATORS: LazyLock<Vec<(&'static str, Validator)>> = LazyLock::new(|| {
-    PATTERNED
-        .iter()
-        .chain([&HONEYPOT])
-        .map(|field| (field.pointer, Validator::at(field.schema)))
-        .collect()
+    PATTERNED.iter().chain([&HONEYPOT]).map(|field| (field.pointer, Validator::at(field.schema))).collect()
 });
 
 impl Field {
     fn schema_accepts(self, value: &str) -> bool {
-        let (_, validator) = FIELD_VALIDATORS
-            .iter()
-            .find(|(pointer, _)| *pointer == self.pointer)
-            .unwrap();
+        let (_, validator) = FIELD_VALIDATORS.iter().find(|(pointer, _)| *pointer == self.pointer).unwrap();
         validator.accepts(&Value::from(value))
     }
 
@@ -281,65 +179,21 @@ impl Field {
         static VALID: LazyLock<Pledge> = LazyLock::new(common::valid_pledge_with_gift_aid);
         let value = value.to_owned();
         match self.pointer {
-            "/donor/given_name" => Donor {
-                given_name: value,
-                ..VALID.donor.clone()
+            "/donor/given_name" => Donor { given_name: value, ..VALID.donor.clone() }.validate().is_empty(),
+            "/donor/family_name" => Donor { family_name: value, ..VALID.donor.clone() }.validate().is_empty(),
+            "/donor/email" => Donor { email: value, ..VALID.donor.clone() }.validate().is_empty(),
+            "/gift_aid/home_address" => {
+                GiftAid { home_address: value, ..common::valid_gift_aid() }.validate().is_empty()
             }
-            .validate()
-            .is_empty(),
-            "/donor/family_name" => Donor {
-                family_name: value,
-                ..VALID.donor.clone()
-            }
-            .validate()
-            .is_empty(),
-            "/donor/email" => Donor {
-                email: value,
-                ..VALID.donor.clone()
-            }
-            .validate()
-            .is_empty(),
-            "/gift_aid/home_address" => GiftAid {
-                home_address: value,
-                ..common::valid_gift_aid()
-            }
-            .validate()
-            .is_empty(),
-            "/gift_aid/postcode" => GiftAid {
-                postcode: value,
-                ..common::valid_gift_aid()
-            }
-            .validate()
-            .is_empty(),
-            "/donor/phone" => Donor {
-                phone: Some(value),
-                ..VALID.donor.clone()
-            }
-            .validate()
-            .is_empty(),
+            "/gift_aid/postcode" => GiftAid { postcode: value, ..common::valid_gift_aid() }.validate().is_empty(),
+            "/donor/phone" => Donor { phone: Some(value), ..VALID.donor.clone() }.validate().is_empty(),
             "/donor/postal_address/address" => {
-                let postal_address = PostalAddress {
-                    address: value,
-                    ..common::valid_postal_address()
-                };
-                Donor {
-                    postal_address: Some(postal_address),
-                    ..VALID.donor.clone()
-                }
-                .validate()
-                .is_empty()
+                let postal_address = PostalAddress { address: value, ..common::valid_postal_address() };
+                Donor { postal_address: Some(postal_address), ..VALID.donor.clone() }.validate().is_empty()
             }
             "/donor/postal_address/postcode" => {
-                let postal_address = PostalAddress {
-                    postcode: value,
-                    ..common::valid_postal_address()
-                };
-                Donor {
-                    postal_address: Some(postal_address),
-                    ..VALID.donor.clone()
-                }
-                .validate()
-                .is_empty()
+                let postal_address = PostalAddress { postcode: value, ..common::valid_postal_address() };
+                Donor { postal_address: Some(postal_address), ..VALID.donor.clone() }.validate().is_empty()
             }
             pointer => {
                 let mut pledge = VALID.clone();
@@ -372,11 +226,7 @@ impl Field {
     /// The field's pattern as the schema publishes it.
     fn published_pattern(self) -> String {
         let schema = schema();
-        schema
-            .pointer(&format!("{}/pattern", self.schema))
-            .and_then(Value::as_str)
-            .unwrap()
-            .to_owned()
+        schema.pointer(&format!("{}/pattern", self.schema)).and_then(Value::as_str).unwrap().to_owned()
     }
 }
 
@@ -412,21 +262,13 @@ fn assert_documents_agree(instance: &Value) -> Result<bool, TestCaseError> {
 }
 
 fn examples(folder: &str) -> Vec<(String, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../contract/examples")
-        .join(folder);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contract/examples").join(folder);
     std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-        })
+        .filter(|path| path.extension().is_some_and(|extension| extension == "json"))
         .map(|path| {
-            (
-                path.display().to_string(),
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap(),
-            )
+            (path.display().to_string(), serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap())
         })
         .collect()
 }
@@ -437,11 +279,7 @@ fn valid_examples_satisfy_the_schema() {
     let examples = examples("");
     assert!(examples.len() >= 6);
     for (name, example) in examples {
-        assert!(
-            validator.accepts(&example),
-            "{name}: {}",
-            validator.explain(&example)
-        );
+        assert!(validator.accepts(&example), "{name}: {}", validator.explain(&example));
     }
 }
 
@@ -451,10 +289,7 @@ fn invalid_examples_break_the_schema() {
     let examples = examples("invalid");
     assert!(examples.len() >= 10);
     for (name, example) in examples {
-        assert!(
-            !VALIDATOR.accepts(&example["pledge"]),
-            "{name} satisfies the schema"
-        );
+        assert!(!VALIDATOR.accepts(&example["pledge"]), "{name} satisfies the schema");
     }
 }
 
@@ -468,8 +303,7 @@ fn the_schema_refuses_cross_field_breaches() {
     let mut gift_aid_from_france = common::valid_json_with_gift_aid();
     gift_aid_from_france["donor"]["country"] = json!("FR");
     let mut too_few_francs = common::valid_json();
-    too_few_francs["amount"] =
-        json!({"minor_units": Currency::XOF.minimum() - 1, "currency": "XOF"});
+    too_few_francs["amount"] = json!({"minor_units": Currency::XOF.minimum() - 1, "currency": "XOF"});
     for (what, instance) in [
         ("frequency", once_for_a_child),
         ("gift aid currency", gift_aid_in_euros),
@@ -477,13 +311,7 @@ fn the_schema_refuses_cross_field_breaches() {
         ("XOF minimum", too_few_francs),
     ] {
         assert!(!validator.accepts(&instance), "{what}");
-        assert!(
-            serde_json::from_value::<Pledge>(instance)
-                .unwrap()
-                .validate()
-                .is_err(),
-            "{what}"
-        );
+        assert!(serde_json::from_value::<Pledge>(instance).unwrap().validate().is_err(), "{what}");
     }
 }
 
@@ -494,11 +322,7 @@ fn the_schema_applies_the_consent_rules_on_contact_details() {
     let phone = json!("+44 20 7946 0000");
     let address = json!({"address": "12 rue des Lilas, Lyon", "postcode": "69003"});
     let pledge = |gift_aid: bool, post: bool, call: bool, donor: Value| {
-        let mut document = if gift_aid {
-            common::valid_json_with_gift_aid()
-        } else {
-            common::valid_json()
-        };
+        let mut document = if gift_aid { common::valid_json_with_gift_aid() } else { common::valid_json() };
         document["consent"]["post"] = json!(post);
         document["consent"]["phone"] = json!(call);
         for (member, value) in donor.as_object().unwrap() {
@@ -508,106 +332,44 @@ fn the_schema_applies_the_consent_rules_on_contact_details() {
     };
     let mut gift_aid_null = pledge(false, true, false, json!({}));
     gift_aid_null["gift_aid"] = Value::Null;
-    let mut address_without_postcode =
-        pledge(false, true, false, json!({"postal_address": address}));
-    address_without_postcode["donor"]["postal_address"]
-        .as_object_mut()
-        .unwrap()
-        .remove("postcode");
+    let mut address_without_postcode = pledge(false, true, false, json!({"postal_address": address}));
+    address_without_postcode["donor"]["postal_address"].as_object_mut().unwrap().remove("postcode");
     let cases = [
-        (
-            "phone consent without a phone",
-            pledge(false, false, true, json!({})),
-            false,
-        ),
-        (
-            "a phone without consent",
-            pledge(false, false, false, json!({"phone": phone})),
-            false,
-        ),
-        (
-            "a null phone with consent",
-            pledge(false, false, true, json!({"phone": null})),
-            false,
-        ),
-        (
-            "a null phone without consent",
-            pledge(false, false, false, json!({"phone": null})),
-            true,
-        ),
-        (
-            "phone consent with a phone",
-            pledge(false, false, true, json!({"phone": phone})),
-            true,
-        ),
-        (
-            "post consent, no address, no Gift Aid",
-            pledge(false, true, false, json!({})),
-            false,
-        ),
+        ("phone consent without a phone", pledge(false, false, true, json!({})), false),
+        ("a phone without consent", pledge(false, false, false, json!({"phone": phone})), false),
+        ("a null phone with consent", pledge(false, false, true, json!({"phone": null})), false),
+        ("a null phone without consent", pledge(false, false, false, json!({"phone": null})), true),
+        ("phone consent with a phone", pledge(false, false, true, json!({"phone": phone})), true),
+        ("post consent, no address, no Gift Aid", pledge(false, true, false, json!({})), false),
         (
             "post consent, a null address, no Gift Aid",
             pledge(false, true, false, json!({"postal_address": null})),
             false,
         ),
-        (
-            "post consent, no address, a null Gift Aid",
-            gift_aid_null,
-            false,
-        ),
-        (
-            "post consent with Gift Aid and no address",
-            pledge(true, true, false, json!({})),
-            true,
-        ),
+        ("post consent, no address, a null Gift Aid", gift_aid_null, false),
+        ("post consent with Gift Aid and no address", pledge(true, true, false, json!({})), true),
         (
             "post consent with Gift Aid and an address",
             pledge(true, true, false, json!({"postal_address": address})),
             true,
         ),
-        (
-            "post consent with an address",
-            pledge(false, true, false, json!({"postal_address": address})),
-            true,
-        ),
-        (
-            "an address without a postcode",
-            address_without_postcode,
-            true,
-        ),
-        (
-            "an address without consent",
-            pledge(false, false, false, json!({"postal_address": address})),
-            false,
-        ),
+        ("post consent with an address", pledge(false, true, false, json!({"postal_address": address})), true),
+        ("an address without a postcode", address_without_postcode, true),
+        ("an address without consent", pledge(false, false, false, json!({"postal_address": address})), false),
         (
             "an address without consent, with Gift Aid",
             pledge(true, false, false, json!({"postal_address": address})),
             false,
         ),
-        (
-            "a null address without consent",
-            pledge(false, false, false, json!({"postal_address": null})),
-            true,
-        ),
+        ("a null address without consent", pledge(false, false, false, json!({"postal_address": null})), true),
         (
             "both, with both consents",
-            pledge(
-                false,
-                true,
-                true,
-                json!({"phone": phone, "postal_address": address}),
-            ),
+            pledge(false, true, true, json!({"phone": phone, "postal_address": address})),
             true,
         ),
     ];
     for (what, instance, accepted) in cases {
-        assert_eq!(
-            VALIDATOR.accepts(&instance),
-            accepted,
-            "schema: {what}: {}",
-            VALIDATOR.explain(&instance)
-        );
+        assert_eq!(VALIDATOR.accepts(&instance), accepted, "schema: {what}: {}", VALIDATOR.explain(&instance));
         assert_eq!(parse_accepts(&instance), accepted, "parse: {what}");
     }
 }
@@ -615,9 +377,7 @@ fn the_schema_applies_the_consent_rules_on_contact_details() {
 /// Every character Rust can meet in a string: the whole Basic Multilingual Plane, and the
 /// other planes sampled, since neither Unicode category Cc nor White_Space has a member there.
 fn every_character() -> impl Iterator<Item = char> {
-    let astral = (0x1_0000..=0x10_FFFF)
-        .step_by(89)
-        .chain([0x1_F600, 0xE_0001, 0xF_FFFD, 0x10_FFFF]);
+    let astral = (0x1_0000..=0x10_FFFF).step_by(89).chain([0x1_F600, 0xE_0001, 0xF_FFFD, 0x10_FFFF]);
     (0..0x1_0000).chain(astral).filter_map(char::from_u32)
 }
 
@@ -629,9 +389,8 @@ fn every_character_is_judged_alike_by_the_schema_and_validate() {
     let mut characters = 0;
     for character in every_character() {
         characters += 1;
-        let judge = |field: Field, template: &str| {
-            field.assert_agreement(&template.replace('_', &character.to_string()))
-        };
+        let judge =
+            |field: Field, template: &str| field.assert_agreement(&template.replace('_', &character.to_string()));
         judge(GIVEN_NAME, "_");
         judge(FAMILY_NAME, "_A");
         judge(HOME_ADDRESS, "A_");
@@ -661,11 +420,7 @@ fn every_short_postcode_is_judged_alike() {
     for _ in 0..8 {
         strings = strings
             .iter()
-            .flat_map(|prefix| {
-                alphabet
-                    .iter()
-                    .map(move |&character| format!("{prefix}{character}"))
-            })
+            .flat_map(|prefix| alphabet.iter().map(move |&character| format!("{prefix}{character}")))
             .collect();
         for postcode in &strings {
             POSTCODE.assert_agreement(postcode);
@@ -673,10 +428,7 @@ fn every_short_postcode_is_judged_alike() {
             accepted += usize::from(POSTCODE.code_accepts(postcode));
         }
     }
-    assert_eq!(
-        judged,
-        (1..=8).map(|length| 4usize.pow(length)).sum::<usize>()
-    );
+    assert_eq!(judged, (1..=8).map(|length| 4usize.pow(length)).sum::<usize>());
     assert!(accepted > 1000, "only {accepted} postcodes accepted");
 }
 
@@ -710,8 +462,7 @@ fn every_time_and_fraction_is_judged_alike() {
     for hour in 0..=25 {
         for minute in [0, 1, 30, 59, 60, 61, 99] {
             for second in [0, 1, 30, 59, 60, 61, 99] {
-                TIMESTAMP
-                    .assert_agreement(&format!("2024-06-30T{hour:02}:{minute:02}:{second:02}Z"));
+                TIMESTAMP.assert_agreement(&format!("2024-06-30T{hour:02}:{minute:02}:{second:02}Z"));
             }
         }
     }
@@ -801,12 +552,7 @@ fn email_lengths_are_judged_alike() {
         EMAIL.assert_agreement(&format!("a@example.xn--{}", "d".repeat(label - 4)));
     }
     for total in 252..=256 {
-        let domain = format!(
-            "{}.{}.{}.org",
-            "a".repeat(63),
-            "b".repeat(63),
-            "c".repeat(63)
-        );
+        let domain = format!("{}.{}.{}.org", "a".repeat(63), "b".repeat(63), "c".repeat(63));
         let local = "l".repeat(total - domain.len() - 1);
         EMAIL.assert_agreement(&format!("{local}@{domain}"));
     }
@@ -819,11 +565,9 @@ fn phone_numbers_are_judged_alike() {
     let (mut first, mut inside, mut last) = (0, 0, 0);
     for character in every_character() {
         let at = |template: &str| template.replace('_', &character.to_string());
-        for (template, count) in [
-            ("_020 7946 0000", &mut first),
-            ("020 7946_0000", &mut inside),
-            ("020 7946 0000_", &mut last),
-        ] {
+        for (template, count) in
+            [("_020 7946 0000", &mut first), ("020 7946_0000", &mut inside), ("020 7946 0000_", &mut last)]
+        {
             PHONE.assert_agreement(&at(template));
             *count += usize::from(PHONE.code_accepts(&at(template)));
         }
@@ -835,25 +579,13 @@ fn phone_numbers_are_judged_alike() {
     for digits in [0, 1, 5, 6, 7, 14, 15, 16, 17] {
         let run = "4".repeat(digits);
         let spaced: String = run.chars().flat_map(|digit| [digit, ' ']).collect();
-        judged.extend([
-            run.clone(),
-            format!("+{run}"),
-            format!("+ {run}"),
-            format!("({run})"),
-            spaced,
-        ]);
+        judged.extend([run.clone(), format!("+{run}"), format!("+ {run}"), format!("({run})"), spaced]);
     }
     // The 32-character limit, met and passed with 15 digits and with 6.
     let fifteen = format!("+{}", "4 ".repeat(15));
     let six = format!("+(4){}", ".".repeat(limits::PHONE - 9)) + "44444";
     assert_eq!((fifteen.len(), six.len()), (31, limits::PHONE));
-    judged.extend([
-        format!("{fifteen}-"),
-        format!("{fifteen}--"),
-        six.clone(),
-        format!("{six}-"),
-        format!("-{six}"),
-    ]);
+    judged.extend([format!("{fifteen}-"), format!("{fifteen}--"), six.clone(), format!("{six}-"), format!("-{six}")]);
     for spelling in [
         "+44 20 7946 0000",
         " +44 20 7946 0000",
@@ -892,18 +624,11 @@ fn phone_numbers_are_judged_alike() {
     ] {
         judged.push(spelling.to_owned());
     }
-    let accepted = judged
-        .iter()
-        .filter(|phone| PHONE.code_accepts(phone))
-        .count();
+    let accepted = judged.iter().filter(|phone| PHONE.code_accepts(phone)).count();
     for phone in &judged {
         PHONE.assert_agreement(phone);
     }
-    assert!(
-        accepted > 10 && accepted < judged.len() - 10,
-        "{accepted} of {} accepted",
-        judged.len()
-    );
+    assert!(accepted > 10 && accepted < judged.len() - 10, "{accepted} of {} accepted", judged.len());
 }
 
 /// Pieces where the rules have edges: every White_Space character, controls from each block,
@@ -911,12 +636,11 @@ fn phone_numbers_are_judged_alike() {
 /// of a timestamp, non-ASCII letters and digits, astral characters, and characters that
 /// Unicode case-folds onto ASCII letters (the Kelvin sign, the long s, the dotless i).
 const TRICKY: &[&str] = &[
-    " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{85}", "\u{a0}", "\u{1680}", "\u{2000}",
-    "\u{2007}", "\u{200a}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{feff}",
-    "\u{200b}", "\u{180e}", "\u{0}", "\u{1f}", "\u{7f}", "\u{9f}", ".", "..", "-", "--", "@",
-    "xn--", "XN--", "\"", "'", "`", "(", ")", "<", ">", "[", "]", "\\", ",", ";", ":", "+", "!",
-    "_", "~", "{", "|", "/", "?", "#", "%", "T", "Z", "t", "z", "0", "9", "29", "60", "02-29", "é",
-    "Ａ", "٣", "𝒜", "😀", "\u{212a}", "\u{17f}", "\u{131}", "a", "B", "example", "org",
+    " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{85}", "\u{a0}", "\u{1680}", "\u{2000}", "\u{2007}", "\u{200a}",
+    "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{feff}", "\u{200b}", "\u{180e}", "\u{0}", "\u{1f}",
+    "\u{7f}", "\u{9f}", ".", "..", "-", "--", "@", "xn--", "XN--", "\"", "'", "`", "(", ")", "<", ">", "[", "]", "\\",
+    ",", ";", ":", "+", "!", "_", "~", "{", "|", "/", "?", "#", "%", "T", "Z", "t", "z", "0", "9", "29", "60", "02-29",
+    "é", "Ａ", "٣", "𝒜", "😀", "\u{212a}", "\u{17f}", "\u{131}", "a", "B", "example", "org",
 ];
 
 /// Text built from [`TRICKY`] pieces and plain runs of letters and digits.
@@ -931,47 +655,27 @@ fn tricky_text() -> impl Strategy<Value = String> {
 
 /// A valid value with tricky text put in at a character boundary, or in its place.
 fn tricky_variant(valid: String) -> impl Strategy<Value = String> {
-    (tricky_text(), any::<prop::sample::Index>(), any::<bool>()).prop_map(
-        move |(tricky, at, replace)| {
-            if replace {
-                return tricky;
-            }
-            let boundaries: Vec<usize> = valid
-                .char_indices()
-                .map(|(at, _)| at)
-                .chain([valid.len()])
-                .collect();
-            let mut text = valid.clone();
-            text.insert_str(*at.get(&boundaries), &tricky);
-            text
-        },
-    )
+    (tricky_text(), any::<prop::sample::Index>(), any::<bool>()).prop_map(move |(tricky, at, replace)| {
+        if replace {
+            return tricky;
+        }
+        let boundaries: Vec<usize> = valid.char_indices().map(|(at, _)| at).chain([valid.len()]).collect();
+        let mut text = valid.clone();
+        text.insert_str(*at.get(&boundaries), &tricky);
+        text
+    })
 }
 
 /// A timestamp from parts that may each be out of range, with seconds up to 61 and fractions
 /// of any length, on days around each month's end.
 fn timestamp_parts() -> impl Strategy<Value = String> {
-    let year = prop_oneof![
-        0u32..=9999,
-        prop::sample::select(vec![0, 1600, 1900, 2000, 2023, 2024, 2100, 2400])
-    ];
-    (
-        year,
-        0u32..=13,
-        prop_oneof![0u32..=32, 27u32..=32],
-        0u32..=25,
-        0u32..=61,
-        55u32..=62,
-        0usize..=16,
-    )
-        .prop_map(|(year, month, day, hour, minute, second, digits)| {
-            let fraction = if digits == 0 {
-                String::new()
-            } else {
-                format!(".{}", "5".repeat(digits - 1))
-            };
+    let year = prop_oneof![0u32..=9999, prop::sample::select(vec![0, 1600, 1900, 2000, 2023, 2024, 2100, 2400])];
+    (year, 0u32..=13, prop_oneof![0u32..=32, 27u32..=32], 0u32..=25, 0u32..=61, 55u32..=62, 0usize..=16).prop_map(
+        |(year, month, day, hour, minute, second, digits)| {
+            let fraction = if digits == 0 { String::new() } else { format!(".{}", "5".repeat(digits - 1)) };
             format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z")
-        })
+        },
+    )
 }
 
 /// Values drawn from a published pattern. The anchors go, since the generator always draws
@@ -983,28 +687,20 @@ fn timestamp_parts() -> impl Strategy<Value = String> {
 /// A literal `+` (the phone's) is spelled `\x2B` first, so that it is not read as a repetition.
 fn from_published_pattern(field: Field) -> BoxedStrategy<String> {
     let pattern = field.published_pattern();
-    let body = pattern
-        .strip_prefix('^')
-        .and_then(|rest| rest.strip_suffix('$'))
-        .expect("anchored pattern");
+    let body = pattern.strip_prefix('^').and_then(|rest| rest.strip_suffix('$')).expect("anchored pattern");
     let capped = body
         .replace(r"\+", r"\x2B")
         .replace(" *", " ?")
         .replace("[ ().-]*", "[ ().-]?")
         .replace('*', "{0,4}")
         .replace('+', "{1,4}");
-    proptest::string::string_regex(&capped)
-        .unwrap_or_else(|error| panic!("{pattern}: {error}"))
-        .boxed()
+    proptest::string::string_regex(&capped).unwrap_or_else(|error| panic!("{pattern}: {error}")).boxed()
 }
 
 /// A value for `field` that is valid, or nearly so.
 fn adversarial_value(field: Field, valid: String) -> BoxedStrategy<String> {
     let mut choices = vec![tricky_variant(valid).boxed(), tricky_text().boxed()];
-    if PATTERNED
-        .iter()
-        .any(|patterned| patterned.pointer == field.pointer)
-    {
+    if PATTERNED.iter().any(|patterned| patterned.pointer == field.pointer) {
         choices.push(from_published_pattern(field));
     }
     if field.pointer == TIMESTAMP.pointer {
@@ -1022,21 +718,13 @@ fn pledge_with_one_adversarial_string() -> impl Strategy<Value = Value> {
             .filter(|pointer| document.pointer(pointer).is_some_and(Value::is_string))
             .collect();
         prop::sample::select(strings).prop_flat_map(move |pointer| {
-            let valid = document
-                .pointer(&pointer)
-                .unwrap()
-                .as_str()
-                .unwrap()
-                .to_owned();
+            let valid = document.pointer(&pointer).unwrap().as_str().unwrap().to_owned();
             let field = PATTERNED
                 .iter()
                 .chain([&HONEYPOT])
                 .copied()
                 .find(|field| field.pointer == pointer)
-                .unwrap_or(Field {
-                    pointer: "",
-                    schema: "",
-                });
+                .unwrap_or(Field { pointer: "", schema: "" });
             let document = document.clone();
             adversarial_value(field, valid).prop_map(move |value| {
                 let mut mutated = document.clone();
@@ -1073,29 +761,12 @@ fn pledge_with_one_adversarial_integer() -> impl Strategy<Value = Value> {
         i64::MIN as i128,
         u64::MAX as i128,
     ];
-    let number = prop_oneof![
-        prop::sample::select(edges),
-        any::<i64>().prop_map(i128::from)
-    ];
+    let number = prop_oneof![prop::sample::select(edges), any::<i64>().prop_map(i128::from)];
     // The same integer as a double, as some clients write it, or a nearby fraction.
-    let spelling = prop_oneof![
-        Just(None),
-        Just(Some(0.0)),
-        Just(Some(0.5)),
-        Just(Some(-0.25))
-    ];
-    let pointers = vec![
-        "/schema_version",
-        "/amount/minor_units",
-        "/anti_spam/fill_ms",
-    ];
-    (
-        common::any_valid_pledge(),
-        prop::sample::select(pointers),
-        number,
-        spelling,
-    )
-        .prop_map(|(pledge, pointer, number, spelling)| {
+    let spelling = prop_oneof![Just(None), Just(Some(0.0)), Just(Some(0.5)), Just(Some(-0.25))];
+    let pointers = vec!["/schema_version", "/amount/minor_units", "/anti_spam/fill_ms"];
+    (common::any_valid_pledge(), prop::sample::select(pointers), number, spelling).prop_map(
+        |(pledge, pointer, number, spelling)| {
             let mut document = serde_json::to_value(pledge).unwrap();
             let value = match (spelling, u64::try_from(number)) {
                 (Some(offset), _) => Value::from(number as f64 + offset),
@@ -1104,41 +775,35 @@ fn pledge_with_one_adversarial_integer() -> impl Strategy<Value = Value> {
             };
             *document.pointer_mut(pointer).unwrap() = value;
             document
-        })
+        },
+    )
 }
 
 /// Every string field drawn from the schema's own patterns, with the rest from a valid pledge.
 fn pledge_from_published_patterns() -> impl Strategy<Value = Value> {
-    let drawn: Vec<BoxedStrategy<String>> = PATTERNED
-        .iter()
-        .map(|field| from_published_pattern(*field))
-        .collect();
-    (common::any_valid_pledge(), drawn, any::<bool>()).prop_map(
-        |(pledge, values, with_gift_aid)| {
-            let mut document = serde_json::to_value(pledge).unwrap();
-            if with_gift_aid {
-                document["gift_aid"] = serde_json::to_value(common::valid_gift_aid()).unwrap();
-                document["amount"]["currency"] = json!("GBP");
-                document["amount"]["minor_units"] = json!(2500);
-                document["donor"]["country"] = json!("GB");
+    let drawn: Vec<BoxedStrategy<String>> = PATTERNED.iter().map(|field| from_published_pattern(*field)).collect();
+    (common::any_valid_pledge(), drawn, any::<bool>()).prop_map(|(pledge, values, with_gift_aid)| {
+        let mut document = serde_json::to_value(pledge).unwrap();
+        if with_gift_aid {
+            document["gift_aid"] = serde_json::to_value(common::valid_gift_aid()).unwrap();
+            document["amount"]["currency"] = json!("GBP");
+            document["amount"]["minor_units"] = json!(2500);
+            document["donor"]["country"] = json!("GB");
+        }
+        for (field, value) in PATTERNED.iter().zip(values) {
+            if let Some(slot) = document.pointer_mut(field.pointer) {
+                *slot = Value::from(value);
             }
-            for (field, value) in PATTERNED.iter().zip(values) {
-                if let Some(slot) = document.pointer_mut(field.pointer) {
-                    *slot = Value::from(value);
-                }
-            }
-            document
-        },
-    )
+        }
+        document
+    })
 }
 
 /// A valid pledge with its consents to post and phone, its contact details and its Gift Aid
 /// declaration drawn again independently, so that they agree or not: each detail absent, null,
 /// valid, or nearly so.
 fn pledge_with_contact_details_redrawn() -> impl Strategy<Value = Value> {
-    let member = |valid: BoxedStrategy<Value>| {
-        prop_oneof![Just(None), Just(Some(Value::Null)), valid.prop_map(Some)]
-    };
+    let member = |valid: BoxedStrategy<Value>| prop_oneof![Just(None), Just(Some(Value::Null)), valid.prop_map(Some)];
     let phone = prop_oneof![
         3 => common::phone_number(),
         1 => common::phone_number().prop_flat_map(tricky_variant),
@@ -1190,11 +855,7 @@ fn pledge_with_contact_details_redrawn() -> impl Strategy<Value = Value> {
 fn agreement_over(cases: u32, strategy: impl Strategy<Value = Value>) -> (u32, u32) {
     let accepted = Cell::new(0);
     let refused = Cell::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
     let outcome = runner.run(&strategy, |document| {
         let both_accept = assert_documents_agree(&document)?;
         let counter = if both_accept { &accepted } else { &refused };
@@ -1210,10 +871,8 @@ fn agreement_over(cases: u32, strategy: impl Strategy<Value = Value>) -> (u32, u
 /// (a) The schema is never stricter than the code: every valid pledge satisfies it.
 #[test]
 fn every_valid_pledge_satisfies_the_schema() {
-    let (accepted, refused) = agreement_over(
-        512,
-        common::any_valid_pledge().prop_map(|pledge| serde_json::to_value(pledge).unwrap()),
-    );
+    let (accepted, refused) =
+        agreement_over(512, common::any_valid_pledge().prop_map(|pledge| serde_json::to_value(pledge).unwrap()));
     assert_eq!((accepted, refused), (512, 0));
 }
 
@@ -1222,40 +881,27 @@ fn every_valid_pledge_satisfies_the_schema() {
 #[test]
 fn pledges_drawn_from_the_schema_pass_parse() {
     let (accepted, refused) = agreement_over(512, pledge_from_published_patterns());
-    assert!(
-        accepted >= 128,
-        "only {accepted} of {} drawn pledges were valid",
-        accepted + refused
-    );
+    assert!(accepted >= 128, "only {accepted} of {} drawn pledges were valid", accepted + refused);
 }
 
 /// Both ways at once, at the edges: one string, anywhere in the pledge, made adversarial.
 #[test]
 fn the_schema_and_parse_agree_on_adversarial_strings() {
     let (accepted, refused) = agreement_over(1024, pledge_with_one_adversarial_string());
-    assert!(
-        accepted > 0 && refused > 0,
-        "accepted {accepted}, refused {refused}"
-    );
+    assert!(accepted > 0 && refused > 0, "accepted {accepted}, refused {refused}");
 }
 
 /// Consents and contact details that agree or not, with and without Gift Aid.
 #[test]
 fn the_schema_and_parse_agree_on_contact_details_and_their_consents() {
     let (accepted, refused) = agreement_over(1024, pledge_with_contact_details_redrawn());
-    assert!(
-        accepted > 100 && refused > 100,
-        "accepted {accepted}, refused {refused}"
-    );
+    assert!(accepted > 100 && refused > 100, "accepted {accepted}, refused {refused}");
 }
 
 #[test]
 fn the_schema_and_parse_agree_on_adversarial_integers() {
     let (accepted, refused) = agreement_over(512, pledge_with_one_adversarial_integer());
-    assert!(
-        accepted > 0 && refused > 0,
-        "accepted {accepted}, refused {refused}"
-    );
+    assert!(accepted > 0 && refused > 0, "accepted {accepted}, refused {refused}");
 }
 
 /// The limit the schema cannot state exactly, as its description says: it counts characters,
@@ -1275,10 +921,7 @@ fn a_page_address_within_2048_characters_but_over_2048_bytes_is_beyond_the_schem
 #[test]
 fn integers_are_read_alike_however_they_are_written() {
     let body = serde_json::to_string(&common::valid_pledge()).unwrap();
-    assert!(
-        body.contains("\"fill_ms\":42000"),
-        "the valid pledge's fill_ms is no longer 42000"
-    );
+    assert!(body.contains("\"fill_ms\":42000"), "the valid pledge's fill_ms is no longer 42000");
     for (spelling, accepted) in [
         ("42000", true),
         ("42000.0", true),
@@ -1292,11 +935,7 @@ fn integers_are_read_alike_however_they_are_written() {
         let written = body.replacen("\"fill_ms\":42000", &format!("\"fill_ms\":{spelling}"), 1);
         let document: Value = serde_json::from_str(&written).unwrap();
         assert_eq!(VALIDATOR.accepts(&document), accepted, "schema, {spelling}");
-        assert_eq!(
-            pledge::parse(written.as_bytes()).is_ok(),
-            accepted,
-            "parse, {spelling}"
-        );
+        assert_eq!(pledge::parse(written.as_bytes()).is_ok(), accepted, "parse, {spelling}");
     }
 }
 

@@ -145,11 +145,8 @@ async fn load(folder: &Path, options: &Options) -> LoadResult {
     let _ = stop.send(());
     running.wait().await.unwrap();
 
-    let mut connection = SqliteConnectOptions::from_str(&format!("sqlite://{}", database.display()))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
+    let mut connection =
+        SqliteConnectOptions::from_str(&format!("sqlite://{}", database.display())).unwrap().connect().await.unwrap();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pledges").fetch_one(&mut connection).await.unwrap();
     connection.close().await.unwrap();
 

@@ -15,10 +15,10 @@ use clap::{Parser, Subcommand};
 use url::Url;
 
 use crate::http::middleware::client_address::TrustedProxies;
-use crate::notify::{RetryPolicy, WebhookSecret};
-use crate::outbox::WebhookEndpoint;
 use crate::notify::email::Charity;
 use crate::notify::mailer::settings::{self as mail, MailSettings, SmtpCredentials, SmtpTls};
+use crate::notify::{RetryPolicy, WebhookSecret};
+use crate::outbox::WebhookEndpoint;
 use crate::staff::account_command::UserAction;
 use crate::storage::Database;
 
@@ -43,7 +43,13 @@ pub struct Args {
     /// would vanish at the next restart.
     // Global, so that `user add NAME --database-url …` names the database after the command too;
     // the variable's value is kept out of `--help`, since it may hold the database password.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/pledges.db", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://./data/pledges.db",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: String,
 
     /// Partner page origins allowed to post pledges from the browser, comma-separated, such as
@@ -108,7 +114,13 @@ pub struct Args {
     /// without commas; repeat for each endpoint (comma-separated in the variable). Give an
     /// endpoint two secrets while replacing one: each event then carries both signatures. Prefer
     /// the variable, since a process's arguments are visible to other users of the machine.
-    #[arg(long = "webhook-secret", env = "WEBHOOK_SECRETS", value_delimiter = ',', value_name = "NAME=SECRET", hide_env_values = true)]
+    #[arg(
+        long = "webhook-secret",
+        env = "WEBHOOK_SECRETS",
+        value_delimiter = ',',
+        value_name = "NAME=SECRET",
+        hide_env_values = true
+    )]
     pub webhook_secrets: Vec<String>,
 
     /// The longest wait, in milliseconds, after a webhook delivery's first failure; it doubles
@@ -206,14 +218,18 @@ fn parse_webhooks(webhooks: &[String], secrets: &[String]) -> Result<Vec<Webhook
         let Some(endpoint) = endpoints.iter_mut().find(|endpoint| endpoint.name == name) else {
             return Err(format!("{secret_flag}: a secret is given for `{name}`, which no --webhook names"));
         };
-        let secret = WebhookSecret::from_operator(secret).map_err(|why| format!("{secret_flag}: the secret for `{name}`: {why}"))?;
+        let secret = WebhookSecret::from_operator(secret)
+            .map_err(|why| format!("{secret_flag}: the secret for `{name}`: {why}"))?;
         if endpoint.secrets.len() == MAX_SECRETS_PER_ENDPOINT {
             return Err(format!("{secret_flag}: `{name}` has more than {MAX_SECRETS_PER_ENDPOINT} secrets; give the one in use and at most one replacing it"));
         }
         endpoint.secrets.push(secret);
     }
     if let Some(unsigned) = endpoints.iter().find(|endpoint| endpoint.secrets.is_empty()) {
-        return Err(format!("{secret_flag}: the webhook `{}` has no secret; give it one as {}=SECRET", unsigned.name, unsigned.name));
+        return Err(format!(
+            "{secret_flag}: the webhook `{}` has no secret; give it one as {}=SECRET",
+            unsigned.name, unsigned.name
+        ));
     }
     Ok(endpoints)
 }
@@ -272,7 +288,9 @@ impl Args {
             .iter()
             .map(|origin| origin.trim())
             .filter(|origin| !origin.is_empty())
-            .map(|origin| parse_origin(origin).map_err(|why| format!("{}: {why}", setting("allowed-origins", "ALLOWED_ORIGINS"))))
+            .map(|origin| {
+                parse_origin(origin).map_err(|why| format!("{}: {why}", setting("allowed-origins", "ALLOWED_ORIGINS")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let public_url = self
             .public_url
@@ -290,7 +308,8 @@ impl Args {
             .map_err(|why| format!("{}: {why}", setting("database-url", "DATABASE_URL")))?;
         let trusted_proxies = TrustedProxies::parse_list(self.trusted_proxies.iter().map(String::as_str))
             .map_err(|why| format!("{}: {why}", setting("trusted-proxies", "TRUSTED_PROXIES")))?;
-        let mut webhooks = Webhooks { endpoints: parse_webhooks(&self.webhooks, &self.webhook_secrets)?, ..Webhooks::default() };
+        let mut webhooks =
+            Webhooks { endpoints: parse_webhooks(&self.webhooks, &self.webhook_secrets)?, ..Webhooks::default() };
         if let Some(base) = self.webhook_retry_base_ms {
             webhooks.retry.base = Duration::from_millis(base.max(1));
         }
@@ -399,7 +418,9 @@ pub fn redact_database_url(url: &str) -> String {
         // Not a URL the parser understands: show only its scheme, since the rest may hold a
         // password in some unforeseen shape.
         return match url.split_once(':') {
-            Some((scheme, _)) if scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+') => format!("{scheme}:***"),
+            Some((scheme, _)) if scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+') => {
+                format!("{scheme}:***")
+            }
             _ => "***".to_owned(),
         };
     };
@@ -898,15 +919,27 @@ mod tests {
     #[test]
     fn refused_settings_name_the_flag_the_variable_and_the_value() {
         let cases: &[(&[&str], &str, &str)] = &[
-            (&["--allowed-origins", "https://a.example,https://b.example/give"], "--allowed-origins / ALLOWED_ORIGINS", "https://b.example/give"),
-            (&["--public-url", "https://a.example/receiver"], "--public-url / PUBLIC_URL", "https://a.example/receiver"),
+            (
+                &["--allowed-origins", "https://a.example,https://b.example/give"],
+                "--allowed-origins / ALLOWED_ORIGINS",
+                "https://b.example/give",
+            ),
+            (
+                &["--public-url", "https://a.example/receiver"],
+                "--public-url / PUBLIC_URL",
+                "https://a.example/receiver",
+            ),
             (&["--admin-token", "short-token"], "--admin-token / ADMIN_TOKEN", "11 characters"),
             (&["--admin-token", "0123456789abcdef0123456789abcdéf"], "--admin-token / ADMIN_TOKEN", "printable ASCII"),
             (&["--database-url", "sqlite::memory:"], "--database-url / DATABASE_URL", "sqlite::memory:"),
             (&["--database-url", "sqlite://:memory:"], "--database-url / DATABASE_URL", "in-memory"),
             (&["--database-url", "sqlite://pledges.db?mode=memory"], "--database-url / DATABASE_URL", "in-memory"),
             (&["--database-url", "mysql://u:hunter2@db/pledges"], "--database-url / DATABASE_URL", "mysql"),
-            (&["--trusted-proxies", "10.0.0.0/8,proxy.internal"], "--trusted-proxies / TRUSTED_PROXIES", "proxy.internal"),
+            (
+                &["--trusted-proxies", "10.0.0.0/8,proxy.internal"],
+                "--trusted-proxies / TRUSTED_PROXIES",
+                "proxy.internal",
+            ),
         ];
         for (args, setting, value) in cases {
             let error = parse(args).unwrap_err();
@@ -942,7 +975,12 @@ mod tests {
         ] {
             assert!(is_in_memory_sqlite(url), "{url}");
         }
-        for url in ["sqlite://./data/pledges.db", "sqlite:pledges.db", "sqlite:///var/lib/sk/pledges.db?mode=rwc", "postgres://h/db"] {
+        for url in [
+            "sqlite://./data/pledges.db",
+            "sqlite:pledges.db",
+            "sqlite:///var/lib/sk/pledges.db?mode=rwc",
+            "postgres://h/db",
+        ] {
             assert!(!is_in_memory_sqlite(url), "{url}");
         }
     }
@@ -1010,13 +1048,21 @@ mod tests {
     fn refused_webhooks_name_the_flag_and_never_the_secret() {
         let secret = format!("crm={SECRET}");
         let cases: Vec<(Vec<&str>, &str, &str)> = vec![
-            (vec!["--webhook", "crm=http://crm.example.org/hook", "--webhook-secret", &secret], "--webhook / WEBHOOKS", "http://crm.example.org/hook"),
+            (
+                vec!["--webhook", "crm=http://crm.example.org/hook", "--webhook-secret", &secret],
+                "--webhook / WEBHOOKS",
+                "http://crm.example.org/hook",
+            ),
             (vec!["--webhook", "https://crm.example.org/hook"], "--webhook / WEBHOOKS", "NAME=URL"),
             (vec!["--webhook", "CRM=https://crm.example.org/hook"], "--webhook / WEBHOOKS", "CRM"),
             (vec!["--webhook", "crm=https://a.example/h,crm=https://b.example/h"], "--webhook / WEBHOOKS", "twice"),
             (vec!["--webhook", "crm=https://crm.example.org/hook"], "--webhook-secret / WEBHOOK_SECRETS", "no secret"),
             (vec!["--webhook-secret", &secret], "--webhook-secret / WEBHOOK_SECRETS", "no --webhook"),
-            (vec!["--webhook", "crm=https://crm.example.org/hook", "--webhook-secret", "crm=short-but-secret"], "--webhook-secret / WEBHOOK_SECRETS", "24 characters"),
+            (
+                vec!["--webhook", "crm=https://crm.example.org/hook", "--webhook-secret", "crm=short-but-secret"],
+                "--webhook-secret / WEBHOOK_SECRETS",
+                "24 characters",
+            ),
         ];
         for (args, setting, expected) in cases {
             let error = parse(&args).unwrap_err();
@@ -1046,10 +1092,14 @@ mod tests {
 
     #[test]
     fn the_user_command_parses_beside_the_flags() {
-        let parse = |args: &[&str]| Args::try_parse_from(std::iter::once("sanankoroba-receiver").chain(args.iter().copied()));
+        let parse =
+            |args: &[&str]| Args::try_parse_from(std::iter::once("sanankoroba-receiver").chain(args.iter().copied()));
         assert_eq!(parse(&["--bind", "127.0.0.1:0"]).unwrap().command, None, "no command starts the receiver");
         let args = parse(&["--database-url", "sqlite://a.db", "user", "add", "amina", "--password-stdin"]).unwrap();
-        assert_eq!(args.command, Some(Command::User(UserAction::Add { username: "amina".to_owned(), password_stdin: true })));
+        assert_eq!(
+            args.command,
+            Some(Command::User(UserAction::Add { username: "amina".to_owned(), password_stdin: true }))
+        );
         assert_eq!(args.database_url, "sqlite://a.db");
         let args = parse(&["user", "remove", "amina", "--database-url", "sqlite://b.db"]).unwrap();
         assert_eq!(args.command, Some(Command::User(UserAction::Remove { username: "amina".to_owned() })));
@@ -1065,7 +1115,8 @@ mod tests {
 
     #[test]
     fn trusted_proxies_parse_from_the_flag() {
-        let (settings, _) = parse(&["--trusted-proxies", "127.0.0.1, 10.0.0.0/8", "--trusted-proxies", "fd00::/8"]).unwrap();
+        let (settings, _) =
+            parse(&["--trusted-proxies", "127.0.0.1, 10.0.0.0/8", "--trusted-proxies", "fd00::/8"]).unwrap();
         assert_eq!(settings.trusted_proxies.networks().len(), 3);
         assert!(parse(&[]).unwrap().0.trusted_proxies.is_empty());
     }

@@ -45,10 +45,13 @@ impl Chores {
             match store.anonymise_unconverted(cutoff).await {
                 Ok(erased) if erased.is_empty() => {}
                 Ok(erased) => tracing::info!(pledges = erased.len(), "donor details erased after the retention period"),
-                Err(error) => tracing::error!(%error, "the retention period could not be applied; trying again in an hour"),
+                Err(error) => {
+                    tracing::error!(%error, "the retention period could not be applied; trying again in an hour")
+                }
             }
         }
-        let delivered_before = Timestamp::from_micros(now.as_micros().saturating_sub(DELIVERED_EVENTS_KEPT_DAYS * MICROS_PER_DAY));
+        let delivered_before =
+            Timestamp::from_micros(now.as_micros().saturating_sub(DELIVERED_EVENTS_KEPT_DAYS * MICROS_PER_DAY));
         match store.purge_delivered_events(delivered_before).await {
             Ok(0) => {}
             Ok(count) => tracing::debug!(count, "delivered outbox events deleted"),
@@ -83,7 +86,10 @@ mod tests {
     fn the_cutoffs_count_back_from_now() {
         let chores = Chores { retention_days: Some(365), sessions: SessionPolicy::default() };
         let now = Timestamp::from_micros(1_800_000_000_000_000);
-        assert_eq!(chores.retention_cutoff(now), Some(Timestamp::from_micros(1_800_000_000_000_000 - 365 * MICROS_PER_DAY)));
+        assert_eq!(
+            chores.retention_cutoff(now),
+            Some(Timestamp::from_micros(1_800_000_000_000_000 - 365 * MICROS_PER_DAY))
+        );
         assert_eq!(chores.idle_cutoff(now), Timestamp::from_micros(1_800_000_000_000_000 - 30 * 60 * 1_000_000));
         let off = Chores { retention_days: None, ..chores };
         assert_eq!(off.retention_cutoff(now), None);
@@ -91,7 +97,8 @@ mod tests {
 
     async fn record(store: &Store, key: &str, received_at: Timestamp) -> String {
         let mut pledge: pledge::Pledge =
-            serde_json::from_str(include_str!("../../contract/examples/child-gbp-gift-aid.json")).expect("an example pledge");
+            serde_json::from_str(include_str!("../../contract/examples/child-gbp-gift-aid.json"))
+                .expect("an example pledge");
         pledge.idempotency_key = key.to_owned();
         match store.record_pledge(NewPledge::new(&pledge, received_at)).await.expect("stored") {
             Recorded::Created(receipt) => receipt.reference,
@@ -102,7 +109,8 @@ mod tests {
     #[tokio::test]
     async fn a_round_erases_old_unconverted_pledges_only() {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let store = Store::open_url(&format!("sqlite://{}", dir.path().join("pledges.db").display())).await.expect("opened");
+        let store =
+            Store::open_url(&format!("sqlite://{}", dir.path().join("pledges.db").display())).await.expect("opened");
         let now = Timestamp::now();
         let days_ago = |days: i64| Timestamp::from_micros(now.as_micros() - days * MICROS_PER_DAY);
         let old = record(&store, "6f1c2b7e-3d4a-4f8b-9c2d-1e5f7a9b0c31", days_ago(400)).await;
@@ -117,7 +125,11 @@ mod tests {
         assert_eq!((erased.pledge.donor.email.as_str(), erased.pledge.amount.minor_units), ("", 2500));
         for kept in [old_converted, recent] {
             let stored = store.pledge(&kept).await.expect("read").expect("kept");
-            assert_eq!((stored.erased_at, stored.pledge.donor.email.as_str()), (None, "amelia.hughes@example.co.uk"), "{kept}");
+            assert_eq!(
+                (stored.erased_at, stored.pledge.donor.email.as_str()),
+                (None, "amelia.hughes@example.co.uk"),
+                "{kept}"
+            );
         }
         store.close().await;
     }

@@ -81,7 +81,9 @@ fn refuse_arguments(error: clap::Error) -> ExitCode {
     let message = message.trim_end();
     let about_a_value = matches!(error.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation);
     match config::variable_of_refused_flag(&error).filter(|_| about_a_value) {
-        Some((flag, variable)) => eprintln!("{message}\n(the value comes from {flag} or the environment variable {variable})"),
+        Some((flag, variable)) => {
+            eprintln!("{message}\n(the value comes from {flag} or the environment variable {variable})")
+        }
         None => eprintln!("{message}"),
     }
     ExitCode::from(2)

@@ -13,14 +13,14 @@ use url::Url;
 
 use crate::config::Settings;
 use crate::housekeeping::Chores;
-use crate::staff::cookie::SessionCookie;
-use crate::staff::session::SessionPolicy;
 use crate::http::{self, widget};
 use crate::notify::mailer::Mailer;
+use crate::outbox::directory::Directory;
 use crate::outbox::email::{self, EmailChannel};
 use crate::outbox::webhook::WebhookChannel;
-use crate::outbox::directory::Directory;
 use crate::outbox::worker::{Channel, Pacing, Worker};
+use crate::staff::cookie::SessionCookie;
+use crate::staff::session::SessionPolicy;
 use crate::storage::{Endpoints, Store, Wording};
 use crate::Error;
 
@@ -43,10 +43,7 @@ impl Running {
 
 /// Opens the database (running migrations), binds, and serves until `shutdown` completes;
 /// then stops accepting, drains in-flight requests and closes the database.
-pub async fn start(
-    settings: Settings,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<Running, Error> {
+pub async fn start(settings: Settings, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<Running, Error> {
     let webhooks = &settings.webhooks;
     let endpoints = Endpoints::new(webhooks.endpoints.iter().map(|endpoint| endpoint.name.clone()));
     // E-mail takes part in the outbox when it is on: one endpoint per kind a new pledge causes.
@@ -56,8 +53,9 @@ pub async fn start(
     let store = Store::open_url_with_endpoints(&settings.database_url, endpoints).await?;
     let mut channels: HashMap<String, Arc<dyn Channel>> = HashMap::new();
     for endpoint in &webhooks.endpoints {
-        let channel = WebhookChannel::new(endpoint.clone(), webhooks.timeout)
-            .map_err(|error| format!("the HTTP client for the webhook `{}` could not be made: {error}", endpoint.name))?;
+        let channel = WebhookChannel::new(endpoint.clone(), webhooks.timeout).map_err(|error| {
+            format!("the HTTP client for the webhook `{}` could not be made: {error}", endpoint.name)
+        })?;
         channels.insert(endpoint.name.clone(), Arc::new(channel));
     }
     let listener = TcpListener::bind(settings.bind).await?;
@@ -82,7 +80,9 @@ pub async fn start(
         tracing::warn!("no partner origins are allowed: only pages served by this receiver can post pledges");
     }
     if settings.trusted_proxies.trusts_everyone() {
-        tracing::warn!("--trusted-proxies trusts every address: any client can choose the address it is limited and logged as");
+        tracing::warn!(
+            "--trusted-proxies trusts every address: any client can choose the address it is limited and logged as"
+        );
     }
     if let Err(error) = store.ensure_wordings(&published_wordings()).await {
         return Err(format!("{error}: a published wording's text must never change; publish the new text under a new version in pledge/src/wording.rs").into());
@@ -94,7 +94,8 @@ pub async fn start(
         );
     }
     tracing::info!(database = store.kind(), address = %local_addr, "receiver started");
-    let chores = Chores { retention_days: settings.retention_days, sessions: SessionPolicy::default() }.spawn(store.clone());
+    let chores =
+        Chores { retention_days: settings.retention_days, sessions: SessionPolicy::default() }.spawn(store.clone());
     // Another receiver's flags may have let the page store an endpoint under one of this
     // receiver's flag names: this receiver then sends that name's deliveries as its flag says.
     match store.webhooks().await {

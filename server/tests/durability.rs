@@ -22,7 +22,16 @@ struct Receiver {
 /// Starts the real binary on a free port and reads the address it prints.
 fn spawn_receiver(database: &Path) -> Receiver {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
-        .args(["--bind", "127.0.0.1:0", "--admin-token", ADMIN_TOKEN, "--rate-limit-per-minute", "0", "--min-fill-ms", "0"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--admin-token",
+            ADMIN_TOKEN,
+            "--rate-limit-per-minute",
+            "0",
+            "--min-fill-ms",
+            "0",
+        ])
         .arg("--database-url")
         .arg(format!("sqlite://{}", database.display()))
         .arg("--dist")
@@ -34,7 +43,8 @@ fn spawn_receiver(database: &Path) -> Receiver {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let base = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
+    let base =
+        first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
     // Keep reading, so that later lines never meet a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
     Receiver { child, base }
@@ -53,7 +63,8 @@ async fn every_acknowledged_pledge_survives_sigkill_exactly_once() {
     let clients: Vec<_> = (0..8)
         .map(|_| {
             let (client, url) = (client.clone(), format!("{}/v1/pledges", receiver.base));
-            let (acknowledged, failed_in_flight, killed) = (acknowledged.clone(), failed_in_flight.clone(), killed.clone());
+            let (acknowledged, failed_in_flight, killed) =
+                (acknowledged.clone(), failed_in_flight.clone(), killed.clone());
             tokio::spawn(async move {
                 while !killed.load(Ordering::SeqCst) {
                     let key = new_key();
@@ -93,7 +104,11 @@ async fn every_acknowledged_pledge_survives_sigkill_exactly_once() {
         by_key.entry(key).or_default().push(record["reference"].as_str().unwrap().to_owned());
     }
     for (key, reference) in &acknowledged {
-        assert_eq!(by_key.get(key), Some(&vec![reference.clone()]), "acknowledged pledge {reference} lost or duplicated");
+        assert_eq!(
+            by_key.get(key),
+            Some(&vec![reference.clone()]),
+            "acknowledged pledge {reference} lost or duplicated"
+        );
     }
     assert!(by_key.values().all(|references| references.len() == 1));
     assert!(stored.len() >= acknowledged.len());

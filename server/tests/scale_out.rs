@@ -30,7 +30,16 @@ impl Drop for Receiver {
 
 fn spawn(database_url: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
-        .args(["--bind", "127.0.0.1:0", "--admin-token", ADMIN_TOKEN, "--rate-limit-per-minute", "0", "--min-fill-ms", "0"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--admin-token",
+            ADMIN_TOKEN,
+            "--rate-limit-per-minute",
+            "0",
+            "--min-fill-ms",
+            "0",
+        ])
         .args(["--dist", "/nonexistent/dist"])
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "warn")
@@ -44,7 +53,8 @@ fn spawn(database_url: &str) -> Child {
 fn listening(mut child: Child) -> Receiver {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().expect("the receiver printed nothing: it failed to start").unwrap();
-    let base = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
+    let base =
+        first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
     std::thread::spawn(move || lines.for_each(drop));
     Receiver { child, base }
 }
@@ -65,7 +75,10 @@ async fn post(client: &reqwest::Client, base: &str, body: &Value) -> (u16, bool,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+)]
 async fn two_receivers_on_one_database_store_each_pledge_once() {
     let admin_url = std::env::var("DATABASE_URL").unwrap_or_default();
     assert!(admin_url.starts_with("postgres"), "built for PostgreSQL, but DATABASE_URL does not name a server now");
@@ -128,15 +141,23 @@ async fn two_receivers_on_one_database_store_each_pledge_once() {
         let stored = list_all_pledges(&client, base).await;
         let by_key: HashMap<String, String> = stored
             .iter()
-            .map(|record| (record["pledge"]["idempotency_key"].as_str().unwrap().to_owned(), record["reference"].as_str().unwrap().to_owned()))
+            .map(|record| {
+                (
+                    record["pledge"]["idempotency_key"].as_str().unwrap().to_owned(),
+                    record["reference"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         assert_eq!(stored.len(), 201);
         assert_eq!(by_key, expected);
     }
-    let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\".pledges")).fetch_one(&admin).await.unwrap();
+    let rows: i64 =
+        sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\".pledges")).fetch_one(&admin).await.unwrap();
     assert_eq!(rows, 201, "the rows are in the test's own schema");
-    let versions: i64 =
-        sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\"._sqlx_migrations")).fetch_one(&admin).await.unwrap();
+    let versions: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\"._sqlx_migrations"))
+        .fetch_one(&admin)
+        .await
+        .unwrap();
     let steps = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).unwrap().count();
     assert_eq!(versions, steps as i64, "every migration applied, once");
 

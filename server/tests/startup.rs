@@ -39,16 +39,25 @@ fn settings_that_cannot_work_are_refused_at_start() {
         (&[], &[("ADMIN_TOKEN", "too-short-from-env")], &["--admin-token", "ADMIN_TOKEN", "18 characters"]),
         (&["--database-url", "sqlite::memory:"], &[], &["--database-url", "DATABASE_URL", "sqlite::memory:"]),
         (&[], &[("DATABASE_URL", "sqlite://:memory:")], &["--database-url", "DATABASE_URL", "sqlite://:memory:"]),
-        (&["--allowed-origins", "https://a.example/give"], &[], &["--allowed-origins", "ALLOWED_ORIGINS", "https://a.example/give"]),
+        (
+            &["--allowed-origins", "https://a.example/give"],
+            &[],
+            &["--allowed-origins", "ALLOWED_ORIGINS", "https://a.example/give"],
+        ),
         (&[], &[("ALLOWED_ORIGINS", "*")], &["--allowed-origins", "ALLOWED_ORIGINS", "`*`"]),
         (&["--public-url", "null"], &[], &["--public-url", "PUBLIC_URL", "null"]),
         (&["--trusted-proxies", "10.0.0.0/8,proxy"], &[], &["--trusted-proxies", "TRUSTED_PROXIES", "proxy"]),
         (&[], &[("BIND_ADDR", "everywhere")], &["--bind", "BIND_ADDR", "everywhere"]),
-        (&["--database-url", "postgres://sk:hunter2@127.0.0.1:1/x?sslmode=bogus"], &[], &["--database-url", "DATABASE_URL"]),
+        (
+            &["--database-url", "postgres://sk:hunter2@127.0.0.1:1/x?sslmode=bogus"],
+            &[],
+            &["--database-url", "DATABASE_URL"],
+        ),
     ];
     for (args, variables, expected) in cases {
         // Every other setting valid, so that the refusal is about the one under test.
-        let given = |flag: &str, variable: &str| args.contains(&flag) || variables.iter().any(|(name, _)| *name == variable);
+        let given =
+            |flag: &str, variable: &str| args.contains(&flag) || variables.iter().any(|(name, _)| *name == variable);
         let mut command = receiver();
         command.args(*args);
         if !given("--admin-token", "ADMIN_TOKEN") {
@@ -80,7 +89,16 @@ fn settings_that_cannot_work_are_refused_at_start() {
 async fn the_log_names_the_proxied_client_and_each_refused_origin_once() {
     let folder = tempfile::tempdir().unwrap();
     let mut child = receiver()
-        .args(["--bind", "127.0.0.1:0", "--admin-token", ADMIN_TOKEN, "--trusted-proxies", "127.0.0.1", "--allowed-origins", "https://partner.example"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--admin-token",
+            ADMIN_TOKEN,
+            "--trusted-proxies",
+            "127.0.0.1",
+            "--allowed-origins",
+            "https://partner.example",
+        ])
         .arg("--database-url")
         .arg(format!("sqlite://{}", folder.path().join("pledges.db").display()))
         .env("RUST_LOG", "info")

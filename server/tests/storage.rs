@@ -16,10 +16,11 @@ use common::{new_key, pledge_json};
 use pledge::{Amount, Currency, Frequency, SponsorshipOption};
 use sanankoroba_receiver::intake::spam::SpamReason;
 use sanankoroba_receiver::storage::{
-    ClaimedDelivery, Database, DeliveryQuery, DeliveryStatus, DeliveryUpdate, Endpoints, Erasure, RetryOutcome, EventKind, InboxPage, InboxQuery, InboxSort, ListFilter, NewPledge, NewSession,
-    PgConnectOptions, Recorded, SessionCreated, SqliteConnectOptions, Status, StatusChange, StatusFilter, Store,
-    StoredPledge, TokenHash, UserAdded, UserRemoved, Wording, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
-    MAX_INBOX_ROWS, NewWebhook, WebhookAdded, WebhookRemoved, ENDPOINT_REMOVED,
+    ClaimedDelivery, Database, DeliveryQuery, DeliveryStatus, DeliveryUpdate, Endpoints, Erasure, EventKind, InboxPage,
+    InboxQuery, InboxSort, ListFilter, NewPledge, NewSession, NewWebhook, PgConnectOptions, Recorded, RetryOutcome,
+    SessionCreated, SqliteConnectOptions, Status, StatusChange, StatusFilter, Store, StoredPledge, TokenHash,
+    UserAdded, UserRemoved, WebhookAdded, WebhookRemoved, Wording, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
+    ENDPOINT_REMOVED, MAX_INBOX_ROWS,
 };
 use sanankoroba_receiver::timestamp::Timestamp;
 use sqlx::{ConnectOptions, Connection};
@@ -825,7 +826,11 @@ mod cases {
         rows
     }
 
-    fn both(reference: &str, event_type: &str, status: DeliveryStatus) -> [(String, String, String, DeliveryStatus); 2] {
+    fn both(
+        reference: &str,
+        event_type: &str,
+        status: DeliveryStatus,
+    ) -> [(String, String, String, DeliveryStatus); 2] {
         ["crm", "sheet"].map(|endpoint| (reference.to_owned(), event_type.to_owned(), endpoint.to_owned(), status))
     }
 
@@ -838,7 +843,8 @@ mod cases {
         let (_, new) = new_pledge("st-marys-school", Timestamp::now());
         let person = created(&store, new.clone()).await;
         assert!(matches!(store.record_pledge(new).await.unwrap(), Recorded::Replayed(_)), "a replay announces nothing");
-        let bot = created(&store, new_pledge("st-marys-school", Timestamp::now()).1.for_review(SpamReason::Honeypot)).await;
+        let bot =
+            created(&store, new_pledge("st-marys-school", Timestamp::now()).1.for_review(SpamReason::Honeypot)).await;
         let pending = DeliveryStatus::Pending;
         assert_eq!(deliveries_of(&store).await, both(&person, "pledge.created", pending), "the bot is not announced");
 
@@ -871,17 +877,22 @@ mod cases {
         expected.extend(both(&bot, "pledge.created", pending));
         expected.extend(both(&person, "pledge.erased", pending));
         assert_eq!(deliveries_of(&store).await, expected);
-        let kept =
-            database.texts(&format!("SELECT {payload} FROM outbox_events WHERE payload IS NOT NULL")).await;
+        let kept = database.texts(&format!("SELECT {payload} FROM outbox_events WHERE payload IS NOT NULL")).await;
         assert_eq!(kept.len(), 2, "the released pledge's and the erasure's");
         assert!(kept.iter().all(|payload| !payload.contains(&person) || payload.contains("pledge.erased")));
         let errors = store.deliveries(DeliveryQuery { status: Some(dead), limit: 10, ..DeliveryQuery::default() });
-        assert!(errors.await.unwrap().deliveries.iter().all(|delivery| delivery.last_error.as_deref()
-            == Some("the pledge was erased before this event was delivered")));
+        assert!(errors
+            .await
+            .unwrap()
+            .deliveries
+            .iter()
+            .all(|delivery| delivery.last_error.as_deref()
+                == Some("the pledge was erased before this event was delivered")));
         assert!(matches!(store.retry_delivery(1).await.unwrap(), RetryOutcome::Erased));
 
         // A pledge erased while still in review was never announced, so its erasure is not.
-        let held = created(&store, new_pledge("st-marys-school", Timestamp::now()).1.for_review(SpamReason::TooFast)).await;
+        let held =
+            created(&store, new_pledge("st-marys-school", Timestamp::now()).1.for_review(SpamReason::TooFast)).await;
         store.erase(Erasure::ByReference(held.clone()), "ana").await.unwrap();
         assert!(deliveries_of(&store).await.iter().all(|(reference, ..)| reference != &held));
 
@@ -947,14 +958,15 @@ mod cases {
             .collect();
         assert_eq!(
             robot,
-            [
-                (DeliveryStatus::Dead, Some(ENDPOINT_REMOVED.to_owned())),
-                (DeliveryStatus::Delivered, None),
-            ]
+            [(DeliveryStatus::Dead, Some(ENDPOINT_REMOVED.to_owned())), (DeliveryStatus::Delivered, None),]
         );
         let later = created(&elsewhere, new_pledge("st-marys-school", Timestamp::now()).1).await;
         assert!(endpoints_of(&deliveries_of(&store).await, &later).is_empty(), "nothing for a removed endpoint");
-        assert_eq!(store.add_webhook(new_webhook("robot")).await.unwrap(), WebhookAdded::Added, "the name is free again");
+        assert_eq!(
+            store.add_webhook(new_webhook("robot")).await.unwrap(),
+            WebhookAdded::Added,
+            "the name is free again"
+        );
         elsewhere.close().await;
         store.close().await;
     }

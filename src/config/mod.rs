@@ -89,13 +89,17 @@ impl ConfigError {
         let problem = match &self.problem {
             ConfigProblem::Missing => text.config_missing.to_owned(),
             ConfigProblem::TooLong => fill(text.config_too_long, &[("max", &max)]),
-            ConfigProblem::EndpointNotAbsolute => fill(text.config_not_absolute, &[("example", example_url(self.attribute))]),
+            ConfigProblem::EndpointNotAbsolute => {
+                fill(text.config_not_absolute, &[("example", example_url(self.attribute))])
+            }
             ConfigProblem::EndpointInsecure => text.config_insecure.to_owned(),
             ConfigProblem::EndpointHasCredentials => text.config_credentials.to_owned(),
             ConfigProblem::UnknownCurrency(given) => fill(text.config_currency, &[("given", given)]),
             ConfigProblem::MalformedPartner => text.config_partner.to_owned(),
             ConfigProblem::UnsupportedLanguage(given) => fill(text.config_language, &[("given", given)]),
-            ConfigProblem::MalformedPresets(reason) => fill(text.config_presets, &[("reason", &presets_reason(reason, text))]),
+            ConfigProblem::MalformedPresets(reason) => {
+                fill(text.config_presets, &[("reason", &presets_reason(reason, text))])
+            }
         };
         fill(text.config_attribute, &[("attribute", self.attribute), ("problem", &problem)])
     }
@@ -194,7 +198,9 @@ impl WidgetConfig {
             check_endpoint(url, parse_url).map_err(|problem| errors.push(ConfigError::new("privacy-url", problem))).ok()
         });
         let continue_url = non_blank(&raw.continue_url).and_then(|template| {
-            check_continue_url(template, parse_url).map_err(|problem| errors.push(ConfigError::new("continue-url", problem))).ok()
+            check_continue_url(template, parse_url)
+                .map_err(|problem| errors.push(ConfigError::new("continue-url", problem)))
+                .ok()
         });
 
         match (endpoint, partner, locale, currency, presets) {

@@ -48,9 +48,8 @@ impl Presets {
     pub fn parse(text: &str, currency: Currency) -> Result<Presets, PresetsProblem> {
         let mut presets = default_presets(currency);
         for clause in text.split(';').map(str::trim).filter(|clause| !clause.is_empty()) {
-            let (name, amounts) = clause
-                .split_once(':')
-                .ok_or_else(|| PresetsProblem::NotAClause(clause.to_owned()))?;
+            let (name, amounts) =
+                clause.split_once(':').ok_or_else(|| PresetsProblem::NotAClause(clause.to_owned()))?;
             let option = match name.trim() {
                 "child" => SponsorshipOption::Child,
                 "village" => SponsorshipOption::Village,
@@ -74,10 +73,7 @@ impl Presets {
 fn parse_preset(text: &str, currency: Currency) -> Result<Amount, PresetsProblem> {
     let major: u64 = text.parse().map_err(|_| PresetsProblem::NotWhole(text.to_owned()))?;
     let amount = Amount::new(major.saturating_mul(10u64.pow(currency.exponent())), currency);
-    amount
-        .check_bounds()
-        .map(|()| amount)
-        .map_err(|_| PresetsProblem::OutOfRange(text.to_owned()))
+    amount.check_bounds().map(|()| amount).map_err(|_| PresetsProblem::OutOfRange(text.to_owned()))
 }
 
 /// The documented defaults. They are suggestions for the donor, chosen per currency so that
@@ -88,8 +84,16 @@ pub fn default_presets(currency: Currency) -> Presets {
         amounts.iter().map(|major| Amount::new(major * scale, currency)).collect()
     };
     match currency {
-        Currency::GBP => Presets { child: whole(&[20, 30, 50]), village: whole(&[10, 20, 40]), one_off: whole(&[25, 50, 100]) },
-        Currency::EUR | Currency::USD => Presets { child: whole(&[25, 35, 60]), village: whole(&[12, 25, 50]), one_off: whole(&[30, 60, 120]) },
-        Currency::XOF => Presets { child: whole(&[15_000, 25_000, 40_000]), village: whole(&[8_000, 15_000, 30_000]), one_off: whole(&[20_000, 40_000, 80_000]) },
+        Currency::GBP => {
+            Presets { child: whole(&[20, 30, 50]), village: whole(&[10, 20, 40]), one_off: whole(&[25, 50, 100]) }
+        }
+        Currency::EUR | Currency::USD => {
+            Presets { child: whole(&[25, 35, 60]), village: whole(&[12, 25, 50]), one_off: whole(&[30, 60, 120]) }
+        }
+        Currency::XOF => Presets {
+            child: whole(&[15_000, 25_000, 40_000]),
+            village: whole(&[8_000, 15_000, 30_000]),
+            one_off: whole(&[20_000, 40_000, 80_000]),
+        },
     }
 }

@@ -102,7 +102,11 @@ fn the_endpoint_is_kept_as_the_url_parser_writes_it() {
     ] {
         assert_eq!(WidgetConfig::read(&raw(given)).unwrap().endpoint, kept, "{given}");
     }
-    for hidden in ["https://charity.example.org/v1/\tpledges", "https://charity.example.org\\v1", "https://charity.example.org/v1\n/pledges"] {
+    for hidden in [
+        "https://charity.example.org/v1/\tpledges",
+        "https://charity.example.org\\v1",
+        "https://charity.example.org/v1\n/pledges",
+    ] {
         assert_eq!(problems(&raw(hidden)), vec![("endpoint", ConfigProblem::EndpointNotAbsolute)], "{hidden:?}");
     }
 }
@@ -123,7 +127,9 @@ fn partner_must_be_a_slug() {
 
 #[test]
 fn currency_must_be_supported() {
-    for (code, currency) in [("GBP", Currency::GBP), ("eur", Currency::EUR), ("USD", Currency::USD), ("XOF", Currency::XOF)] {
+    for (code, currency) in
+        [("GBP", Currency::GBP), ("eur", Currency::EUR), ("USD", Currency::USD), ("XOF", Currency::XOF)]
+    {
         let mut config = raw("https://e.example");
         config.currency = Some(code.to_owned());
         assert_eq!(WidgetConfig::read(&config).unwrap().currency, currency);
@@ -158,7 +164,10 @@ fn an_explicit_unsupported_language_is_an_error() {
 #[test]
 fn presets_are_read_in_major_units_of_the_currency() {
     let presets = Presets::parse("child:20,30; village:5; one-off:100", Currency::GBP).unwrap();
-    assert_eq!(presets.for_option(SponsorshipOption::Child), [Amount::new(2000, Currency::GBP), Amount::new(3000, Currency::GBP)]);
+    assert_eq!(
+        presets.for_option(SponsorshipOption::Child),
+        [Amount::new(2000, Currency::GBP), Amount::new(3000, Currency::GBP)]
+    );
     assert_eq!(presets.for_option(SponsorshipOption::Village), [Amount::new(500, Currency::GBP)]);
     assert_eq!(presets.for_option(SponsorshipOption::OneOff), [Amount::new(10000, Currency::GBP)]);
     let xof = Presets::parse("child:15000", Currency::XOF).unwrap();
@@ -205,10 +214,7 @@ fn every_problem_is_reported_at_once() {
 fn absurdly_long_values_are_refused_before_parsing() {
     let mut config = raw(&format!("https://e.example/{}", "a".repeat(MAX_ATTRIBUTE_CHARS)));
     config.partner = Some("p".repeat(100_000));
-    assert_eq!(
-        problems(&config),
-        vec![("endpoint", ConfigProblem::TooLong), ("partner", ConfigProblem::TooLong)]
-    );
+    assert_eq!(problems(&config), vec![("endpoint", ConfigProblem::TooLong), ("partner", ConfigProblem::TooLong)]);
 }
 
 #[test]
@@ -348,9 +354,19 @@ mod links {
 #[test]
 fn a_url_that_is_not_absolute_is_explained_with_an_address_of_its_own_kind() {
     let message = |attribute: &'static str| ConfigError::new(attribute, ConfigProblem::EndpointNotAbsolute).message();
-    assert_eq!(message("endpoint"), "The \"endpoint\" attribute must be an absolute URL, such as https://charity.example.org/v1/pledges.");
-    assert_eq!(message("privacy-url"), "The \"privacy-url\" attribute must be an absolute URL, such as https://charity.example.org/privacy.");
-    assert_eq!(message("continue-url"), "The \"continue-url\" attribute must be an absolute URL, such as https://charity.example.org/give.");
-    let french = ConfigError::new("privacy-url", ConfigProblem::EndpointNotAbsolute).message_in(crate::i18n::messages(Locale::Fr));
+    assert_eq!(
+        message("endpoint"),
+        "The \"endpoint\" attribute must be an absolute URL, such as https://charity.example.org/v1/pledges."
+    );
+    assert_eq!(
+        message("privacy-url"),
+        "The \"privacy-url\" attribute must be an absolute URL, such as https://charity.example.org/privacy."
+    );
+    assert_eq!(
+        message("continue-url"),
+        "The \"continue-url\" attribute must be an absolute URL, such as https://charity.example.org/give."
+    );
+    let french = ConfigError::new("privacy-url", ConfigProblem::EndpointNotAbsolute)
+        .message_in(crate::i18n::messages(Locale::Fr));
     assert!(french.ends_with("par exemple https://charity.example.org/privacy."), "{french}");
 }

@@ -93,12 +93,22 @@ mod tests {
     #[test]
     fn a_201_with_a_reference_means_received() {
         let reply = Reply { status: 201, reference: Some("SK-7Q2M-K9XD".into()), ..Reply::default() };
-        assert_eq!(verdict(&Attempt::Answered(reply), 0, no_date), Verdict::Received { reference: "SK-7Q2M-K9XD".into() });
+        assert_eq!(
+            verdict(&Attempt::Answered(reply), 0, no_date),
+            Verdict::Received { reference: "SK-7Q2M-K9XD".into() }
+        );
     }
 
     #[test]
     fn a_success_without_a_reference_or_another_2xx_is_sent_again() {
-        for (status, reference) in [(201, None), (201, Some(String::new())), (201, Some("<html>".repeat(20))), (201, Some("SK 1".into())), (200, Some("SK-7Q2M-K9XD".into())), (204, None)] {
+        for (status, reference) in [
+            (201, None),
+            (201, Some(String::new())),
+            (201, Some("<html>".repeat(20))),
+            (201, Some("SK 1".into())),
+            (200, Some("SK-7Q2M-K9XD".into())),
+            (204, None),
+        ] {
             let reply = Reply { status, reference, ..Reply::default() };
             assert_eq!(
                 verdict(&Attempt::Answered(reply), 0, no_date),
@@ -109,8 +119,14 @@ mod tests {
 
     #[test]
     fn network_failures_timeouts_and_proxy_answers_are_sent_again() {
-        assert_eq!(verdict(&Attempt::Unreachable, 0, no_date), Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None });
-        assert_eq!(verdict(&Attempt::TimedOut, 0, no_date), Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None });
+        assert_eq!(
+            verdict(&Attempt::Unreachable, 0, no_date),
+            Verdict::Retry { reason: FailureReason::Offline, retry_after_ms: None }
+        );
+        assert_eq!(
+            verdict(&Attempt::TimedOut, 0, no_date),
+            Verdict::Retry { reason: FailureReason::Timeout, retry_after_ms: None }
+        );
         for status in [500, 502, 503, 520, 522, 526] {
             assert_eq!(
                 verdict(&answered(status, true), 0, no_date),
@@ -177,7 +193,10 @@ mod tests {
     #[test]
     fn the_contract_refusals_are_final() {
         for status in [400, 409, 413, 415, 422] {
-            assert_eq!(verdict(&answered(status, true), 0, no_date), Verdict::Rejected { status, errors: vec![], detail: None });
+            assert_eq!(
+                verdict(&answered(status, true), 0, no_date),
+                Verdict::Rejected { status, errors: vec![], detail: None }
+            );
         }
     }
 }

@@ -117,7 +117,10 @@ mod tests {
         assert!(body.starts_with(r#"{"schema_version":1,"idempotency_key":"3f2b8c1e-9d4a-4c3b-8e2f-1a2b3c4d5e6f","option":"child","frequency":"monthly","amount":{"minor_units":3000,"currency":"GBP"},"#), "{body}");
         assert!(body.ends_with(r#""anti_spam":{"honeypot":"","fill_ms":42000}}"#), "{body}");
         assert!(!body.contains("gift_aid"), "an absent declaration is left out, not null");
-        assert!(!body.contains('\n') && !body.contains("\": ") && !body.contains(", \""), "no whitespace between tokens");
+        assert!(
+            !body.contains('\n') && !body.contains("\": ") && !body.contains(", \""),
+            "no whitespace between tokens"
+        );
         assert_eq!(encode(&a_pledge()), encode(&a_pledge()), "the same pledge gives the same bytes");
     }
 }

@@ -166,7 +166,9 @@ fn execute(shell: &Rc<Shell>, command: Command) -> Option<Event> {
         Command::Schedule { key, delay_ms } => {
             let weak = Rc::downgrade(shell);
             let fired = key.clone();
-            let timer = Timer::after(delay_ms, move || upgrade_and(&weak, |shell| run(shell, Event::TimerFired { key: fired })));
+            let timer = Timer::after(delay_ms, move || {
+                upgrade_and(&weak, |shell| run(shell, Event::TimerFired { key: fired }))
+            });
             let mut timers = shell.timers.borrow_mut();
             timers.retain(|(scheduled, _)| *scheduled != key);
             timers.extend(timer.map(|timer| (key, timer)));

@@ -270,7 +270,8 @@ impl Dispatch {
             // wherever the pledge was going.
             if entry.is_expired(now_ms) {
                 commands.push(Command::Remove { key: entry.key.clone() });
-                commands.push(Command::Problem { kind: ProblemKind::Expired, message: expired_message(&entry, now_ms) });
+                commands
+                    .push(Command::Problem { kind: ProblemKind::Expired, message: expired_message(&entry, now_ms) });
                 continue;
             }
             let legacy = match &entry.endpoint {
@@ -336,9 +337,12 @@ impl Dispatch {
                 let mut commands = finished(key);
                 if !stopped {
                     // Pointers and codes only: the endpoint's own text may quote what the donor typed.
-                    let fields: Vec<String> = errors.iter().map(|e| format!("{} ({})", e.pointer, e.code.name())).collect();
-                    let message =
-                        format!("The endpoint refused the pledge with HTTP {status}. Refused fields: [{}].", fields.join(", "));
+                    let fields: Vec<String> =
+                        errors.iter().map(|e| format!("{} ({})", e.pointer, e.code.name())).collect();
+                    let message = format!(
+                        "The endpoint refused the pledge with HTTP {status}. Refused fields: [{}].",
+                        fields.join(", ")
+                    );
                     if own {
                         commands.push(Command::Status(DeliveryStatus::Rejected { errors, detail }));
                     }
@@ -368,7 +372,8 @@ impl Dispatch {
                 commands.push(Command::Schedule { key: key.to_owned(), delay_ms });
                 let saved = parcel.saved;
                 if own {
-                    let status = if saved { DeliveryStatus::Saved { reason } } else { DeliveryStatus::Unsaved { reason } };
+                    let status =
+                        if saved { DeliveryStatus::Saved { reason } } else { DeliveryStatus::Unsaved { reason } };
                     commands.push(Command::Status(status));
                 }
                 let kept = if saved {

@@ -9,9 +9,8 @@ pub fn new_idempotency_key() -> String {
     let crypto = web_sys::window().and_then(|window| window.crypto().ok());
     if let Some(crypto) = &crypto {
         // `randomUUID` is absent from insecure contexts: look before calling.
-        let has_random_uuid = js_sys::Reflect::get(crypto, &"randomUUID".into())
-            .map(|f| f.is_function())
-            .unwrap_or(false);
+        let has_random_uuid =
+            js_sys::Reflect::get(crypto, &"randomUUID".into()).map(|f| f.is_function()).unwrap_or(false);
         if has_random_uuid {
             let key = crypto.random_uuid();
             if pledge::is_uuid_v4(&key) {

@@ -190,7 +190,16 @@ mod tests {
         let value = entry(1).encode();
         assert_eq!(Entry::decode(KEY, &value), None, "another key's item");
         assert_eq!(Entry::decode("sanankoroba:outbox:v2:x", &value), None);
-        for damaged in ["", "1", "1\t2", "1\t2\thttps://a.example", "x\t0\thttps://a.example\t{}", "1\t-2\thttps://a.example\t{}", "1\t0\thttps://a.example\t", "1\t0\t\t{}"] {
+        for damaged in [
+            "",
+            "1",
+            "1\t2",
+            "1\t2\thttps://a.example",
+            "x\t0\thttps://a.example\t{}",
+            "1\t-2\thttps://a.example\t{}",
+            "1\t0\thttps://a.example\t",
+            "1\t0\t\t{}",
+        ] {
             assert_eq!(Entry::decode(&Entry::storage_key(KEY), damaged), None, "{damaged:?}");
         }
     }

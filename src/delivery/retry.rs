@@ -248,7 +248,11 @@ mod tests {
         let at = 784_111_777_000;
         let parser = |value: &str| (value == "Sun, 06 Nov 1994 08:49:37 GMT").then_some(at);
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 5_000, parser), Some(5_000));
-        assert_eq!(parse_retry_after(" Sun, 06 Nov 1994 08:49:37 GMT ", at + 5_000, parser), Some(0), "a date past is no wait");
+        assert_eq!(
+            parse_retry_after(" Sun, 06 Nov 1994 08:49:37 GMT ", at + 5_000, parser),
+            Some(0),
+            "a date past is no wait"
+        );
         assert_eq!(parse_retry_after("Sun, 32 Nov 1994 08:49:37 GMT", 0, parser), None, "what the parser refuses");
     }
 

@@ -34,11 +34,8 @@ pub async fn post(endpoint: &str, key: &str, body: &str) -> Attempt {
         return failed();
     };
     let content_type = response.headers().get("Content-Type").unwrap_or_default();
-    let mut reply = Reply {
-        status: response.status(),
-        retry_after: response.headers().get("Retry-After"),
-        ..Reply::default()
-    };
+    let mut reply =
+        Reply { status: response.status(), retry_after: response.headers().get("Retry-After"), ..Reply::default() };
     match response.text().await {
         Ok(text) => read_body(&text, is_problem_type(&content_type), &mut reply),
         Err(_) if timed_out.get() => return Attempt::TimedOut,

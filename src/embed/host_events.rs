@@ -66,7 +66,11 @@ impl HostEvents {
         let message = problems.iter().map(|(_, message)| message.as_str()).collect::<Vec<_>>().join(" ");
         self.dispatch(
             ERROR_EVENT,
-            &[("kind", DetailValue::Text("config")), ("message", DetailValue::Text(&message)), ("problems", DetailValue::Problems(problems))],
+            &[
+                ("kind", DetailValue::Text("config")),
+                ("message", DetailValue::Text(&message)),
+                ("problems", DetailValue::Problems(problems)),
+            ],
         );
     }
 

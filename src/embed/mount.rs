@@ -187,7 +187,8 @@ impl Mounted {
         let locale = locale_of(raw);
         let shown: Vec<String> = errors.iter().map(|error| error.message_in(messages(locale))).collect();
         let parent: HtmlElement = self.container.clone().unchecked_into();
-        let view = leptos::mount::mount_to(parent, move || view! { class="sk", <ConfigErrorPanel locale messages=shown /> });
+        let view =
+            leptos::mount::mount_to(parent, move || view! { class="sk", <ConfigErrorPanel locale messages=shown /> });
         self.shown = Some(Shown::Refused { _panel: Box::new(view) });
     }
 }

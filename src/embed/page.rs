@@ -64,7 +64,8 @@ mod tests {
 
     /// The errors the contract finds in a pledge whose page address is `address`.
     fn check_page_url(address: &str) -> Vec<pledge::FieldError> {
-        let mut pledge: pledge::Pledge = serde_json::from_str(include_str!("../../contract/examples/child-eur.json")).unwrap();
+        let mut pledge: pledge::Pledge =
+            serde_json::from_str(include_str!("../../contract/examples/child-eur.json")).unwrap();
         pledge.page_url = address.to_owned();
         pledge.validate().err().unwrap_or_default()
     }

@@ -38,7 +38,6 @@ pub fn read_raw_config(config: &JsValue) -> RawConfig {
     }
 }
 
-
 /// The browser's URL parser, the one `fetch` uses, reduced to what the checks read.
 pub fn parse_url(text: &str) -> Option<ParsedUrl> {
     let url = web_sys::Url::new(text).ok()?;

@@ -62,7 +62,12 @@ impl Draft {
     /// typed. Derived from the whole draft, so that a field added later counts without being
     /// listed here.
     pub fn has_personal_details(&self) -> bool {
-        let gift_only = Draft { option: self.option, preset: self.preset, other_amount: self.other_amount.clone(), ..Draft::default() };
+        let gift_only = Draft {
+            option: self.option,
+            preset: self.preset,
+            other_amount: self.other_amount.clone(),
+            ..Draft::default()
+        };
         *self != gift_only
     }
 

@@ -262,7 +262,8 @@ impl Flow {
         let placed: Vec<FieldProblem> = errors
             .iter()
             .filter_map(|error| {
-                Field::from_pointer(&error.pointer).map(|field| FieldProblem { field, problem: Problem::Rule(error.code) })
+                Field::from_pointer(&error.pointer)
+                    .map(|field| FieldProblem { field, problem: Problem::Rule(error.code) })
             })
             .collect();
         // A refusal with nothing the donor can change (or with no field errors at all) can
@@ -331,7 +332,10 @@ impl Flow {
             amount: self.draft.amount(currency).ok()?,
             donor: self.draft.trimmed_donor(currency),
             gift_aid: self.draft.gift_aid_declaration(currency),
-            consent: pledge::Consent { wording_version: CONSENT_WORDING_VERSION.to_owned(), ..self.draft.consent.clone() },
+            consent: pledge::Consent {
+                wording_version: CONSENT_WORDING_VERSION.to_owned(),
+                ..self.draft.consent.clone()
+            },
             partner: self.settings.partner.clone(),
             page_url: submission.page_url,
             locale: self.settings.locale,

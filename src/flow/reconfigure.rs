@@ -38,7 +38,8 @@ pub fn plan(current: &WidgetConfig, next: &WidgetConfig, progress: Progress) -> 
     if current == next {
         return Change::Nothing;
     }
-    let moves_the_pledge = current.endpoint != next.endpoint || current.currency != next.currency || current.partner != next.partner;
+    let moves_the_pledge =
+        current.endpoint != next.endpoint || current.currency != next.currency || current.partner != next.partner;
     match (moves_the_pledge, progress) {
         (false, _) => Change::InPlace,
         (true, Progress::NoDetails) => Change::Restart,

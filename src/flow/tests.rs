@@ -395,9 +395,21 @@ fn anti_spam_signals_are_reported_not_judged() {
 fn a_double_confirm_makes_one_pledge_and_one_key() {
     let mut flow = at_review(Currency::GBP);
     let mut keys_made = 0;
-    let first = flow.confirm(|| { keys_made += 1; KEY.into() }, submission());
+    let first = flow.confirm(
+        || {
+            keys_made += 1;
+            KEY.into()
+        },
+        submission(),
+    );
     assert!(first.is_some());
-    let second = flow.confirm(|| { keys_made += 1; "another".into() }, submission());
+    let second = flow.confirm(
+        || {
+            keys_made += 1;
+            "another".into()
+        },
+        submission(),
+    );
     assert!(second.is_none(), "a second click while the first is in flight does nothing");
     assert_eq!(keys_made, 1);
 }
@@ -422,7 +434,15 @@ fn confirm_refuses_an_incomplete_draft_and_shows_the_first_incomplete_step() {
     let mut flow = at_review(Currency::GBP);
     flow.draft.donor.family_name.clear();
     let mut key_made = false;
-    assert!(flow.confirm(|| { key_made = true; KEY.into() }, submission()).is_none());
+    assert!(flow
+        .confirm(
+            || {
+                key_made = true;
+                KEY.into()
+            },
+            submission()
+        )
+        .is_none());
     assert!(!key_made, "no key for a pledge that was not made");
     assert_eq!(flow.step(), Step::Details);
     assert_eq!(problems(&flow), [(Field::FamilyName, Problem::Rule(ErrorCode::Required))]);
@@ -509,10 +529,7 @@ fn steps_have_stable_names_and_indexes() {
         .iter()
         .map(|step| (step.name(), step.index()))
         .collect();
-    assert_eq!(
-        names,
-        [("choose", 0), ("amount", 1), ("details", 2), ("review", 3), ("confirm", 4), ("thanks", 5)]
-    );
+    assert_eq!(names, [("choose", 0), ("amount", 1), ("details", 2), ("review", 3), ("confirm", 4), ("thanks", 5)]);
 }
 
 #[test]
@@ -524,7 +541,15 @@ fn pointers_map_to_the_fields_that_show_them() {
     assert_eq!(Field::from_pointer("/amount/minor_units"), Some(Field::Amount));
     assert_eq!(Field::from_pointer("/gift_aid"), Some(Field::GiftAid));
     assert_eq!(Field::from_pointer("/gift_aid/postcode"), Some(Field::Postcode));
-    for unfixable in ["/partner", "/page_url", "/idempotency_key", "/consent/wording_version", "/gift_aid/wording_version", "/amount/currency", ""] {
+    for unfixable in [
+        "/partner",
+        "/page_url",
+        "/idempotency_key",
+        "/consent/wording_version",
+        "/gift_aid/wording_version",
+        "/amount/currency",
+        "",
+    ] {
         assert_eq!(Field::from_pointer(unfixable), None, "{unfixable}");
     }
 }

@@ -97,7 +97,10 @@ fn required_fields_say_which_field_is_missing() {
 
 #[test]
 fn fill_replaces_every_placeholder() {
-    assert_eq!(fill("Step {current} of {total}: {name}", &[("current", "2"), ("total", "5"), ("name", "Amount")]), "Step 2 of 5: Amount");
+    assert_eq!(
+        fill("Step {current} of {total}: {name}", &[("current", "2"), ("total", "5"), ("name", "Amount")]),
+        "Step 2 of 5: Amount"
+    );
     assert_eq!(fill("{amount} a month, {amount}", &[("amount", "£20")]), "£20 a month, £20");
     assert_eq!(fill("no placeholders", &[("x", "y")]), "no placeholders");
 }

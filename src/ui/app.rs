@@ -84,7 +84,11 @@ pub fn App(
         names.get(step.index() as usize).filter(|_| step != Step::Thanks).map(|name| {
             fill(
                 text.step_position,
-                &[("current", &(step.index() + 1).to_string()), ("total", &Step::INDICATED.len().to_string()), ("name", name)],
+                &[
+                    ("current", &(step.index() + 1).to_string()),
+                    ("total", &Step::INDICATED.len().to_string()),
+                    ("name", name),
+                ],
             )
         })
     };

@@ -12,8 +12,20 @@ pub fn choose_step(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let options = [
         (SponsorshipOption::Child, "sk-option-child", "sk-option-child-hint", t.option_child, t.option_child_hint),
-        (SponsorshipOption::Village, "sk-option-village", "sk-option-village-hint", t.option_village, t.option_village_hint),
-        (SponsorshipOption::OneOff, "sk-option-one-off", "sk-option-one-off-hint", t.option_one_off, t.option_one_off_hint),
+        (
+            SponsorshipOption::Village,
+            "sk-option-village",
+            "sk-option-village-hint",
+            t.option_village,
+            t.option_village_hint,
+        ),
+        (
+            SponsorshipOption::OneOff,
+            "sk-option-one-off",
+            "sk-option-one-off-hint",
+            t.option_one_off,
+            t.option_one_off_hint,
+        ),
     ];
     let radios = options
         .into_iter()

@@ -52,7 +52,13 @@ pub fn text_field(ctx: Ctx, input: TextInput) -> impl IntoView {
 }
 
 /// A checkbox whose label follows it, as people expect to read and click it.
-pub fn checkbox(ctx: Ctx, id: &'static str, label: &'static str, read: fn(&Draft) -> bool, write: fn(&mut Draft, bool)) -> impl IntoView {
+pub fn checkbox(
+    ctx: Ctx,
+    id: &'static str,
+    label: &'static str,
+    read: fn(&Draft) -> bool,
+    write: fn(&mut Draft, bool),
+) -> impl IntoView {
     view! { class="sk",
         <div class="sk-check">
             <input

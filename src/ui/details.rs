@@ -15,7 +15,15 @@ const CONSENT_INTRO_ID: &str = "sk-consent-intro";
 /// Step 3: who the donor is, Gift Aid where it applies, and how they may be contacted.
 pub fn details_step(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
-    let field = |field, label, autocomplete, read, write| TextInput { field, label, autocomplete, kind: "text", hint: None, read, write };
+    let field = |field, label, autocomplete, read, write| TextInput {
+        field,
+        label,
+        autocomplete,
+        kind: "text",
+        hint: None,
+        read,
+        write,
+    };
     view! { class="sk",
         <form class="sk-step" novalidate on:submit=next_step(ctx)>
             <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1" aria-describedby=STEP_POSITION_ID>{t.details_heading}</h3>
@@ -105,7 +113,15 @@ fn country_select(ctx: Ctx) -> impl IntoView {
 fn gift_aid(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let field = Field::GiftAid;
-    let text = |field, label, autocomplete, hint, read, write| TextInput { field, label, autocomplete, kind: "text", hint, read, write };
+    let text = |field, label, autocomplete, hint, read, write| TextInput {
+        field,
+        label,
+        autocomplete,
+        kind: "text",
+        hint,
+        read,
+        write,
+    };
     view! { class="sk",
         <fieldset
             class="sk-group sk-gift-aid"
@@ -145,7 +161,15 @@ fn gift_aid(ctx: Ctx) -> impl IntoView {
 fn postal_address(ctx: Ctx) -> impl IntoView {
     let t = ctx.text;
     let currency = ctx.currency;
-    let field = |field, label, autocomplete, hint, read, write| TextInput { field, label, autocomplete, kind: "text", hint, read, write };
+    let field = |field, label, autocomplete, hint, read, write| TextInput {
+        field,
+        label,
+        autocomplete,
+        kind: "text",
+        hint,
+        read,
+        write,
+    };
     view! { class="sk",
         <div class="sk-reveal" hidden=move || !ctx.flow.with(|flow| flow.draft.consent.post)>
             <p class="sk-hint" hidden=move || ctx.flow.with(|flow| flow.draft.postal_address_asked(currency))>{t.post_to_home_address}</p>

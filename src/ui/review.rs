@@ -33,15 +33,21 @@ pub fn review_step(ctx: Ctx, courier: Courier) -> impl IntoView {
     ];
     if flow.gift_aid_offered() {
         let lines = match draft.gift_aid {
-            true => vec![t.gift_aid_yes.to_owned(), draft.home_address.trim().to_owned(), draft.postcode.trim().to_owned()],
+            true => {
+                vec![t.gift_aid_yes.to_owned(), draft.home_address.trim().to_owned(), draft.postcode.trim().to_owned()]
+            }
             false => vec![t.gift_aid_no.to_owned()],
         };
         sections.push((t.review_gift_aid, lines, Field::GiftAid, t.edit_gift_aid));
     }
-    let channels: Vec<&str> = [(draft.consent.email, t.consent_email), (draft.consent.post, t.consent_post), (draft.consent.phone, t.consent_phone)]
-        .into_iter()
-        .filter_map(|(chosen, label)| chosen.then_some(label))
-        .collect();
+    let channels: Vec<&str> = [
+        (draft.consent.email, t.consent_email),
+        (draft.consent.post, t.consent_post),
+        (draft.consent.phone, t.consent_phone),
+    ]
+    .into_iter()
+    .filter_map(|(chosen, label)| chosen.then_some(label))
+    .collect();
     let contact = match channels.is_empty() {
         true => t.consent_none.to_owned(),
         false => format::list(&channels, ctx.locale),

@@ -18,7 +18,8 @@ pub fn thanks_step(ctx: Ctx) -> impl IntoView {
     let email = flow.draft.donor.email.trim().to_owned();
     // The reference sits in a span of its own so it never breaks at a hyphen: a donor who
     // copies it down from two lines could easily get it wrong.
-    let (before_reference, after_reference) = t.thanks_reference.split_once("{reference}").unwrap_or((t.thanks_reference, ""));
+    let (before_reference, after_reference) =
+        t.thanks_reference.split_once("{reference}").unwrap_or((t.thanks_reference, ""));
     // The charity's own page for setting up the gift, when the partner gave one. A link the
     // donor chooses to follow, never a redirect.
     let set_up = flow
@@ -32,7 +33,8 @@ pub fn thanks_step(ctx: Ctx) -> impl IntoView {
                 <p class="sk-actions"><a class="sk-button sk-primary sk-continue" href=href>{t.thanks_continue}</a></p>
             }
         });
-    let summary = fill(t.thanks_summary, &[("pledge", &pledge_summary(ctx, &flow)), ("date", &format::today(ctx.locale))]);
+    let summary =
+        fill(t.thanks_summary, &[("pledge", &pledge_summary(ctx, &flow)), ("date", &format::today(ctx.locale))]);
     view! { class="sk",
         <div class="sk-step sk-thanks">
             <h3 class="sk-heading" id=STEP_HEADING_ID tabindex="-1">{fill(t.thanks_heading, &[("name", &name)])}</h3>

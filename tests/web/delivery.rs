@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use leptos::prelude::*;
-use pledge::{Amount, AntiSpam, Consent, Currency, Donor, Frequency, GiftAid, Locale, Pledge, SponsorshipOption, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION};
+use pledge::{
+    Amount, AntiSpam, Consent, Currency, Donor, Frequency, GiftAid, Locale, Pledge, SponsorshipOption,
+    GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
+};
 use sanankoroba_widget::delivery::body;
 use sanankoroba_widget::delivery::outbox::{Entry, EXPIRY_MS, KEY_PREFIX, LEGACY_PREFIX};
 use sanankoroba_widget::delivery::retry::RetryPolicy;
@@ -145,7 +148,8 @@ fn detail_string(event: &CustomEvent, field: &str) -> Option<String> {
 }
 
 fn detail_keys(event: &CustomEvent) -> Vec<String> {
-    let mut keys: Vec<String> = Object::keys(event.detail().unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
+    let mut keys: Vec<String> =
+        Object::keys(event.detail().unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
     keys.sort();
     keys
 }
@@ -222,7 +226,11 @@ impl Drop for FakeEndpoint {
 
 const RECEIPT: &str = r#"{"reference":"SK-7Q2M-K9XD","received_at":"2026-11-27T15:00:01Z"}"#;
 const CREATED: Answer = Answer::Status(201, &[("Content-Type", "application/json")], RECEIPT);
-const UNAVAILABLE: Answer = Answer::Status(503, &[("Content-Type", "application/problem+json")], r#"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"The database is unavailable."}"#);
+const UNAVAILABLE: Answer = Answer::Status(
+    503,
+    &[("Content-Type", "application/problem+json")],
+    r#"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"The database is unavailable."}"#,
+);
 
 /// A courier under its own reactive owner, as the widget's App creates it.
 struct Running {
@@ -378,7 +386,14 @@ fn a_saved_pledge_outlines_its_gift() {
         assert_eq!(body::outline(&text), Some(body::Outline::of(&pledge)));
     }
     let text = body::encode(&a_pledge()).unwrap();
-    for damaged in [String::new(), "null".into(), text.replace("\"child\"", "\"kitten\""), text.replace("2500", "25.5"), text.replace("\"EUR\"", "\"ECU\""), text[..text.len() - 1].to_owned()] {
+    for damaged in [
+        String::new(),
+        "null".into(),
+        text.replace("\"child\"", "\"kitten\""),
+        text.replace("2500", "25.5"),
+        text.replace("\"EUR\"", "\"ECU\""),
+        text[..text.len() - 1].to_owned(),
+    ] {
         assert_eq!(body::outline(&damaged), None, "{damaged}");
     }
 }
@@ -395,7 +410,10 @@ async fn a_pledge_is_saved_before_the_first_attempt_and_kept_when_it_fails() {
     assert_eq!(running.status(), DeliveryStatus::Sending);
     let entry = saved(&pledge.idempotency_key).expect("saved before sending");
     let json = JSON::parse(&entry.body).unwrap();
-    assert_eq!(Reflect::get(&json, &"idempotency_key".into()).unwrap().as_string(), Some(pledge.idempotency_key.clone()));
+    assert_eq!(
+        Reflect::get(&json, &"idempotency_key".into()).unwrap().as_string(),
+        Some(pledge.idempotency_key.clone())
+    );
 
     let status = running.wait_for(Duration::from_secs(5), |s| matches!(s, DeliveryStatus::Saved { .. })).await;
     assert_eq!(status, DeliveryStatus::Saved { reason: FailureReason::Offline });
@@ -424,7 +442,11 @@ async fn retries_a_temporary_failure_with_the_same_key_and_bytes_until_received(
         assert_eq!(endpoint.call_field(call, "key"), pledge.idempotency_key);
         assert_eq!(endpoint.call_field(call, "type"), "application/json");
         assert_eq!(endpoint.call_field(call, "credentials"), "omit");
-        assert_eq!(endpoint.call_field(call, "body"), endpoint.call_field(0, "body"), "every attempt sends the same bytes");
+        assert_eq!(
+            endpoint.call_field(call, "body"),
+            endpoint.call_field(0, "body"),
+            "every attempt sends the same bytes"
+        );
     }
     assert!(outbox_items().is_empty(), "removed after the final answer");
     assert_eq!(host.heard("sanankoroba:pledge").len(), 1);
@@ -484,7 +506,9 @@ async fn an_invalid_pledge_is_refused_without_being_sent_or_saved() {
     let mut pledge = a_pledge();
     pledge.donor.email = "not an address".into();
     running.courier.submit(pledge);
-    assert!(matches!(running.status(), DeliveryStatus::Rejected { ref errors, .. } if errors[0].pointer == "/donor/email"));
+    assert!(
+        matches!(running.status(), DeliveryStatus::Rejected { ref errors, .. } if errors[0].pointer == "/donor/email")
+    );
     tick().await;
     assert!(endpoint.calls().is_empty());
     assert!(outbox_items().is_empty());
@@ -503,7 +527,13 @@ async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_dele
     let body = body::encode(&waiting).unwrap();
     // An earlier visit saved `waiting` a day ago, and `expired` eight days ago.
     save_as_earlier_visit(&Entry::new(&waiting.idempotency_key, ENDPOINT, &body, now_ms() - 86_400_000).unwrap());
-    let old = Entry::new(&expired.idempotency_key, ENDPOINT, &body::encode(&expired).unwrap(), now_ms() - EXPIRY_MS - 86_400_000).unwrap();
+    let old = Entry::new(
+        &expired.idempotency_key,
+        ENDPOINT,
+        &body::encode(&expired).unwrap(),
+        now_ms() - EXPIRY_MS - 86_400_000,
+    )
+    .unwrap();
     save_as_earlier_visit(&old);
 
     let endpoint = FakeEndpoint::answering(vec![CREATED]);
@@ -527,8 +557,11 @@ async fn a_saved_pledge_is_sent_once_when_widgets_load_and_expired_ones_are_dele
     assert_eq!(detail_string(&pledges[0], "option").as_deref(), Some("child"), "read back from the saved text");
     assert_eq!(detail_string(&pledges[0], "currency").as_deref(), Some("EUR"));
 
-    let expiries: Vec<CustomEvent> =
-        host.heard("sanankoroba:error").into_iter().filter(|event| detail_string(event, "kind").as_deref() == Some("expired")).collect();
+    let expiries: Vec<CustomEvent> = host
+        .heard("sanankoroba:error")
+        .into_iter()
+        .filter(|event| detail_string(event, "kind").as_deref() == Some("expired"))
+        .collect();
     assert_eq!(expiries.len(), 1, "the page hears of the deleted pledge once");
     assert_eq!(detail_keys(&expiries[0]), ["kind", "message"]);
     let message = detail_string(&expiries[0], "message").unwrap();
@@ -546,7 +579,10 @@ async fn a_widget_sends_only_the_pledges_made_for_its_own_endpoint() {
     let _clean = CleanOutbox::new();
     let theirs = a_pledge();
     let other_endpoint = "https://another-charity.example/pledges";
-    save_as_earlier_visit(&Entry::new(&theirs.idempotency_key, other_endpoint, &body::encode(&theirs).unwrap(), now_ms() - 1_000).unwrap());
+    save_as_earlier_visit(
+        &Entry::new(&theirs.idempotency_key, other_endpoint, &body::encode(&theirs).unwrap(), now_ms() - 1_000)
+            .unwrap(),
+    );
 
     let endpoint = FakeEndpoint::answering(vec![CREATED]);
     let host = Host::new();
@@ -566,7 +602,12 @@ async fn a_pledge_saved_before_endpoints_were_recorded_is_sent_only_from_its_own
     let mut keys = Vec::new();
     for pledge in [&here, &elsewhere] {
         let body = body::encode(pledge).unwrap();
-        local_storage().set_item(&format!("{LEGACY_PREFIX}{}", pledge.idempotency_key), &format!("{}\t0\t{body}", now_ms() - 60_000)).unwrap();
+        local_storage()
+            .set_item(
+                &format!("{LEGACY_PREFIX}{}", pledge.idempotency_key),
+                &format!("{}\t0\t{body}", now_ms() - 60_000),
+            )
+            .unwrap();
         keys.push(pledge.idempotency_key.clone());
     }
 
@@ -675,7 +716,8 @@ async fn answers_from_proxies_and_cdns_keep_the_pledge_until_the_endpoint_answer
     let status = running.wait_for(Duration::from_secs(5), |s| matches!(s, DeliveryStatus::Received { .. })).await;
     assert_eq!(status, DeliveryStatus::Received { reference: "SK-7Q2M-K9XD".into() });
     assert_eq!(endpoint.calls().len(), 5);
-    let kinds: Vec<Option<String>> = host.heard("sanankoroba:error").iter().map(|event| detail_string(event, "kind")).collect();
+    let kinds: Vec<Option<String>> =
+        host.heard("sanankoroba:error").iter().map(|event| detail_string(event, "kind")).collect();
     assert_eq!(kinds, vec![Some("delivery".to_owned()); 4], "none of them was a refusal");
     assert!(outbox_items().is_empty());
 }
@@ -709,7 +751,8 @@ async fn the_pledge_event_crosses_shadow_boundaries_without_personal_data() {
     assert_eq!(detail_string(event, "currency").as_deref(), Some("EUR"));
     assert_eq!(Reflect::get(&event.detail(), &"amount_minor_units".into()).unwrap().as_f64(), Some(2_500.0));
     let detail = JSON::stringify(&event.detail()).unwrap().as_string().unwrap();
-    let private = [PERSONAL.as_slice(), &[pledge.idempotency_key.as_str(), "partner.example", "bamako-friends"]].concat();
+    let private =
+        [PERSONAL.as_slice(), &[pledge.idempotency_key.as_str(), "partner.example", "bamako-friends"]].concat();
     for personal in private {
         assert!(!detail.contains(personal), "{personal} leaked into {detail}");
     }
@@ -783,5 +826,11 @@ fn a_retry_after_date_is_read_by_the_browser() {
         784_111_777_000,
         http_date,
     );
-    assert_eq!(verdict, sanankoroba_widget::delivery::answer::Verdict::Retry { reason: FailureReason::ServerUnavailable(503), retry_after_ms: Some(60_000) });
+    assert_eq!(
+        verdict,
+        sanankoroba_widget::delivery::answer::Verdict::Retry {
+            reason: FailureReason::ServerUnavailable(503),
+            retry_after_ms: Some(60_000)
+        }
+    );
 }

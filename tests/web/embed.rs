@@ -20,7 +20,10 @@ async fn renders_inside_an_open_shadow_root_and_nowhere_else() {
         body_children_before + 1,
         "only the host element itself was added to the page"
     );
-    assert!(crate::support::document().query_selector(".sk-root").unwrap().is_none(), "the page cannot see into the widget");
+    assert!(
+        crate::support::document().query_selector(".sk-root").unwrap().is_none(),
+        "the page cannot see into the widget"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -32,7 +35,10 @@ async fn adopts_the_shared_stylesheet_without_style_elements() {
     for widget in [&first, &second] {
         let adopted = widget.shadow.adopted_style_sheets();
         assert_eq!(adopted.length(), 1);
-        assert!(adopted.get(0) == wasm_bindgen::JsValue::from(sheet.clone()), "the page's one sheet is shared, not copied");
+        assert!(
+            adopted.get(0) == wasm_bindgen::JsValue::from(sheet.clone()),
+            "the page's one sheet is shared, not copied"
+        );
         assert!(widget.query("style").is_none(), "no <style> element");
         assert!(widget.query("[style]").is_none(), "no style attribute");
     }
@@ -121,7 +127,10 @@ fn the_endpoint_is_read_by_the_browsers_url_parser() {
 #[wasm_bindgen_test]
 fn a_pledge_records_the_pages_origin_and_path_only() {
     use sanankoroba_widget::embed::{address_of, page_address};
-    assert_eq!(address_of("https://School.example:443/sponsor/?utm_source=mail&session=abc#form").as_deref(), Some("https://school.example/sponsor/"));
+    assert_eq!(
+        address_of("https://School.example:443/sponsor/?utm_source=mail&session=abc#form").as_deref(),
+        Some("https://school.example/sponsor/")
+    );
     assert_eq!(address_of("about:srcdoc"), None);
     assert_eq!(address_of("file:///home/awa/page.html"), None);
     let location = js_sys::Reflect::get(&web_sys::window().unwrap(), &"location".into()).unwrap();

@@ -12,8 +12,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{CustomEvent, HtmlElement};
 
 use crate::steps::{
-    click, config, fill_details, focused_id, heading, labels, next, record_steps, settle, text_of, to_amount, to_details,
-    type_into, value_of,
+    click, config, fill_details, focused_id, heading, labels, next, record_steps, settle, text_of, to_amount,
+    to_details, type_into, value_of,
 };
 use crate::support::{mount, Mounted};
 
@@ -145,7 +145,11 @@ async fn each_refused_setting_is_named_beside_its_message_in_the_event() {
         }
     });
     widget.host.add_event_listener_with_callback("sanankoroba:error", listener.as_ref().unchecked_ref()).unwrap();
-    let broken = RawConfig { partner: Some("Not OK".into()), continue_url: Some("http://charity.example.org/".into()), ..config("en", "GBP") };
+    let broken = RawConfig {
+        partner: Some("Not OK".into()),
+        continue_url: Some("http://charity.example.org/".into()),
+        ..config("en", "GBP")
+    };
     reconfigure(&mut widget, &broken).await;
     let seen = seen.borrow();
     let attributes: Vec<&str> = seen.iter().map(|(attribute, _)| attribute.as_str()).collect();

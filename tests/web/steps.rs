@@ -56,7 +56,8 @@ fn live_region(widget: &Mounted) -> String {
 
 /// The text of the elements that `aria-describedby` names, as assistive technology reads it.
 fn described_by(widget: &Mounted, selector: &str) -> String {
-    let ids = attribute(widget, selector, "aria-describedby").unwrap_or_else(|| panic!("{selector} has no description"));
+    let ids =
+        attribute(widget, selector, "aria-describedby").unwrap_or_else(|| panic!("{selector} has no description"));
     ids.split_whitespace().map(|id| text_of(widget, &format!("#{id}"))).collect::<Vec<_>>().join(" ")
 }
 
@@ -154,8 +155,16 @@ async fn first_view_holds_the_reserved_height_and_shows_the_lead_the_story_contr
 
     assert_eq!(frame.get_attribute("role").as_deref(), Some("region"));
     let title = widget.expect(&format!("#{}", frame.get_attribute("aria-labelledby").unwrap()));
-    assert_eq!(title.text_content().as_deref(), Some("Sponsor a child in Sanankoroba"), "the region is named by the title");
-    assert_eq!(widget.query_all(".sk-frame, .sk-frame *").into_iter().filter(|element| is_scroll_container(element)).count(), 0, "nothing scrolls inside");
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some("Sponsor a child in Sanankoroba"),
+        "the region is named by the title"
+    );
+    assert_eq!(
+        widget.query_all(".sk-frame, .sk-frame *").into_iter().filter(|element| is_scroll_container(element)).count(),
+        0,
+        "nothing scrolls inside"
+    );
 
     assert!(text_of(&widget, ".sk-lead").contains("since 1987"));
     let story = widget.expect("details.sk-story");
@@ -165,7 +174,16 @@ async fn first_view_holds_the_reserved_height_and_shows_the_lead_the_story_contr
     assert_eq!(map.get_attribute("role").as_deref(), Some("img"));
     assert!(map.get_attribute("aria-label").unwrap().contains("Sanankoroba lies just south of Bamako"));
     let story = text_of(&widget, ".sk-story-body");
-    for fact in ["since 1987", "15 SOS families", "cotton", "March 2012", "Socoura", "malnutrition", "emotional development", "ready to act again"] {
+    for fact in [
+        "since 1987",
+        "15 SOS families",
+        "cotton",
+        "March 2012",
+        "Socoura",
+        "malnutrition",
+        "emotional development",
+        "ready to act again",
+    ] {
         assert!(story.contains(fact), "the story tells of {fact}");
     }
 
@@ -305,7 +323,11 @@ async fn details_errors_are_tied_to_their_fields() {
             "Choose your country.",
         ]
     );
-    for (field, error) in [("sk-given-name", "sk-given-name-error"), ("sk-family-name", "sk-family-name-error"), ("sk-country", "sk-country-error")] {
+    for (field, error) in [
+        ("sk-given-name", "sk-given-name-error"),
+        ("sk-family-name", "sk-family-name-error"),
+        ("sk-country", "sk-country-error"),
+    ] {
         assert_eq!(attribute(&widget, &format!("#{field}"), "aria-invalid").as_deref(), Some("true"), "{field}");
         assert_eq!(attribute(&widget, &format!("#{field}"), "aria-describedby").as_deref(), Some(error), "{field}");
     }
@@ -335,7 +357,10 @@ async fn countries_are_named_in_the_donors_language_with_no_guess() {
     assert_eq!(gb.text_content().unwrap(), "Royaume-Uni");
     let names: Vec<String> = options[1..].iter().map(|option| option.text_content().unwrap()).collect();
     let position = |name: &str| names.iter().position(|n| n == name).unwrap();
-    assert!(position("Égypte") < position("Espagne") && position("Espagne") < position("États-Unis"), "sorted the French way");
+    assert!(
+        position("Égypte") < position("Espagne") && position("Espagne") < position("États-Unis"),
+        "sorted the French way"
+    );
 }
 
 fn value_of_select(widget: &Mounted) -> String {
@@ -354,7 +379,13 @@ async fn gift_aid_is_offered_for_pounds_from_the_uk_and_asks_for_the_address_whe
     tick().await;
     assert!(!is_checked(&widget, "#sk-gift-aid"), "never ticked for the donor");
     let declaration = text_of(&widget, "#sk-gift-aid-declaration");
-    for element in ["UK taxpayer", "Income Tax and/or Capital Gains Tax", "my responsibility to pay any difference", "this gift", "past four years"] {
+    for element in [
+        "UK taxpayer",
+        "Income Tax and/or Capital Gains Tax",
+        "my responsibility to pay any difference",
+        "this gift",
+        "past four years",
+    ] {
         assert!(declaration.contains(element), "the declaration says {element:?}");
     }
     assert_eq!(attribute(&widget, "#sk-gift-aid", "aria-describedby").as_deref(), Some("sk-gift-aid-declaration"));
@@ -395,7 +426,9 @@ async fn consent_is_three_separate_unticked_opt_ins() {
     settle().await;
     to_details(&widget).await;
     assert_eq!(text_of(&widget, ".sk-consent legend"), "Keeping in touch");
-    for (id, label) in [("sk-consent-email", "By email"), ("sk-consent-post", "By post"), ("sk-consent-phone", "By phone")] {
+    for (id, label) in
+        [("sk-consent-email", "By email"), ("sk-consent-post", "By post"), ("sk-consent-phone", "By phone")]
+    {
         assert!(!is_checked(&widget, &format!("#{id}")), "{id} starts unticked");
         assert_eq!(text_of(&widget, &format!("label[for={id}]")), label);
     }
@@ -445,10 +478,13 @@ async fn review_shows_everything_and_edit_lands_on_the_field() {
     to_review(&widget).await;
     expect_focus(&widget, "sk-step-heading").await;
     let review = text_of(&widget, ".sk-review");
-    for shown in ["Sponsor a child (monthly)", "£30 a month", "Awa Traoré", "awa@example.org", "France", "No news, thank you"] {
+    for shown in
+        ["Sponsor a child (monthly)", "£30 a month", "Awa Traoré", "awa@example.org", "France", "No news, thank you"]
+    {
         assert!(review.contains(shown), "the review shows {shown:?}: {review}");
     }
-    let edits: Vec<String> = widget.query_all(".sk-review .sk-link").iter().map(|b| b.get_attribute("aria-label").unwrap()).collect();
+    let edits: Vec<String> =
+        widget.query_all(".sk-review .sk-link").iter().map(|b| b.get_attribute("aria-label").unwrap()).collect();
     assert_eq!(edits, ["Edit how you help", "Edit amount", "Edit your details", "Edit keeping in touch"]);
 
     click(&widget, "[aria-label='Edit your details']");
@@ -525,7 +561,8 @@ impl FakeReceiver {
 
     /// `(idempotency key, body)` of every request so far.
     fn seen(&self) -> Vec<(String, String)> {
-        let seen: js_sys::Array = Reflect::get(&web_sys::window().unwrap(), &"__skSeen".into()).unwrap().unchecked_into();
+        let seen: js_sys::Array =
+            Reflect::get(&web_sys::window().unwrap(), &"__skSeen".into()).unwrap().unchecked_into();
         seen.iter()
             .map(|pair| {
                 let pair: js_sys::Array = pair.unchecked_into();
@@ -559,7 +596,8 @@ async fn confirm_sends_one_pledge_and_thanks_with_the_reference() {
     settle().await;
     let (steps, listener) = record_steps(&widget);
     to_review(&widget).await;
-    let confirm = widget.query_all("button").into_iter().find(|b| b.text_content().unwrap() == "Confirm my pledge").unwrap();
+    let confirm =
+        widget.query_all("button").into_iter().find(|b| b.text_content().unwrap() == "Confirm my pledge").unwrap();
     let confirm: HtmlElement = confirm.unchecked_into();
     confirm.click();
     confirm.click();
@@ -579,7 +617,9 @@ async fn confirm_sends_one_pledge_and_thanks_with_the_reference() {
     let (key, body) = &requests[0];
     assert!(pledge::is_uuid_v4(key), "{key}");
     assert!(body.contains(&format!("\"idempotency_key\":\"{key}\"")));
-    assert!(body.contains("\"partner\":\"direct\"") && body.contains("\"locale\":\"en\"") && body.contains("\"fill_ms\":"));
+    assert!(
+        body.contains("\"partner\":\"direct\"") && body.contains("\"locale\":\"en\"") && body.contains("\"fill_ms\":")
+    );
     let names: Vec<String> = steps.borrow().iter().map(|(step, _)| step.clone()).collect();
     assert_eq!(names, ["amount", "details", "review", "confirm", "thanks"]);
     widget.host.remove_event_listener_with_callback("sanankoroba:step", listener.as_ref().unchecked_ref()).unwrap();
@@ -650,7 +690,6 @@ async fn targets_are_at_least_24_pixels() {
     assert_targets_are_large_enough(&widget);
 }
 
-
 /// What `Intl.NumberFormat` shows the donor, typed back into the amount box, is the same amount:
 /// for every currency and both languages, over a spread of amounts from a fixed-seed generator.
 #[wasm_bindgen_test]
@@ -666,10 +705,14 @@ fn amounts_displayed_by_intl_read_back_as_the_same_minor_units() {
     for currency in Currency::ALL {
         for locale in [Locale::En, Locale::Fr] {
             for _ in 0..200 {
-                let amount = Amount::new(currency.minimum() + next() % (currency.maximum() - currency.minimum() + 1), currency);
+                let amount =
+                    Amount::new(currency.minimum() + next() % (currency.maximum() - currency.minimum() + 1), currency);
                 let shown = format::amount(amount, locale);
                 // The donor copies the figures, not the currency sign.
-                let typed: String = shown.chars().filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '\u{202f}')).collect();
+                let typed: String = shown
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '\u{202f}'))
+                    .collect();
                 assert_eq!(Amount::parse(typed.trim(), currency), Ok(amount), "{shown:?} in {locale:?}");
             }
         }
@@ -719,7 +762,8 @@ async fn without_a_continue_url_the_thank_you_has_no_link() {
 
 #[wasm_bindgen_test]
 async fn the_details_step_links_the_privacy_notice_in_a_new_tab_and_says_so() {
-    let widget = mount(&RawConfig { privacy_url: Some("https://charity.example.org/privacy".into()), ..config("en", "GBP") });
+    let widget =
+        mount(&RawConfig { privacy_url: Some("https://charity.example.org/privacy".into()), ..config("en", "GBP") });
     settle().await;
     to_details(&widget).await;
     let link = widget.expect(".sk-privacy a");
@@ -743,8 +787,14 @@ async fn the_consent_and_gift_aid_introductions_describe_their_groups() {
     settle().await;
     assert!(described_by(&widget, ".sk-consent").starts_with("Would you like news of SOS Children's Villages' work?"));
     let gift_aid = described_by(&widget, ".sk-gift-aid");
-    assert!(gift_aid.starts_with("If you pay tax in the UK") && gift_aid.contains("Please tell SOS Children's Villages UK"), "{gift_aid}");
-    assert!(described_by(&widget, "#sk-gift-aid").starts_with("By ticking this box, I ask SOS Children's Villages UK"), "the box is described by the declaration");
+    assert!(
+        gift_aid.starts_with("If you pay tax in the UK") && gift_aid.contains("Please tell SOS Children's Villages UK"),
+        "{gift_aid}"
+    );
+    assert!(
+        described_by(&widget, "#sk-gift-aid").starts_with("By ticking this box, I ask SOS Children's Villages UK"),
+        "the box is described by the declaration"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -753,18 +803,28 @@ async fn agreeing_to_calls_or_letters_asks_for_the_number_or_the_address_and_not
     settle().await;
     to_details(&widget).await;
     fill_details(&widget, "FR");
-    assert!(!is_shown(&widget, "#sk-phone") && !is_shown(&widget, "#sk-postal-address"), "nothing is asked before it is used");
+    assert!(
+        !is_shown(&widget, "#sk-phone") && !is_shown(&widget, "#sk-postal-address"),
+        "nothing is asked before it is used"
+    );
 
     click(&widget, "#sk-consent-phone");
     click(&widget, "#sk-consent-post");
     settle().await;
-    assert!(is_shown(&widget, "#sk-phone") && is_shown(&widget, "#sk-postal-address") && is_shown(&widget, "#sk-postal-postcode"));
+    assert!(
+        is_shown(&widget, "#sk-phone")
+            && is_shown(&widget, "#sk-postal-address")
+            && is_shown(&widget, "#sk-postal-postcode")
+    );
     assert_eq!(attribute(&widget, "#sk-phone", "type").as_deref(), Some("tel"));
     assert_eq!(attribute(&widget, "#sk-phone", "autocomplete").as_deref(), Some("tel"));
     next(&widget, "Next").await;
     assert_eq!(
         labels(&widget, ".sk-summary a"),
-        ["Enter the address SOS Children's Villages may write to you at.", "Enter the phone number SOS Children's Villages may call you on."]
+        [
+            "Enter the address SOS Children's Villages may write to you at.",
+            "Enter the phone number SOS Children's Villages may call you on."
+        ]
     );
     assert_eq!(attribute(&widget, "#sk-phone", "aria-invalid").as_deref(), Some("true"));
 

@@ -115,7 +115,10 @@ fn summarise(report: &Path) -> Result<Vec<String>> {
     }
     let skipped = number("/operations/skipped") + number("/operations/errored");
     if skipped > 0 {
-        lines.push(format!("API fuzzing: {skipped} operations were skipped or errored: {}", report["operations"]["skip_reasons"]));
+        lines.push(format!(
+            "API fuzzing: {skipped} operations were skipped or errored: {}",
+            report["operations"]["skip_reasons"]
+        ));
     }
     Ok(lines)
 }
@@ -134,9 +137,8 @@ fn schemathesis() -> Result<PathBuf> {
     }
     let python = python()?;
     eprintln!("Installing schemathesis from tests/api/requirements.txt into {}", venv.display());
-    run_with(Command::new(&python).args(["-m", "venv", "--clear"]).arg(&venv)).map_err(|error| {
-        format!("{error}; on Debian the venv module comes with `apt-get install python3-venv`")
-    })?;
+    run_with(Command::new(&python).args(["-m", "venv", "--clear"]).arg(&venv))
+        .map_err(|error| format!("{error}; on Debian the venv module comes with `apt-get install python3-venv`"))?;
     run_with(
         Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check", "--no-input", "--requirement"])
@@ -149,13 +151,17 @@ fn schemathesis() -> Result<PathBuf> {
 /// A Python that the pinned schemathesis supports.
 fn python() -> Result<String> {
     let supported = |program: &str| {
-        output(program, &["-c", "import sys; print(sys.version_info >= (3, 11))"]).is_some_and(|answer| answer == "True")
+        output(program, &["-c", "import sys; print(sys.version_info >= (3, 11))"])
+            .is_some_and(|answer| answer == "True")
     };
     ["python3", "python3.11", "python3.12", "python3.13"]
         .into_iter()
         .find(|program| supported(program))
         .map(str::to_owned)
-        .ok_or_else(|| "schemathesis needs Python 3.11 or newer: install it (Debian: `apt-get install python3 python3-venv`)".to_owned())
+        .ok_or_else(|| {
+            "schemathesis needs Python 3.11 or newer: install it (Debian: `apt-get install python3 python3-venv`)"
+                .to_owned()
+        })
 }
 
 /// The receiver binary on a fresh SQLite file and a free port, as the end-to-end tests start
@@ -191,9 +197,10 @@ impl Receiver {
             .spawn()
             .map_err(|e| format!("could not start the receiver: {e}"))?;
         let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
-        let origin = lines.by_ref().map_while(std::io::Result::ok).find_map(|line| {
-            line.strip_prefix("listening on ").map(|origin| origin.trim().to_owned())
-        });
+        let origin = lines
+            .by_ref()
+            .map_while(std::io::Result::ok)
+            .find_map(|line| line.strip_prefix("listening on ").map(|origin| origin.trim().to_owned()));
         // What it prints later is of no interest, but a full pipe would stall it.
         std::thread::spawn(move || lines.for_each(drop));
         let receiver = Receiver { child, origin: origin.unwrap_or_default(), admin_token, data_dir, log };

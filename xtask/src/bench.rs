@@ -55,15 +55,7 @@ fn size_chart() -> Result {
     let names = root.join("target/bench/names");
     // wasm-bindgen keeps the name section, so the crates can be told apart in what it writes.
     run_with(
-        Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&names)
-            .arg(&wasm),
+        Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&names).arg(&wasm),
     )?;
-    run_with(
-        Command::new("node")
-            .arg("tests/bench/size-chart.mjs")
-            .arg(names.join(dist::WASM))
-            .current_dir(&root),
-    )
+    run_with(Command::new("node").arg("tests/bench/size-chart.mjs").arg(names.join(dist::WASM)).current_dir(&root))
 }

@@ -20,7 +20,9 @@ pub fn run(options: &DemoOptions) -> Result {
     eprintln!("\nStarting the receiver. Open the addresses it prints; stop it with Ctrl-C.");
     eprintln!("Staff inbox: http://{}/admin/", options.bind);
     eprintln!("  sign in as `{DEMO_USER}` with the password {password}");
-    eprintln!("  (a new password at every `cargo xtask demo`; more accounts with `sanankoroba-receiver user add NAME`)\n");
+    eprintln!(
+        "  (a new password at every `cargo xtask demo`; more accounts with `sanankoroba-receiver user add NAME`)\n"
+    );
     run_with(
         Command::new(root.join("target/debug/sanankoroba-receiver"))
             .args(["--bind", &options.bind, "--dist", "dist/widget", "--demo-page", "index.html"])

@@ -112,10 +112,7 @@ pub fn build() -> Result<SizeReport> {
 
     let wasm = wasm_build::build("release", &[])?;
     run_with(
-        Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&staging)
-            .arg(&wasm),
+        Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&staging).arg(&wasm),
     )?;
 
     let mut wasm_opt = Command::new(tools::npm_bin("wasm-opt"));
@@ -123,26 +120,37 @@ pub fn build() -> Result<SizeReport> {
     run_with(&mut wasm_opt)?;
 
     minify_js(&staging.join(GLUE), &out.join(GLUE), true)?;
-    run_with(Command::new(tools::npm_bin("csso")).arg("--input").arg(root.join("style/widget.css")).arg("--output").arg(out.join(CSS)))?;
+    run_with(
+        Command::new(tools::npm_bin("csso"))
+            .arg("--input")
+            .arg(root.join("style/widget.css"))
+            .arg("--output")
+            .arg(out.join(CSS)),
+    )?;
     let version = |name: &str| -> Result<Versioned> {
         fs::read(out.join(name)).map(|bytes| Versioned::of(name, &bytes)).map_err(|e| format!("reading {name}: {e}"))
     };
     let (glue, wasm, css) = (version(GLUE)?, version(WASM)?, version(CSS)?);
-    let loader_source = fs::read_to_string(root.join("loader").join(LOADER)).map_err(|e| format!("reading the loader: {e}"))?;
+    let loader_source =
+        fs::read_to_string(root.join("loader").join(LOADER)).map_err(|e| format!("reading the loader: {e}"))?;
     let filled = staging.join(LOADER);
-    fs::write(&filled, versioned::fill_loader(&loader_source, &glue, &wasm, &css)?).map_err(|e| format!("writing {}: {e}", filled.display()))?;
+    fs::write(&filled, versioned::fill_loader(&loader_source, &glue, &wasm, &css)?)
+        .map_err(|e| format!("writing {}: {e}", filled.display()))?;
     minify_js(&filled, &out.join(LOADER), false)?;
 
     // Sizes are reported under the stable names, so the ratchet follows a file across releases.
     let report = size::measure(&out, &FILES)?;
     for file in [&glue, &wasm, &css] {
-        fs::rename(out.join(&file.name), out.join(&file.hashed_name)).map_err(|e| format!("renaming {}: {e}", file.name))?;
+        fs::rename(out.join(&file.name), out.join(&file.hashed_name))
+            .map_err(|e| format!("renaming {}: {e}", file.name))?;
     }
     let loader = version(LOADER)?;
     fs::copy(out.join(LOADER), out.join(&loader.hashed_name)).map_err(|e| format!("copying the loader: {e}"))?;
-    let shipped = [&loader.name, &loader.hashed_name, &glue.hashed_name, &wasm.hashed_name, &css.hashed_name].map(String::as_str);
+    let shipped =
+        [&loader.name, &loader.hashed_name, &glue.hashed_name, &wasm.hashed_name, &css.hashed_name].map(String::as_str);
     size::write_precompressed(&out, &shipped)?;
-    fs::write(out.join(MANIFEST), versioned::manifest(&loader, &[&glue, &wasm, &css])).map_err(|e| format!("writing {MANIFEST}: {e}"))?;
+    fs::write(out.join(MANIFEST), versioned::manifest(&loader, &[&glue, &wasm, &css]))
+        .map_err(|e| format!("writing {MANIFEST}: {e}"))?;
 
     copy_partner_kit(&root)?;
 

@@ -59,7 +59,8 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Verb, String> {
         }
     };
     let seconds_of = |flag: &str, default: u64| -> Result<u64, String> {
-        value_of(flag)?.map_or(Ok(default), |text| text.parse().map_err(|_| format!("{flag} takes a number of seconds")))
+        value_of(flag)?
+            .map_or(Ok(default), |text| text.parse().map_err(|_| format!("{flag} takes a number of seconds")))
     };
     let known = |flags: &[&str]| -> Result<(), String> {
         let mut iter = rest.iter();

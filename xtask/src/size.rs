@@ -56,14 +56,18 @@ impl SizeReport {
 
     /// Every file and the total, with their figures.
     fn rows(&self) -> Vec<FileSize> {
-        let mut rows: Vec<FileSize> =
-            self.files.iter().map(|f| FileSize { name: f.name.clone(), raw: f.raw, gzip: f.gzip, brotli: f.brotli }).collect();
+        let mut rows: Vec<FileSize> = self
+            .files
+            .iter()
+            .map(|f| FileSize { name: f.name.clone(), raw: f.raw, gzip: f.gzip, brotli: f.brotli })
+            .collect();
         rows.push(self.total());
         rows
     }
 
     pub fn to_json(&self, budget: &Budget) -> String {
-        let entry = |file: &FileSize| json!({ "name": file.name, "raw": file.raw, "gzip": file.gzip, "brotli": file.brotli });
+        let entry =
+            |file: &FileSize| json!({ "name": file.name, "raw": file.raw, "gzip": file.gzip, "brotli": file.brotli });
         let total = self.total();
         let report = json!({
             "files": self.files.iter().map(entry).collect::<Vec<_>>(),
@@ -108,7 +112,10 @@ impl Budget {
         let mut budget = Budget::default();
         for (name, figures) in files {
             for figure in FIGURES {
-                let bytes = figures.get(figure).and_then(Value::as_u64).ok_or_else(|| format!("\"{name}\" has no whole number for \"{figure}\""))?;
+                let bytes = figures
+                    .get(figure)
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| format!("\"{name}\" has no whole number for \"{figure}\""))?;
                 budget.figures.insert((name.clone(), figure.to_owned()), bytes);
             }
         }
@@ -147,16 +154,23 @@ impl Budget {
             for (figure, bytes) in FIGURES.into_iter().zip([row.raw, row.gzip, row.brotli]) {
                 match self.get(&row.name, figure) {
                     None => over.push(format!("{} has no {figure} budget in {BUDGET_FILE}", row.name)),
-                    Some(allowed) if bytes > allowed => {
-                        over.push(format!("{} {figure} is {bytes} bytes, {} over its budget of {allowed}", row.name, bytes - allowed))
+                    Some(allowed) if bytes > allowed => over.push(format!(
+                        "{} {figure} is {bytes} bytes, {} over its budget of {allowed}",
+                        row.name,
+                        bytes - allowed
+                    )),
+                    Some(allowed) if with_slack(bytes) < allowed => {
+                        room.push(format!("{} {figure} by {}", row.name, allowed - with_slack(bytes)))
                     }
-                    Some(allowed) if with_slack(bytes) < allowed => room.push(format!("{} {figure} by {}", row.name, allowed - with_slack(bytes))),
                     Some(_) => {}
                 }
             }
         }
         if !room.is_empty() {
-            println!("size gate: smaller than the ratchet ({}); `cargo xtask dist --lower-budget` lowers it", room.join(", "));
+            println!(
+                "size gate: smaller than the ratchet ({}); `cargo xtask dist --lower-budget` lowers it",
+                room.join(", ")
+            );
         }
         if over.is_empty() {
             let total = report.total();
@@ -179,7 +193,12 @@ pub fn measure(dir: &Path, names: &[&str]) -> Result<SizeReport> {
         .iter()
         .map(|name| {
             let bytes = fs::read(dir.join(name)).map_err(|e| format!("reading {name}: {e}"))?;
-            Ok(FileSize { name: (*name).to_owned(), raw: bytes.len() as u64, gzip: gzip(&bytes).len() as u64, brotli: brotli(&bytes).len() as u64 })
+            Ok(FileSize {
+                name: (*name).to_owned(),
+                raw: bytes.len() as u64,
+                gzip: gzip(&bytes).len() as u64,
+                brotli: brotli(&bytes).len() as u64,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(SizeReport { files })
@@ -216,7 +235,11 @@ mod tests {
 
     fn report(gzips: &[u64]) -> SizeReport {
         SizeReport {
-            files: gzips.iter().enumerate().map(|(i, &gzip)| FileSize { name: format!("f{i}"), raw: gzip * 3, gzip, brotli: gzip - 1 }).collect(),
+            files: gzips
+                .iter()
+                .enumerate()
+                .map(|(i, &gzip)| FileSize { name: format!("f{i}"), raw: gzip * 3, gzip, brotli: gzip - 1 })
+                .collect(),
         }
     }
 
@@ -286,7 +309,8 @@ mod tests {
     fn compressors_round_trip() {
         let text = "Sanankoroba ".repeat(200);
         let mut decoded = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzip(text.as_bytes())[..]), &mut decoded).unwrap();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzip(text.as_bytes())[..]), &mut decoded)
+            .unwrap();
         assert_eq!(decoded, text);
         let mut unbrotli = Vec::new();
         brotli::BrotliDecompress(&mut &brotli(text.as_bytes())[..], &mut unbrotli).unwrap();

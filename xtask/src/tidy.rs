@@ -42,7 +42,9 @@ fn every_view_uses_the_global_class() {
     let offenders: Vec<String> = widget_sources()
         .into_iter()
         .filter(|(path, _)| path.extension().is_some_and(|e| e == "rs"))
-        .flat_map(|(path, text)| views_without_global_class(&text).into_iter().map(move |line| format!("{}:{line}", path.display())))
+        .flat_map(|(path, text)| {
+            views_without_global_class(&text).into_iter().map(move |line| format!("{}:{line}", path.display()))
+        })
         .collect();
     assert!(offenders.is_empty(), "view! without the leading `class=\"sk\",`:\n{}", offenders.join("\n"));
 }
@@ -61,8 +63,18 @@ fn views_without_global_class(text: &str) -> Vec<usize> {
 
 /// What the widget must never contain: markup parsed from strings, cookies, and inline styles
 /// that a strict Content-Security-Policy refuses.
-const FORBIDDEN: [&str; 10] =
-    ["inner_html", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "cookie", "<style", " style=", "style:", ".style."];
+const FORBIDDEN: [&str; 10] = [
+    "inner_html",
+    "innerHTML",
+    "outerHTML",
+    "insertAdjacentHTML",
+    "document.write",
+    "cookie",
+    "<style",
+    " style=",
+    "style:",
+    ".style.",
+];
 
 /// The widget runs inside other people's pages: it must never parse markup from strings, set
 /// cookies, or write inline styles that a strict Content-Security-Policy refuses.
@@ -71,7 +83,9 @@ fn no_markup_strings_cookies_or_inline_styles() {
     let offenders: Vec<String> = widget_sources()
         .into_iter()
         .flat_map(|(path, text)| {
-            forbidden_uses(&text).into_iter().map(move |(line, pattern)| format!("{}:{line}: {pattern}", path.display()))
+            forbidden_uses(&text)
+                .into_iter()
+                .map(move |(line, pattern)| format!("{}:{line}: {pattern}", path.display()))
         })
         .collect();
     assert!(offenders.is_empty(), "forbidden in the widget:\n{}", offenders.join("\n"));
@@ -133,7 +147,10 @@ fn loader_touches_no_other_global_and_not_the_document_head() {
     // The page's language is read for the placeholder, and nothing else of the root element.
     for (at, _) in loader.match_indices("documentElement") {
         let rest = &loader[at + "documentElement".len()..];
-        assert!(rest.starts_with(".lang") && !rest[".lang".len()..].trim_start().starts_with('='), "the loader only reads documentElement.lang");
+        assert!(
+            rest.starts_with(".lang") && !rest[".lang".len()..].trim_start().starts_with('='),
+            "the loader only reads documentElement.lang"
+        );
     }
 }
 
@@ -162,7 +179,10 @@ fn the_loader_words_are_the_catalogues_words() {
         for (constant, key) in [("TITLES", "title"), ("BUSY", "loader_busy"), ("FAILED", "loader_failed")] {
             let text = catalogue_text(&catalogue, key).unwrap_or_else(|| panic!("the catalogue has no {key}"));
             let words = loader_words(&loader, constant).unwrap_or_else(|| panic!("the loader has no {constant}"));
-            assert!(words.contains(&format!("{language}: \"{text}\"")), "the loader's {constant}.{language} is not \"{text}\"");
+            assert!(
+                words.contains(&format!("{language}: \"{text}\"")),
+                "the loader's {constant}.{language} is not \"{text}\""
+            );
         }
     }
 }

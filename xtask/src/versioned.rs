@@ -45,7 +45,10 @@ impl Versioned {
 /// The loader's source with its asset table naming `glue`, `wasm` and `css`.
 pub fn fill_loader(source: &str, glue: &Versioned, wasm: &Versioned, css: &Versioned) -> Result<String, String> {
     let start = source.find(ASSETS_START).ok_or_else(|| format!("the loader has no `{ASSETS_START}` table"))?;
-    let end = source[start..].find(ASSETS_END).map(|at| start + at).ok_or_else(|| format!("the loader's asset table has no `{ASSETS_END}`"))?;
+    let end = source[start..]
+        .find(ASSETS_END)
+        .map(|at| start + at)
+        .ok_or_else(|| format!("the loader's asset table has no `{ASSETS_END}`"))?;
     let entry = |file: &Versioned| json!([file.hashed_name, file.integrity]);
     let table = json!({ "glue": entry(glue), "wasm": entry(wasm), "css": entry(css) });
     Ok(format!("{}{table}{}", &source[..start], &source[end + ASSETS_END.len()..]))
@@ -81,8 +84,10 @@ mod tests {
 
     #[test]
     fn the_loader_table_is_replaced_and_the_rest_kept() {
-        let source = "const A = 1;\nconst ASSETS = /* assets */ { glue: [\"g.js\", \"\"] } /* end of assets */;\nrest();\n";
-        let (glue, wasm, css) = (Versioned::of("g.js", b"1"), Versioned::of("w.wasm", b"2"), Versioned::of("c.css", b"3"));
+        let source =
+            "const A = 1;\nconst ASSETS = /* assets */ { glue: [\"g.js\", \"\"] } /* end of assets */;\nrest();\n";
+        let (glue, wasm, css) =
+            (Versioned::of("g.js", b"1"), Versioned::of("w.wasm", b"2"), Versioned::of("c.css", b"3"));
         let filled = fill_loader(source, &glue, &wasm, &css).unwrap();
         assert!(filled.starts_with("const A = 1;\nconst ASSETS = {\"css\":[\""));
         assert!(filled.ends_with(";\nrest();\n"));

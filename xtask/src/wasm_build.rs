@@ -15,7 +15,8 @@ use crate::{project_root, tools, Result};
 /// Apart from the test builds, so neither rebuilds the other's dependencies.
 const TARGET_DIR: &str = "target/bundle";
 
-const SIZE_FLAGS: &[&str] = &["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"];
+const SIZE_FLAGS: &[&str] =
+    &["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"];
 const LEPTOS_FLAGS: &[&str] = &["--cfg", "erase_components"];
 
 /// Builds the widget's wasm with `profile` and returns its path. `config` adds `--config`
@@ -36,7 +37,16 @@ pub fn build(profile: &str, config: &[String]) -> Result<PathBuf> {
         cargo.arg(format!("+{toolchain}"));
         rustflags.extend_from_slice(SIZE_FLAGS);
     }
-    cargo.args(["build", "--target", "wasm32-unknown-unknown", "--package", "sanankoroba-widget", "--lib", "--profile", profile]);
+    cargo.args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--package",
+        "sanankoroba-widget",
+        "--lib",
+        "--profile",
+        profile,
+    ]);
     if nightly.is_some() {
         cargo.args(["-Z", "build-std=std,panic_abort"]);
     }

@@ -3,8 +3,8 @@
 #![allow(dead_code)] // each test file uses its own part of this module
 
 use pledge::{
-    limits, Amount, AntiSpam, Consent, Currency, Donor, GiftAid, Locale, Pledge, PostalAddress,
-    SponsorshipOption, COUNTRY_CODES, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
+    limits, Amount, AntiSpam, Consent, Currency, Donor, GiftAid, Locale, Pledge, PostalAddress, SponsorshipOption,
+    COUNTRY_CODES, GIFT_AID_WORDING_VERSION, SCHEMA_VERSION,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -30,10 +30,7 @@ pub fn valid_pledge() -> Pledge {
         page_url: "https://example.org/give".to_owned(),
         locale: Locale::En,
         client_created_at: "2026-11-27T10:00:00.000Z".to_owned(),
-        anti_spam: AntiSpam {
-            honeypot: String::new(),
-            fill_ms: 42_000,
-        },
+        anti_spam: AntiSpam { honeypot: String::new(), fill_ms: 42_000 },
     }
 }
 
@@ -46,10 +43,7 @@ pub fn valid_gift_aid() -> GiftAid {
 }
 
 pub fn valid_pledge_with_gift_aid() -> Pledge {
-    Pledge {
-        gift_aid: Some(valid_gift_aid()),
-        ..valid_pledge()
-    }
+    Pledge { gift_aid: Some(valid_gift_aid()), ..valid_pledge() }
 }
 
 pub fn valid_json() -> Value {
@@ -61,19 +55,12 @@ pub fn valid_json_with_gift_aid() -> Value {
 }
 
 pub fn valid_postal_address() -> PostalAddress {
-    PostalAddress {
-        address: "12 rue des Lilas, Lyon".to_owned(),
-        postcode: "69003".to_owned(),
-    }
+    PostalAddress { address: "12 rue des Lilas, Lyon".to_owned(), postcode: "69003".to_owned() }
 }
 
 /// The members a pledge may leave out, parents before children.
-pub const OPTIONAL_MEMBERS: [&str; 4] = [
-    "/gift_aid",
-    "/donor/phone",
-    "/donor/postal_address",
-    "/donor/postal_address/postcode",
-];
+pub const OPTIONAL_MEMBERS: [&str; 4] =
+    ["/gift_aid", "/donor/phone", "/donor/postal_address", "/donor/postal_address/postcode"];
 
 /// The members whose `null` means absent.
 pub const NULLABLE_MEMBERS: [&str; 3] = ["/gift_aid", "/donor/phone", "/donor/postal_address"];
@@ -82,13 +69,7 @@ pub const NULLABLE_MEMBERS: [&str; 3] = ["/gift_aid", "/donor/phone", "/donor/po
 pub fn largest_valid_pledge() -> Pledge {
     let wide = |count: usize| "𝒜".repeat(count);
     let domain_tail = limits::EMAIL - 63 - "@".len() - 2 * 64 - ".org".len();
-    let email = format!(
-        "{}@{}.{}.{}.org",
-        wide(63),
-        "a".repeat(63),
-        "b".repeat(63),
-        "c".repeat(domain_tail)
-    );
+    let email = format!("{}@{}.{}.{}.org", wide(63), "a".repeat(63), "b".repeat(63), "c".repeat(domain_tail));
     Pledge {
         donor: Donor {
             given_name: wide(limits::NAME),
@@ -102,12 +83,7 @@ pub fn largest_valid_pledge() -> Pledge {
                 postcode: wide(limits::POSTAL_CODE),
             }),
         },
-        consent: Consent {
-            email: true,
-            post: true,
-            phone: true,
-            ..Consent::default()
-        },
+        consent: Consent { email: true, post: true, phone: true, ..Consent::default() },
         gift_aid: Some(GiftAid {
             home_address: wide(limits::HOME_ADDRESS),
             postcode: "SW1A   1AA".to_owned(),
@@ -115,18 +91,9 @@ pub fn largest_valid_pledge() -> Pledge {
         }),
         amount: Amount::new(Currency::GBP.maximum(), Currency::GBP),
         partner: "a".repeat(limits::PARTNER),
-        page_url: format!(
-            "https://example.org/{}",
-            "a".repeat(limits::PAGE_URL - "https://example.org/".len())
-        ),
-        client_created_at: format!(
-            "2026-11-27T10:00:00.{}Z",
-            "9".repeat(limits::TIMESTAMP - 21)
-        ),
-        anti_spam: AntiSpam {
-            honeypot: wide(limits::HONEYPOT),
-            fill_ms: limits::FILL_MS,
-        },
+        page_url: format!("https://example.org/{}", "a".repeat(limits::PAGE_URL - "https://example.org/".len())),
+        client_created_at: format!("2026-11-27T10:00:00.{}Z", "9".repeat(limits::TIMESTAMP - 21)),
+        anti_spam: AntiSpam { honeypot: wide(limits::HONEYPOT), fill_ms: limits::FILL_MS },
         ..valid_pledge()
     }
 }
@@ -176,12 +143,8 @@ pub fn free_text(max: usize) -> impl Strategy<Value = String> {
 
 pub fn email() -> impl Strategy<Value = String> {
     let local = "[a-zA-Z0-9!#$%&*+/=?^_{|}~-]{1,20}(\\.[a-z0-9!#$%&*+/=?^_{|}~é𝒜-]{1,20}){0,2}";
-    let domain =
-        "([a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\\.){1,3}([a-zA-Z]{2,10}|xn--[a-z0-9]{1,10})";
-    (
-        proptest::string::string_regex(local).unwrap(),
-        proptest::string::string_regex(domain).unwrap(),
-    )
+    let domain = "([a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\\.){1,3}([a-zA-Z]{2,10}|xn--[a-z0-9]{1,10})";
+    (proptest::string::string_regex(local).unwrap(), proptest::string::string_regex(domain).unwrap())
         .prop_map(|(local, domain)| format!("{local}@{domain}"))
 }
 
@@ -217,14 +180,7 @@ pub fn uuid_v4() -> impl Strategy<Value = String> {
     any::<u128>().prop_map(|bits| {
         let hex = format!("{bits:032x}");
         let variant = ["8", "9", "a", "b"][(bits % 4) as usize];
-        format!(
-            "{}-{}-4{}-{variant}{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[13..16],
-            &hex[17..20],
-            &hex[20..32]
-        )
+        format!("{}-{}-4{}-{variant}{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
     })
 }
 
@@ -233,38 +189,18 @@ pub fn uuid_v4() -> impl Strategy<Value = String> {
 pub fn timestamp() -> impl Strategy<Value = String> {
     let date = (0u32..=9999, 1u32..=12)
         .prop_flat_map(|(year, month)| (Just(year), Just(month), 1..=days_in_month(year, month)));
-    (
-        date,
-        0u32..24,
-        0u32..60,
-        0u32..=60,
-        prop::option::of("[0-9]{1,14}"),
-    )
-        .prop_map(|((year, month, day), hour, minute, second, fraction)| {
-            let fraction = fraction
-                .map(|digits| format!(".{digits}"))
-                .unwrap_or_default();
+    (date, 0u32..24, 0u32..60, 0u32..=60, prop::option::of("[0-9]{1,14}")).prop_map(
+        |((year, month, day), hour, minute, second, fraction)| {
+            let fraction = fraction.map(|digits| format!(".{digits}")).unwrap_or_default();
             format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z")
-        })
+        },
+    )
 }
 
 /// The Gregorian calendar, written here apart from the crate's own so that each checks the other.
 fn days_in_month(year: u32, month: u32) -> u32 {
     let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-    [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][month as usize - 1]
+    [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1]
 }
 
 pub fn page_url() -> impl Strategy<Value = String> {
@@ -275,8 +211,7 @@ pub fn page_url() -> impl Strategy<Value = String> {
 }
 
 pub fn amount(currency: Currency) -> impl Strategy<Value = Amount> {
-    (currency.minimum()..=currency.maximum())
-        .prop_map(move |minor_units| Amount::new(minor_units, currency))
+    (currency.minimum()..=currency.maximum()).prop_map(move |minor_units| Amount::new(minor_units, currency))
 }
 
 /// Text of up to `max` characters without control characters, possibly empty or blank.
@@ -291,28 +226,21 @@ pub fn phone_number() -> impl Strategy<Value = String> {
 }
 
 pub fn postal_address() -> impl Strategy<Value = PostalAddress> {
-    (
-        free_text(limits::HOME_ADDRESS),
-        optional_text(limits::POSTAL_CODE),
-    )
+    (free_text(limits::HOME_ADDRESS), optional_text(limits::POSTAL_CODE))
         .prop_map(|(address, postcode)| PostalAddress { address, postcode })
 }
 
 fn donor(country: BoxedStrategy<String>) -> impl Strategy<Value = Donor> {
-    (
-        free_text(limits::NAME),
-        free_text(limits::NAME),
-        email(),
-        country,
-    )
-        .prop_map(|(given_name, family_name, email, country)| Donor {
+    (free_text(limits::NAME), free_text(limits::NAME), email(), country).prop_map(
+        |(given_name, family_name, email, country)| Donor {
             given_name,
             family_name,
             email,
             country,
             phone: None,
             postal_address: None,
-        })
+        },
+    )
 }
 
 /// The contact details that `consent` asks for: a phone number exactly when the donor may be
@@ -322,11 +250,7 @@ fn contact_details(
     consent: &Consent,
     gift_aid_declared: bool,
 ) -> impl Strategy<Value = (Option<String>, Option<PostalAddress>)> {
-    let phone = if consent.phone {
-        phone_number().prop_map(Some).boxed()
-    } else {
-        Just(None).boxed()
-    };
+    let phone = if consent.phone { phone_number().prop_map(Some).boxed() } else { Just(None).boxed() };
     let postal_address = match (consent.post, gift_aid_declared) {
         (false, _) => Just(None).boxed(),
         (true, false) => postal_address().prop_map(Some).boxed(),
@@ -346,24 +270,16 @@ fn gift_aid() -> impl Strategy<Value = GiftAid> {
 /// Any valid pledge: every option, currency and locale, with Gift Aid where it is allowed, and
 /// the contact details that its consents ask for.
 pub fn any_valid_pledge() -> impl Strategy<Value = Pledge> {
-    let with_gift_aid = (
-        amount(Currency::GBP),
-        donor(Just("GB".to_owned()).boxed()),
-        gift_aid().prop_map(Some),
-    );
-    let without_gift_aid = (
-        prop::sample::select(Currency::ALL.to_vec()).prop_flat_map(amount),
-        donor(country().boxed()),
-        Just(None),
-    );
+    let with_gift_aid = (amount(Currency::GBP), donor(Just("GB".to_owned()).boxed()), gift_aid().prop_map(Some));
+    let without_gift_aid =
+        (prop::sample::select(Currency::ALL.to_vec()).prop_flat_map(amount), donor(country().boxed()), Just(None));
     let money_and_donor = prop_oneof![with_gift_aid, without_gift_aid];
-    let consent =
-        (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(email, post, phone)| Consent {
-            email,
-            post,
-            phone,
-            ..Consent::default()
-        });
+    let consent = (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(email, post, phone)| Consent {
+        email,
+        post,
+        phone,
+        ..Consent::default()
+    });
     (
         money_and_donor,
         prop::sample::select(SponsorshipOption::ALL.to_vec()),
@@ -400,10 +316,7 @@ pub fn any_valid_pledge() -> impl Strategy<Value = Pledge> {
                     page_url,
                     locale,
                     client_created_at,
-                    anti_spam: AntiSpam {
-                        honeypot: String::new(),
-                        fill_ms,
-                    },
+                    anti_spam: AntiSpam { honeypot: String::new(), fill_ms },
                 }
             },
         )

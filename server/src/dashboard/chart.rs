@@ -156,18 +156,16 @@ impl BarChart {
             .iter()
             .map(|category| {
                 std::iter::once(category.label.clone())
-                    .chain(self.series.iter().enumerate().map(|(index, _)| {
-                        self.unit
-                            .format(category.values.get(index).copied().unwrap_or(0))
-                    }))
+                    .chain(
+                        self.series
+                            .iter()
+                            .enumerate()
+                            .map(|(index, _)| self.unit.format(category.values.get(index).copied().unwrap_or(0))),
+                    )
                     .collect()
             })
             .collect();
-        DataTable {
-            caption: self.title.clone(),
-            headers,
-            rows,
-        }
+        DataTable { caption: self.title.clone(), headers, rows }
     }
 
     pub fn svg(&self) -> Markup {
@@ -178,21 +176,12 @@ impl BarChart {
         let plot_height = HEIGHT - TOP - BOTTOM;
         let baseline = TOP + plot_height;
 
-        let largest = self
-            .categories
-            .iter()
-            .flat_map(|category| category.values.iter().copied())
-            .max()
-            .unwrap_or(0);
+        let largest = self.categories.iter().flat_map(|category| category.values.iter().copied()).max().unwrap_or(0);
         let step = axis_step(largest);
         let axis_max = step.saturating_mul(Y_TICKS);
         // Negative values cannot occur in pledges; drawn at zero rather than below the axis.
-        let y = |value: i64| {
-            baseline - plot_height * (value.clamp(0, axis_max) as f64 / axis_max as f64)
-        };
-        let ticks: Vec<i64> = (0..=Y_TICKS)
-            .map(|tick| step.saturating_mul(tick))
-            .collect();
+        let y = |value: i64| baseline - plot_height * (value.clamp(0, axis_max) as f64 / axis_max as f64);
+        let ticks: Vec<i64> = (0..=Y_TICKS).map(|tick| step.saturating_mul(tick)).collect();
 
         let band = plot_width / self.categories.len().max(1) as f64;
         let series_count = self.series.len().max(1);
@@ -288,11 +277,8 @@ fn axis_step(largest: i64) -> i64 {
 }
 
 fn safe_id(id: &str) -> String {
-    let kept: String = id
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let kept: String =
+        id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').map(|c| c.to_ascii_lowercase()).collect();
     format!("chart-{kept}")
 }
 
@@ -311,10 +297,7 @@ mod tests {
             series: series.iter().map(|name| (*name).to_owned()).collect(),
             categories: categories
                 .iter()
-                .map(|(label, values)| Category {
-                    label: (*label).to_owned(),
-                    values: values.to_vec(),
-                })
+                .map(|(label, values)| Category { label: (*label).to_owned(), values: values.to_vec() })
                 .collect(),
         }
     }
@@ -340,17 +323,12 @@ mod tests {
         }
         assert!(1.05 / (luminance(TEXT_COLOUR) + 0.05) >= 4.5);
         assert!(1.05 / (luminance(AXIS_COLOUR) + 0.05) >= 4.5);
-        assert!(
-            luminance("#ffffff") > 0.99 && luminance("#000000") < 0.01,
-            "the luminance formula itself"
-        );
+        assert!(luminance("#ffffff") > 0.99 && luminance("#000000") < 0.01, "the luminance formula itself");
     }
 
     #[test]
     fn a_small_chart_renders_exactly() {
-        let svg = chart(&["Pledges"], &[("Mon 2 Nov", &[2]), ("Tue 3 Nov", &[1])])
-            .svg()
-            .into_string();
+        let svg = chart(&["Pledges"], &[("Mon 2 Nov", &[2]), ("Tue 3 Nov", &[1])]).svg().into_string();
         let expected = concat!(
             r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="chart-demo-title chart-demo-desc" viewBox="0 0 720 320" width="720" height="320" font-family="sans-serif" font-size="12" fill="#1a1a1a">"##,
             r##"<title id="chart-demo-title">Pledges per day</title><desc id="chart-demo-desc">3 pledges over 2 days</desc>"##,
@@ -369,10 +347,7 @@ mod tests {
 
     #[test]
     fn output_is_deterministic_and_free_of_scripts_and_inline_styles() {
-        let chart = chart(
-            &["Monthly", "One-off"],
-            &[("W45", &[2500, 0]), ("W46", &[0, 10_000])],
-        );
+        let chart = chart(&["Monthly", "One-off"], &[("W45", &[2500, 0]), ("W46", &[0, 10_000])]);
         let svg = chart.render().into_string();
         assert_eq!(svg, chart.render().into_string());
         for forbidden in ["<script", "style=", "onclick", "onload", "javascript:"] {
@@ -382,19 +357,13 @@ mod tests {
 
     #[test]
     fn every_bar_has_accessible_text_and_series_have_a_legend() {
-        let mut chart = chart(
-            &["Monthly", "One-off"],
-            &[("W45", &[2500, 0]), ("W46", &[0, 10_000])],
-        );
+        let mut chart = chart(&["Monthly", "One-off"], &[("W45", &[2500, 0]), ("W46", &[0, 10_000])]);
         chart.unit = Unit::Money(Currency::GBP);
         let svg = chart.svg().into_string();
         assert_eq!(svg.matches("<rect class=\"chart-bar").count(), 4);
         assert!(svg.contains("<title>W45, Monthly: 25.00 GBP</title>"));
         assert!(svg.contains("<title>W46, One-off: 100.00 GBP</title>"));
-        assert!(
-            svg.contains("fill=\"#b34700\""),
-            "the second series has the second colour"
-        );
+        assert!(svg.contains("fill=\"#b34700\""), "the second series has the second colour");
         assert!(svg.contains("<g class=\"chart-legend\">"));
         assert!(svg.contains(">One-off</text>"));
         // 10 000 pence need ticks up to 100.00 in steps of 25.00.
@@ -410,22 +379,12 @@ mod tests {
     #[test]
     fn crowded_axes_label_only_some_categories() {
         let labels: Vec<String> = (1..=30).map(|day| format!("d{day}")).collect();
-        let categories: Vec<(&str, &[i64])> = labels
-            .iter()
-            .map(|label| (label.as_str(), &[1i64][..]))
-            .collect();
+        let categories: Vec<(&str, &[i64])> = labels.iter().map(|label| (label.as_str(), &[1i64][..])).collect();
         let svg = chart(&["Pledges"], &categories).svg().into_string();
         // Every fifth of thirty: d1, d6, …, d26.
-        assert_eq!(
-            svg.matches("</text>").count() - 5 - 2,
-            6,
-            "five ticks, two axis labels, six category labels"
-        );
+        assert_eq!(svg.matches("</text>").count() - 5 - 2, 6, "five ticks, two axis labels, six category labels");
         assert!(svg.contains(">d26</text>") && !svg.contains(">d27</text>"));
-        assert!(
-            svg.contains("<title>d29, Pledges: 1</title>"),
-            "every bar keeps its own text"
-        );
+        assert!(svg.contains("<title>d29, Pledges: 1</title>"), "every bar keeps its own text");
     }
 
     #[test]
@@ -433,10 +392,7 @@ mod tests {
         let svg = chart(&["Pledges"], &[]).svg().into_string();
         assert!(svg.contains("<g class=\"chart-axes\""));
         assert!(!svg.contains("<rect"));
-        assert!(
-            svg.contains(">4</text>"),
-            "an axis up to 4 rather than a division by zero"
-        );
+        assert!(svg.contains(">4</text>"), "an axis up to 4 rather than a division by zero");
     }
 
     #[test]
@@ -449,10 +405,7 @@ mod tests {
         let html = chart.render().into_string();
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-        assert!(
-            !html.contains(" onload="),
-            "the id keeps letters, digits and hyphens only"
-        );
+        assert!(!html.contains(" onload="), "the id keeps letters, digits and hyphens only");
         let table = chart.data_table().render().into_string();
         assert!(!table.contains("<script>"));
         assert!(table.contains("<th scope=\"row\">&lt;script&gt;alert(1)&lt;/script&gt;</th>"));
@@ -461,20 +414,13 @@ mod tests {
 
     #[test]
     fn the_table_holds_the_same_numbers() {
-        let mut chart = chart(
-            &["Monthly", "One-off"],
-            &[("W45", &[2500, 0]), ("W46", &[0])],
-        );
+        let mut chart = chart(&["Monthly", "One-off"], &[("W45", &[2500, 0]), ("W46", &[0])]);
         chart.unit = Unit::Money(Currency::GBP);
         assert_eq!(
             chart.data_table(),
             DataTable {
                 caption: "Pledges per day".to_owned(),
-                headers: vec![
-                    "Day".to_owned(),
-                    "Monthly (GBP)".to_owned(),
-                    "One-off (GBP)".to_owned()
-                ],
+                headers: vec!["Day".to_owned(), "Monthly (GBP)".to_owned(), "One-off (GBP)".to_owned()],
                 rows: vec![
                     vec!["W45".to_owned(), "25.00".to_owned(), "0.00".to_owned()],
                     vec!["W46".to_owned(), "0.00".to_owned(), "0.00".to_owned()],
@@ -496,14 +442,8 @@ mod tests {
         assert_eq!(format_minor(5, Currency::EUR), "0.05");
         assert_eq!(format_minor(-150, Currency::USD), "-1.50");
         assert_eq!(format_minor(15_000, Currency::XOF), "15000");
-        assert_eq!(
-            format_minor(i64::MIN, Currency::GBP),
-            "-92233720368547758.08"
-        );
-        assert_eq!(
-            [0, 1, 4, 5, 9, 30, 399, 10_000].map(axis_step),
-            [1, 1, 1, 2, 5, 10, 100, 2500]
-        );
+        assert_eq!(format_minor(i64::MIN, Currency::GBP), "-92233720368547758.08");
+        assert_eq!([0, 1, 4, 5, 9, 30, 399, 10_000].map(axis_step), [1, 1, 1, 2, 5, 10, 100, 2500]);
         assert!(axis_step(i64::MAX) >= i64::MAX / Y_TICKS);
     }
 }

@@ -144,45 +144,30 @@ impl ValueByCurrency {
 
     /// The monthly and one-off amounts in `currency`, zero where there were none.
     pub fn split(&self, currency: Currency) -> (i64, i64) {
-        self.get(currency)
-            .map_or((0, 0), |value| (value.monthly_minor, value.one_off_minor))
+        self.get(currency).map_or((0, 0), |value| (value.monthly_minor, value.one_off_minor))
     }
 
     fn add(&mut self, currency: Currency, frequency: Frequency, amount_minor: i64) {
         let position = match self.0.iter().position(|value| value.currency == currency) {
             Some(position) => position,
             None => {
-                self.0.push(CurrencyValue {
-                    currency,
-                    monthly_minor: 0,
-                    one_off_minor: 0,
-                });
+                self.0.push(CurrencyValue { currency, monthly_minor: 0, one_off_minor: 0 });
                 self.0.sort_by_key(|value| currency_rank(value.currency));
-                self.0
-                    .iter()
-                    .position(|value| value.currency == currency)
-                    .unwrap_or_default()
+                self.0.iter().position(|value| value.currency == currency).unwrap_or_default()
             }
         };
         let value = &mut self.0[position];
         // Saturating rather than overflowing: a clamped figure is visibly absurd, a panic takes
         // the whole dashboard down.
         match frequency {
-            Frequency::Monthly => {
-                value.monthly_minor = value.monthly_minor.saturating_add(amount_minor)
-            }
-            Frequency::Once => {
-                value.one_off_minor = value.one_off_minor.saturating_add(amount_minor)
-            }
+            Frequency::Monthly => value.monthly_minor = value.monthly_minor.saturating_add(amount_minor),
+            Frequency::Once => value.one_off_minor = value.one_off_minor.saturating_add(amount_minor),
         }
     }
 }
 
 fn currency_rank(currency: Currency) -> usize {
-    Currency::ALL
-        .iter()
-        .position(|known| *known == currency)
-        .unwrap_or(usize::MAX)
+    Currency::ALL.iter().position(|known| *known == currency).unwrap_or(usize::MAX)
 }
 
 /// Pledges in a run of days: one day, or the part of an ISO week inside the range.
@@ -196,18 +181,12 @@ pub struct Period {
 
 impl Period {
     fn empty(first_day: Date, last_day: Date) -> Period {
-        Period {
-            first_day,
-            last_day,
-            pledges: 0,
-            value: ValueByCurrency::default(),
-        }
+        Period { first_day, last_day, pledges: 0, value: ValueByCurrency::default() }
     }
 
     fn add(&mut self, facts: &PledgeFacts) {
         self.pledges += 1;
-        self.value
-            .add(facts.currency, facts.frequency, facts.amount_minor);
+        self.value.add(facts.currency, facts.frequency, facts.amount_minor);
     }
 
     /// The ISO week-numbering year and week of the period's first day.
@@ -229,18 +208,12 @@ pub struct Breakdown<K> {
 
 impl<K> Breakdown<K> {
     fn empty(key: K) -> Breakdown<K> {
-        Breakdown {
-            key,
-            pledges: 0,
-            value: ValueByCurrency::default(),
-            converted: 0,
-        }
+        Breakdown { key, pledges: 0, value: ValueByCurrency::default(), converted: 0 }
     }
 
     fn add(&mut self, facts: &PledgeFacts) {
         self.pledges += 1;
-        self.value
-            .add(facts.currency, facts.frequency, facts.amount_minor);
+        self.value.add(facts.currency, facts.frequency, facts.amount_minor);
         if facts.status == Status::Converted {
             self.converted += 1;
         }
@@ -273,11 +246,7 @@ pub struct Figures {
 impl Figures {
     /// The currencies pledged in the range, in [`Currency::ALL`] order.
     pub fn currencies(&self) -> Vec<Currency> {
-        self.total
-            .value
-            .iter()
-            .map(|value| value.currency)
-            .collect()
+        self.total.value.iter().map(|value| value.currency).collect()
     }
 }
 
@@ -292,10 +261,7 @@ pub fn figures(pledges: &[PledgeFacts], range: DateRange) -> Figures {
     let mut monday = first_monday;
     while monday <= range.last {
         let sunday = monday.checked_add(Duration::days(6)).unwrap_or(range.last);
-        weeks.push(Period::empty(
-            monday.max(range.first),
-            sunday.min(range.last),
-        ));
+        weeks.push(Period::empty(monday.max(range.first), sunday.min(range.last)));
         match monday.checked_add(Duration::weeks(1)) {
             Some(next) => monday = next,
             None => break,
@@ -303,10 +269,7 @@ pub fn figures(pledges: &[PledgeFacts], range: DateRange) -> Figures {
     }
     let mut total = Breakdown::empty(());
     let mut by_partner: Vec<Breakdown<String>> = Vec::new();
-    let mut by_option: Vec<_> = SponsorshipOption::ALL
-        .into_iter()
-        .map(Breakdown::empty)
-        .collect();
+    let mut by_option: Vec<_> = SponsorshipOption::ALL.into_iter().map(Breakdown::empty).collect();
     let mut in_review = 0;
 
     for facts in pledges {
@@ -321,16 +284,12 @@ pub fn figures(pledges: &[PledgeFacts], range: DateRange) -> Figures {
         if let Some(period) = days.get_mut(day_index) {
             period.add(facts);
         }
-        let week_index =
-            usize::try_from((week_start(day) - first_monday).whole_weeks()).unwrap_or(usize::MAX);
+        let week_index = usize::try_from((week_start(day) - first_monday).whole_weeks()).unwrap_or(usize::MAX);
         if let Some(period) = weeks.get_mut(week_index) {
             period.add(facts);
         }
         total.add(facts);
-        match by_partner
-            .iter_mut()
-            .find(|breakdown| breakdown.key == facts.partner)
-        {
+        match by_partner.iter_mut().find(|breakdown| breakdown.key == facts.partner) {
             Some(breakdown) => breakdown.add(facts),
             None => {
                 let mut breakdown = Breakdown::empty(facts.partner.clone());
@@ -338,24 +297,13 @@ pub fn figures(pledges: &[PledgeFacts], range: DateRange) -> Figures {
                 by_partner.push(breakdown);
             }
         }
-        if let Some(breakdown) = by_option
-            .iter_mut()
-            .find(|breakdown| breakdown.key == facts.option)
-        {
+        if let Some(breakdown) = by_option.iter_mut().find(|breakdown| breakdown.key == facts.option) {
             breakdown.add(facts);
         }
     }
     by_partner.sort_by(|a, b| b.pledges.cmp(&a.pledges).then_with(|| a.key.cmp(&b.key)));
 
-    Figures {
-        range,
-        days,
-        weeks,
-        total,
-        by_partner,
-        by_option,
-        in_review,
-    }
+    Figures { range, days, weeks, total, by_partner, by_option, in_review }
 }
 
 #[cfg(test)]
@@ -405,33 +353,18 @@ mod tests {
 
     #[test]
     fn ranges_refuse_backwards_and_overlong_spans() {
-        assert_eq!(
-            DateRange::new(date!(2026 - 11 - 02), date!(2026 - 11 - 01)),
-            Err(RangeError::EndsBeforeItStarts)
-        );
+        assert_eq!(DateRange::new(date!(2026 - 11 - 02), date!(2026 - 11 - 01)), Err(RangeError::EndsBeforeItStarts));
         assert!(DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 01)).is_ok());
         let last_allowed = date!(2026 - 01 - 01) + Duration::days(DateRange::MAX_DAYS - 1);
         assert!(DateRange::new(date!(2026 - 01 - 01), last_allowed).is_ok());
-        assert_eq!(
-            DateRange::new(date!(2026 - 01 - 01), last_allowed + Duration::days(1)),
-            Err(RangeError::TooLong)
-        );
+        assert_eq!(DateRange::new(date!(2026 - 01 - 01), last_allowed + Duration::days(1)), Err(RangeError::TooLong));
     }
 
     #[test]
     fn utc_days_and_week_starts() {
-        assert_eq!(
-            utc_day(at("2026-11-27T23:59:59.999999Z")),
-            Some(date!(2026 - 11 - 27))
-        );
-        assert_eq!(
-            utc_day(at("2026-11-28T00:00:00Z")),
-            Some(date!(2026 - 11 - 28))
-        );
-        assert_eq!(
-            utc_day(Timestamp::from_micros(-1)),
-            Some(date!(1969 - 12 - 31))
-        );
+        assert_eq!(utc_day(at("2026-11-27T23:59:59.999999Z")), Some(date!(2026 - 11 - 27)));
+        assert_eq!(utc_day(at("2026-11-28T00:00:00Z")), Some(date!(2026 - 11 - 28)));
+        assert_eq!(utc_day(Timestamp::from_micros(-1)), Some(date!(1969 - 12 - 31)));
         assert_eq!(utc_day(Timestamp::from_micros(i64::MAX)), None);
         // 2026-11-27 is a Friday; 2026-11-23 a Monday.
         assert_eq!(week_start(date!(2026 - 11 - 27)), date!(2026 - 11 - 23));
@@ -442,37 +375,12 @@ mod tests {
     #[test]
     fn every_day_appears_with_zeros_where_nothing_came_in() {
         let pledges = [
-            facts(
-                "2026-11-02T09:00:00Z",
-                "school",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                2500,
-            ),
-            facts(
-                "2026-11-02T21:00:00Z",
-                "school",
-                SponsorshipOption::OneOff,
-                Currency::GBP,
-                5000,
-            ),
-            facts(
-                "2026-11-04T12:00:00Z",
-                "church",
-                SponsorshipOption::Village,
-                Currency::GBP,
-                1000,
-            ),
+            facts("2026-11-02T09:00:00Z", "school", SponsorshipOption::Child, Currency::GBP, 2500),
+            facts("2026-11-02T21:00:00Z", "school", SponsorshipOption::OneOff, Currency::GBP, 5000),
+            facts("2026-11-04T12:00:00Z", "church", SponsorshipOption::Village, Currency::GBP, 1000),
         ];
-        let figures = figures(
-            &pledges,
-            range(date!(2026 - 11 - 01), date!(2026 - 11 - 05)),
-        );
-        let counts: Vec<_> = figures
-            .days
-            .iter()
-            .map(|day| (day.first_day, day.pledges))
-            .collect();
+        let figures = figures(&pledges, range(date!(2026 - 11 - 01), date!(2026 - 11 - 05)));
+        let counts: Vec<_> = figures.days.iter().map(|day| (day.first_day, day.pledges)).collect();
         assert_eq!(
             counts,
             [
@@ -491,51 +399,14 @@ mod tests {
     fn weeks_start_on_monday_and_are_clipped_to_the_range() {
         // Sunday 1 November to Tuesday 10 November 2026: three ISO weeks (44, 45, 46).
         let pledges = [
-            facts(
-                "2026-11-01T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                100,
-            ),
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                200,
-            ),
-            facts(
-                "2026-11-08T23:59:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                300,
-            ),
-            facts(
-                "2026-11-09T00:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                400,
-            ),
+            facts("2026-11-01T10:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 100),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 200),
+            facts("2026-11-08T23:59:00Z", "a", SponsorshipOption::Child, Currency::GBP, 300),
+            facts("2026-11-09T00:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 400),
         ];
-        let figures = figures(
-            &pledges,
-            range(date!(2026 - 11 - 01), date!(2026 - 11 - 10)),
-        );
-        let weeks: Vec<_> = figures
-            .weeks
-            .iter()
-            .map(|week| {
-                (
-                    week.first_day,
-                    week.last_day,
-                    week.iso_week().1,
-                    week.pledges,
-                )
-            })
-            .collect();
+        let figures = figures(&pledges, range(date!(2026 - 11 - 01), date!(2026 - 11 - 10)));
+        let weeks: Vec<_> =
+            figures.weeks.iter().map(|week| (week.first_day, week.last_day, week.iso_week().1, week.pledges)).collect();
         assert_eq!(
             weeks,
             [
@@ -559,101 +430,38 @@ mod tests {
     #[test]
     fn currencies_are_never_added_together() {
         let pledges = [
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::XOF,
-                15_000,
-            ),
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                2500,
-            ),
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::OneOff,
-                Currency::EUR,
-                3000,
-            ),
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                500,
-            ),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::Child, Currency::XOF, 15_000),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 2500),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::OneOff, Currency::EUR, 3000),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 500),
         ];
-        let figures = figures(
-            &pledges,
-            range(date!(2026 - 11 - 02), date!(2026 - 11 - 02)),
-        );
+        let figures = figures(&pledges, range(date!(2026 - 11 - 02), date!(2026 - 11 - 02)));
         let values: Vec<_> = figures.days[0].value.iter().copied().collect();
         assert_eq!(
             values,
             [
-                CurrencyValue {
-                    currency: Currency::GBP,
-                    monthly_minor: 3000,
-                    one_off_minor: 0
-                },
-                CurrencyValue {
-                    currency: Currency::EUR,
-                    monthly_minor: 0,
-                    one_off_minor: 3000
-                },
-                CurrencyValue {
-                    currency: Currency::XOF,
-                    monthly_minor: 15_000,
-                    one_off_minor: 0
-                },
+                CurrencyValue { currency: Currency::GBP, monthly_minor: 3000, one_off_minor: 0 },
+                CurrencyValue { currency: Currency::EUR, monthly_minor: 0, one_off_minor: 3000 },
+                CurrencyValue { currency: Currency::XOF, monthly_minor: 15_000, one_off_minor: 0 },
             ]
         );
-        assert_eq!(
-            figures.currencies(),
-            [Currency::GBP, Currency::EUR, Currency::XOF]
-        );
+        assert_eq!(figures.currencies(), [Currency::GBP, Currency::EUR, Currency::XOF]);
     }
 
     #[test]
     fn review_pledges_are_counted_apart_and_nowhere_else() {
         let pledges = [
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                2500,
-            ),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 2500),
             with_status(
-                facts(
-                    "2026-11-02T10:00:00Z",
-                    "spam",
-                    SponsorshipOption::Child,
-                    Currency::GBP,
-                    9999,
-                ),
+                facts("2026-11-02T10:00:00Z", "spam", SponsorshipOption::Child, Currency::GBP, 9999),
                 Status::Review,
             ),
             with_status(
-                facts(
-                    "2026-11-02T11:00:00Z",
-                    "a",
-                    SponsorshipOption::OneOff,
-                    Currency::USD,
-                    9999,
-                ),
+                facts("2026-11-02T11:00:00Z", "a", SponsorshipOption::OneOff, Currency::USD, 9999),
                 Status::Review,
             ),
         ];
-        let figures = figures(
-            &pledges,
-            range(date!(2026 - 11 - 02), date!(2026 - 11 - 02)),
-        );
+        let figures = figures(&pledges, range(date!(2026 - 11 - 02), date!(2026 - 11 - 02)));
         assert_eq!(figures.in_review, 2);
         assert_eq!(figures.days[0].pledges, 1);
         assert_eq!(figures.weeks[0].pledges, 1);
@@ -666,35 +474,14 @@ mod tests {
     #[test]
     fn pledges_outside_the_range_are_ignored() {
         let pledges = [
-            facts(
-                "2026-10-31T23:59:59Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                2500,
-            ),
+            facts("2026-10-31T23:59:59Z", "a", SponsorshipOption::Child, Currency::GBP, 2500),
             with_status(
-                facts(
-                    "2026-11-03T00:00:00Z",
-                    "a",
-                    SponsorshipOption::Child,
-                    Currency::GBP,
-                    2500,
-                ),
+                facts("2026-11-03T00:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 2500),
                 Status::Review,
             ),
-            facts(
-                "2026-11-01T00:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                2500,
-            ),
+            facts("2026-11-01T00:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, 2500),
         ];
-        let figures = figures(
-            &pledges,
-            range(date!(2026 - 11 - 01), date!(2026 - 11 - 02)),
-        );
+        let figures = figures(&pledges, range(date!(2026 - 11 - 01), date!(2026 - 11 - 02)));
         assert_eq!(figures.total.pledges, 1);
         assert_eq!(figures.in_review, 0);
     }
@@ -703,74 +490,28 @@ mod tests {
     fn partners_and_options_report_counts_values_and_conversion() {
         let pledges = [
             with_status(
-                facts(
-                    "2026-11-02T10:00:00Z",
-                    "school",
-                    SponsorshipOption::Child,
-                    Currency::GBP,
-                    2500,
-                ),
+                facts("2026-11-02T10:00:00Z", "school", SponsorshipOption::Child, Currency::GBP, 2500),
                 Status::Converted,
             ),
             with_status(
-                facts(
-                    "2026-11-02T10:00:00Z",
-                    "school",
-                    SponsorshipOption::Child,
-                    Currency::GBP,
-                    2500,
-                ),
+                facts("2026-11-02T10:00:00Z", "school", SponsorshipOption::Child, Currency::GBP, 2500),
                 Status::Declined,
             ),
             with_status(
-                facts(
-                    "2026-11-02T10:00:00Z",
-                    "school",
-                    SponsorshipOption::OneOff,
-                    Currency::EUR,
-                    4000,
-                ),
+                facts("2026-11-02T10:00:00Z", "school", SponsorshipOption::OneOff, Currency::EUR, 4000),
                 Status::Contacted,
             ),
             with_status(
-                facts(
-                    "2026-11-03T10:00:00Z",
-                    "church",
-                    SponsorshipOption::Village,
-                    Currency::GBP,
-                    1000,
-                ),
+                facts("2026-11-03T10:00:00Z", "church", SponsorshipOption::Village, Currency::GBP, 1000),
                 Status::Converted,
             ),
-            facts(
-                "2026-11-03T10:00:00Z",
-                "aardvark-club",
-                SponsorshipOption::Village,
-                Currency::GBP,
-                1000,
-            ),
-            facts(
-                "2026-11-03T10:00:00Z",
-                "church",
-                SponsorshipOption::Village,
-                Currency::GBP,
-                1000,
-            ),
+            facts("2026-11-03T10:00:00Z", "aardvark-club", SponsorshipOption::Village, Currency::GBP, 1000),
+            facts("2026-11-03T10:00:00Z", "church", SponsorshipOption::Village, Currency::GBP, 1000),
         ];
-        let figures = figures(
-            &pledges,
-            range(date!(2026 - 11 - 01), date!(2026 - 11 - 07)),
-        );
+        let figures = figures(&pledges, range(date!(2026 - 11 - 01), date!(2026 - 11 - 07)));
 
-        let partners: Vec<_> = figures
-            .by_partner
-            .iter()
-            .map(|p| (p.key.as_str(), p.pledges, p.converted))
-            .collect();
-        assert_eq!(
-            partners,
-            [("school", 3, 1), ("church", 2, 1), ("aardvark-club", 1, 0)]
-        );
+        let partners: Vec<_> = figures.by_partner.iter().map(|p| (p.key.as_str(), p.pledges, p.converted)).collect();
+        assert_eq!(partners, [("school", 3, 1), ("church", 2, 1), ("aardvark-club", 1, 0)]);
         let school = &figures.by_partner[0];
         assert_eq!(school.value.split(Currency::GBP), (5000, 0));
         assert_eq!(school.value.split(Currency::EUR), (0, 4000));
@@ -778,18 +519,10 @@ mod tests {
         assert_eq!(figures.by_partner[1].conversion_rate(), Some(0.5));
         assert_eq!(figures.by_partner[2].conversion_rate(), Some(0.0));
 
-        let options: Vec<_> = figures
-            .by_option
-            .iter()
-            .map(|o| (o.key, o.pledges, o.converted))
-            .collect();
+        let options: Vec<_> = figures.by_option.iter().map(|o| (o.key, o.pledges, o.converted)).collect();
         assert_eq!(
             options,
-            [
-                (SponsorshipOption::Child, 2, 1),
-                (SponsorshipOption::Village, 3, 1),
-                (SponsorshipOption::OneOff, 1, 0)
-            ]
+            [(SponsorshipOption::Child, 2, 1), (SponsorshipOption::Village, 3, 1), (SponsorshipOption::OneOff, 1, 0)]
         );
         assert_eq!(figures.by_option[1].value.split(Currency::GBP), (3000, 0));
         assert_eq!(figures.total.pledges, 6);
@@ -799,35 +532,17 @@ mod tests {
     #[test]
     fn an_option_without_pledges_has_no_rate_rather_than_zero() {
         let figures = figures(&[], range(date!(2026 - 11 - 01), date!(2026 - 11 - 01)));
-        assert!(figures
-            .by_option
-            .iter()
-            .all(|option| option.conversion_rate().is_none()));
+        assert!(figures.by_option.iter().all(|option| option.conversion_rate().is_none()));
         assert!(figures.by_partner.is_empty());
     }
 
     #[test]
     fn sums_saturate_instead_of_overflowing() {
         let pledges = [
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                i64::MAX,
-            ),
-            facts(
-                "2026-11-02T10:00:00Z",
-                "a",
-                SponsorshipOption::Child,
-                Currency::GBP,
-                i64::MAX,
-            ),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, i64::MAX),
+            facts("2026-11-02T10:00:00Z", "a", SponsorshipOption::Child, Currency::GBP, i64::MAX),
         ];
-        let figures = figures(
-            &pledges,
-            range(date!(2026 - 11 - 02), date!(2026 - 11 - 02)),
-        );
+        let figures = figures(&pledges, range(date!(2026 - 11 - 02), date!(2026 - 11 - 02)));
         assert_eq!(figures.total.value.split(Currency::GBP), (i64::MAX, 0));
     }
 }

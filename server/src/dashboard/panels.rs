@@ -11,26 +11,12 @@ use super::figures::{Breakdown, Figures, Period};
 
 /// Pledges per day, every day of the range.
 pub fn pledges_per_day(figures: &Figures) -> BarChart {
-    pledge_count_chart(
-        "pledges-per-day",
-        "Pledges per day",
-        "Day",
-        &figures.days,
-        day_label,
-        figures,
-    )
+    pledge_count_chart("pledges-per-day", "Pledges per day", "Day", &figures.days, day_label, figures)
 }
 
 /// Pledges per ISO week.
 pub fn pledges_per_week(figures: &Figures) -> BarChart {
-    pledge_count_chart(
-        "pledges-per-week",
-        "Pledges per week",
-        "Week",
-        &figures.weeks,
-        week_label,
-        figures,
-    )
+    pledge_count_chart("pledges-per-week", "Pledges per week", "Week", &figures.weeks, week_label, figures)
 }
 
 /// Value pledged per week in each currency that occurs, monthly and one-off side by side.
@@ -84,24 +70,12 @@ fn value_charts(
 
 /// Partners, most pledges first.
 pub fn partner_table(figures: &Figures) -> DataTable {
-    breakdown_table(
-        "Pledges by partner",
-        "Partner",
-        &figures.by_partner,
-        |key| key.clone(),
-        figures,
-    )
+    breakdown_table("Pledges by partner", "Partner", &figures.by_partner, |key| key.clone(), figures)
 }
 
 /// Sponsorship options.
 pub fn option_table(figures: &Figures) -> DataTable {
-    breakdown_table(
-        "Pledges by option",
-        "Option",
-        &figures.by_option,
-        |key| option_name(*key).to_owned(),
-        figures,
-    )
+    breakdown_table("Pledges by option", "Option", &figures.by_option, |key| option_name(*key).to_owned(), figures)
 }
 
 pub fn option_name(option: SponsorshipOption) -> &'static str {
@@ -129,9 +103,7 @@ fn pledge_count_chart(
     label: fn(&Period) -> String,
     figures: &Figures,
 ) -> BarChart {
-    let busiest = periods
-        .iter()
-        .max_by_key(|period| (period.pledges, std::cmp::Reverse(period.first_day)));
+    let busiest = periods.iter().max_by_key(|period| (period.pledges, std::cmp::Reverse(period.first_day)));
     let busiest = match busiest {
         Some(period) if period.pledges > 0 => {
             format!(" The most, {}, on {}.", period.pledges, label(period))
@@ -169,12 +141,8 @@ fn breakdown_table<K>(
     figures: &Figures,
 ) -> DataTable {
     let currencies: Vec<Currency> = figures.currencies();
-    let mut headers = vec![
-        key_header.to_owned(),
-        "Pledges".to_owned(),
-        "Converted".to_owned(),
-        "Conversion rate".to_owned(),
-    ];
+    let mut headers =
+        vec![key_header.to_owned(), "Pledges".to_owned(), "Converted".to_owned(), "Conversion rate".to_owned()];
     for currency in &currencies {
         headers.push(format!("Monthly ({})", currency.code()));
         headers.push(format!("One-off ({})", currency.code()));
@@ -186,9 +154,7 @@ fn breakdown_table<K>(
                 key_label(&breakdown.key),
                 breakdown.pledges.to_string(),
                 breakdown.converted.to_string(),
-                breakdown
-                    .conversion_rate()
-                    .map_or_else(|| "–".to_owned(), |rate| format!("{:.0}%", rate * 100.0)),
+                breakdown.conversion_rate().map_or_else(|| "–".to_owned(), |rate| format!("{:.0}%", rate * 100.0)),
             ];
             for currency in &currencies {
                 let (monthly, one_off) = breakdown.value.split(*currency);
@@ -198,11 +164,7 @@ fn breakdown_table<K>(
             row
         })
         .collect();
-    DataTable {
-        caption: caption.to_owned(),
-        headers,
-        rows,
-    }
+    DataTable { caption: caption.to_owned(), headers, rows }
 }
 
 fn pledges(count: u64) -> String {
@@ -227,11 +189,7 @@ fn day_label(period: &Period) -> String {
 /// `W45 (2 Nov)`: the ISO week and the first day of it inside the range.
 fn week_label(period: &Period) -> String {
     let (_, week) = period.iso_week();
-    format!(
-        "W{week} ({} {})",
-        period.first_day.day(),
-        month_abbreviation(period.first_day)
-    )
+    format!("W{week} ({} {})", period.first_day.day(), month_abbreviation(period.first_day))
 }
 
 /// `2 November 2026`.
@@ -265,64 +223,25 @@ mod tests {
     }
 
     fn sample() -> Figures {
-        let mut converted = facts(
-            "2026-11-02T10:00:00Z",
-            "school",
-            SponsorshipOption::Child,
-            Currency::GBP,
-            2500,
-        );
+        let mut converted = facts("2026-11-02T10:00:00Z", "school", SponsorshipOption::Child, Currency::GBP, 2500);
         converted.status = Status::Converted;
-        let mut held = facts(
-            "2026-11-03T10:00:00Z",
-            "bot",
-            SponsorshipOption::Child,
-            Currency::GBP,
-            2500,
-        );
+        let mut held = facts("2026-11-03T10:00:00Z", "bot", SponsorshipOption::Child, Currency::GBP, 2500);
         held.status = Status::Review;
         let pledges = [
             converted,
-            facts(
-                "2026-11-02T12:00:00Z",
-                "<script>alert(1)</script>",
-                SponsorshipOption::OneOff,
-                Currency::GBP,
-                5000,
-            ),
-            facts(
-                "2026-11-09T12:00:00Z",
-                "school",
-                SponsorshipOption::Village,
-                Currency::XOF,
-                15_000,
-            ),
+            facts("2026-11-02T12:00:00Z", "<script>alert(1)</script>", SponsorshipOption::OneOff, Currency::GBP, 5000),
+            facts("2026-11-09T12:00:00Z", "school", SponsorshipOption::Village, Currency::XOF, 15_000),
             held,
         ];
-        figures(
-            &pledges,
-            DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 10)).unwrap(),
-        )
+        figures(&pledges, DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 10)).unwrap())
     }
 
     #[test]
     fn daily_chart_has_every_day_and_describes_the_range() {
         let chart = pledges_per_day(&sample());
         assert_eq!(chart.categories.len(), 10);
-        assert_eq!(
-            chart.categories[0],
-            Category {
-                label: "Sun 1 Nov".to_owned(),
-                values: vec![0]
-            }
-        );
-        assert_eq!(
-            chart.categories[1],
-            Category {
-                label: "Mon 2 Nov".to_owned(),
-                values: vec![2]
-            }
-        );
+        assert_eq!(chart.categories[0], Category { label: "Sun 1 Nov".to_owned(), values: vec![0] });
+        assert_eq!(chart.categories[1], Category { label: "Mon 2 Nov".to_owned(), values: vec![2] });
         assert_eq!(
             chart.description,
             "1 November 2026 to 10 November 2026: 3 pledges in all. The most, 2, on Mon 2 Nov."
@@ -332,28 +251,15 @@ mod tests {
     #[test]
     fn weekly_chart_labels_iso_weeks() {
         let chart = pledges_per_week(&sample());
-        let labels: Vec<_> = chart
-            .categories
-            .iter()
-            .map(|c| (c.label.as_str(), c.values[0]))
-            .collect();
-        assert_eq!(
-            labels,
-            [("W44 (1 Nov)", 0), ("W45 (2 Nov)", 2), ("W46 (9 Nov)", 1)]
-        );
+        let labels: Vec<_> = chart.categories.iter().map(|c| (c.label.as_str(), c.values[0])).collect();
+        assert_eq!(labels, [("W44 (1 Nov)", 0), ("W45 (2 Nov)", 2), ("W46 (9 Nov)", 1)]);
     }
 
     #[test]
     fn value_charts_come_one_per_currency() {
         let charts = value_per_week(&sample());
         let titles: Vec<_> = charts.iter().map(|chart| chart.title.as_str()).collect();
-        assert_eq!(
-            titles,
-            [
-                "Value pledged per week in GBP",
-                "Value pledged per week in XOF"
-            ]
-        );
+        assert_eq!(titles, ["Value pledged per week in GBP", "Value pledged per week in XOF"]);
         assert_eq!(charts[0].unit, Unit::Money(Currency::GBP));
         assert_eq!(charts[0].categories[1].values, [2500, 5000]);
         assert_eq!(charts[1].categories[2].values, [15_000, 0]);
@@ -380,52 +286,31 @@ mod tests {
                 "One-off (XOF)"
             ]
         );
-        assert_eq!(
-            partners.rows[0],
-            ["school", "2", "1", "50%", "25.00", "0.00", "15000", "0"]
-        );
-        assert_eq!(
-            partners.rows[1][0], "<script>alert(1)</script>",
-            "the model holds text; rendering escapes it"
-        );
+        assert_eq!(partners.rows[0], ["school", "2", "1", "50%", "25.00", "0.00", "15000", "0"]);
+        assert_eq!(partners.rows[1][0], "<script>alert(1)</script>", "the model holds text; rendering escapes it");
         let html = partners.render().into_string();
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 
         let options = option_table(&figures);
         let names: Vec<_> = options.rows.iter().map(|row| row[0].as_str()).collect();
-        assert_eq!(
-            names,
-            ["Sponsor a child", "Sponsor the village", "One-off gift"]
-        );
+        assert_eq!(names, ["Sponsor a child", "Sponsor the village", "One-off gift"]);
         assert_eq!(options.rows[0][1..4], ["1", "1", "100%"]);
     }
 
     #[test]
     fn empty_groups_show_a_dash_for_the_rate() {
-        let empty = figures(
-            &[],
-            DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 01)).unwrap(),
-        );
+        let empty = figures(&[], DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 01)).unwrap());
         let options = option_table(&empty);
         assert!(options.rows.iter().all(|row| row[3] == "–"));
         assert_eq!(options.headers.len(), 4, "no money columns without money");
-        assert_eq!(
-            pledges_per_day(&empty).description,
-            "1 November 2026 to 1 November 2026: 0 pledges in all."
-        );
+        assert_eq!(pledges_per_day(&empty).description, "1 November 2026 to 1 November 2026: 0 pledges in all.");
     }
 
     #[test]
     fn review_pledges_are_mentioned() {
-        assert_eq!(
-            review_note(&sample()).as_deref(),
-            Some("1 pledge held for review is not counted.")
-        );
-        let empty = figures(
-            &[],
-            DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 01)).unwrap(),
-        );
+        assert_eq!(review_note(&sample()).as_deref(), Some("1 pledge held for review is not counted."));
+        let empty = figures(&[], DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 01)).unwrap());
         assert_eq!(review_note(&empty), None);
     }
 
@@ -441,17 +326,10 @@ mod tests {
             y_label: "Pledges".to_owned(),
             unit: Unit::Pledges,
             series: vec!["Pledges".to_owned()],
-            categories: vec![Category {
-                label: partner.clone(),
-                values: vec![1],
-            }],
+            categories: vec![Category { label: partner.clone(), values: vec![1] }],
         };
         let html = chart.render().into_string();
         assert!(!html.contains("<script>"));
-        assert_eq!(
-            html.matches("&lt;script&gt;").count(),
-            4,
-            "desc, bar title, axis label and table row"
-        );
+        assert_eq!(html.matches("&lt;script&gt;").count(), 4, "desc, bar title, axis label and table row");
     }
 }

@@ -351,11 +351,14 @@ mod tests {
         }
         assert_eq!(query(None, None, Some("0042")).filter().unwrap().after_id, Some(42));
         for beyond in ["9223372036854775808", "9999999999999999999"] {
-            assert_eq!(query(None, None, Some(beyond)).filter().unwrap().after_id, Some(i64::MAX), "{beyond}: past every row");
+            assert_eq!(
+                query(None, None, Some(beyond)).filter().unwrap().after_id,
+                Some(i64::MAX),
+                "{beyond}: past every row"
+            );
         }
         assert_eq!(query(None, None, None).filter().unwrap().status, StatusFilter::AllButReview);
         let review = ExportQuery { status: Some(Status::Review), ..ExportQuery::default() };
         assert_eq!(review.filter().unwrap().status, StatusFilter::Only(Status::Review));
     }
 }
-

@@ -28,9 +28,7 @@ pub const ASSET_FOLDER: &str = "demo";
 pub fn routes(demo_page: &Path) -> Router<AppState> {
     let assets = demo_page.parent().unwrap_or(Path::new(".")).join(ASSET_FOLDER);
     let folder = Folder::new("/demo/", assets, Audience::SameOrigin);
-    Router::new()
-        .route("/", get(page))
-        .route("/demo/{*path}", get(static_files::serve).with_state(Arc::new(folder)))
+    Router::new().route("/", get(page)).route("/demo/{*path}", get(static_files::serve).with_state(Arc::new(folder)))
 }
 
 pub async fn page(State(demo): State<DemoPage>) -> Response {

@@ -31,10 +31,7 @@ pub fn routes(widget_dist: &Path) -> Router<AppState> {
         .with_header(header::REFERRER_POLICY, "strict-origin-when-cross-origin")
         .built_by_dist("The partner kit");
     let files = get(static_files::serve).with_state(Arc::new(folder));
-    Router::new()
-        .route("/kit", get(redirect))
-        .route("/kit/", files.clone())
-        .route("/kit/{*path}", files)
+    Router::new().route("/kit", get(redirect)).route("/kit/", files.clone()).route("/kit/{*path}", files)
 }
 
 /// `/kit`: the page lives at `/kit/`, so that its relative links resolve.

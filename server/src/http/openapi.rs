@@ -73,7 +73,12 @@ struct PledgeBodyRequired;
 
 impl Modify for PledgeBodyRequired {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let body = openapi.paths.paths.get_mut("/v1/pledges").and_then(|item| item.post.as_mut()).and_then(|post| post.request_body.as_mut());
+        let body = openapi
+            .paths
+            .paths
+            .get_mut("/v1/pledges")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|post| post.request_body.as_mut());
         if let Some(body) = body {
             body.required = Some(utoipa::openapi::Required::True);
         }
@@ -157,7 +162,9 @@ mod tests {
     }
 
     fn regex(document: &serde_json::Value, path: &str, method: &str, name: &str) -> regex::Regex {
-        let pattern = parameter(document, path, method, name)["schema"]["pattern"].as_str().unwrap_or_else(|| panic!("{name} has no pattern"));
+        let pattern = parameter(document, path, method, name)["schema"]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} has no pattern"));
         regex::Regex::new(pattern).unwrap()
     }
 
@@ -215,19 +222,38 @@ mod tests {
         }
 
         let cursor = regex(&document, "/v1/pledges", "get", "cursor");
-        for (text, accepted) in [("0", true), ("42", true), ("9223372036854775807", true), ("-5", false), ("+5", false), ("", false), ("a", false)] {
+        for (text, accepted) in [
+            ("0", true),
+            ("42", true),
+            ("9223372036854775807", true),
+            ("-5", false),
+            ("+5", false),
+            ("", false),
+            ("a", false),
+        ] {
             assert_eq!(cursor.is_match(text), accepted, "{text}");
         }
 
         let limit = &parameter(&document, "/v1/pledges", "get", "limit")["schema"];
-        assert_eq!((limit["minimum"].as_u64(), limit["maximum"].as_u64(), limit["default"].as_u64()), (Some(1), Some(1000), Some(100)));
+        assert_eq!(
+            (limit["minimum"].as_u64(), limit["maximum"].as_u64(), limit["default"].as_u64()),
+            (Some(1), Some(1000), Some(100))
+        );
         assert_eq!(crate::http::admin_api::MAX_PAGE, 1000);
         assert_eq!(crate::http::admin_api::DEFAULT_PAGE, 100);
 
         let status = &parameter(&document, "/v1/pledges.csv", "get", "status")["schema"];
-        let reference = status.pointer("/$ref").or_else(|| status.pointer("/oneOf/0/$ref")).and_then(|r| r.as_str()).unwrap_or_default();
+        let reference = status
+            .pointer("/$ref")
+            .or_else(|| status.pointer("/oneOf/0/$ref"))
+            .and_then(|r| r.as_str())
+            .unwrap_or_default();
         let resolved = document.pointer(reference.trim_start_matches('#')).unwrap_or(status);
-        assert_eq!(resolved["enum"], serde_json::json!(["new", "contacted", "converted", "declined", "review"]), "{status}");
+        assert_eq!(
+            resolved["enum"],
+            serde_json::json!(["new", "contacted", "converted", "declined", "review"]),
+            "{status}"
+        );
 
         let reference = regex(&document, "/v1/pledges/{reference}/release", "post", "reference");
         for _ in 0..100 {

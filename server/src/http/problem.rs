@@ -121,7 +121,12 @@ impl Problem {
 
     /// A folder that `cargo xtask dist` writes was never written, so none of its files exist.
     pub fn not_built(what: &str) -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "about:blank", "Not Found", format!("{what} is not built on this receiver."))
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "about:blank",
+            "Not Found",
+            format!("{what} is not built on this receiver."),
+        )
     }
 
     pub fn unknown_reference() -> Self {
@@ -188,7 +193,15 @@ impl Problem {
             1 => "1 field was refused.".to_owned(),
             count => format!("{count} fields were refused."),
         };
-        Problem { errors, ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-pledge", "The pledge has invalid fields", detail) }
+        Problem {
+            errors,
+            ..Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "/problems/invalid-pledge",
+                "The pledge has invalid fields",
+                detail,
+            )
+        }
     }
 
     pub fn idempotency_key_mismatch() -> Self {

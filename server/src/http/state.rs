@@ -10,8 +10,8 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::config::{Settings, Timeouts};
-use crate::http::openapi;
 use crate::http::inbox::gate::StaffAuth;
+use crate::http::openapi;
 use crate::inbox::data_protection;
 use crate::intake::Intake;
 use crate::staff::session::SessionPolicy;
@@ -44,7 +44,12 @@ impl AppState {
             staff_auth,
             retention: Retention { days: settings.retention_days },
             flag_webhooks: FlagWebhooks(
-                settings.webhooks.endpoints.iter().map(|endpoint| (endpoint.name.clone(), endpoint.url.clone())).collect(),
+                settings
+                    .webhooks
+                    .endpoints
+                    .iter()
+                    .map(|endpoint| (endpoint.name.clone(), endpoint.url.clone()))
+                    .collect(),
             ),
         }
     }

@@ -59,10 +59,8 @@ pub struct Folder {
 impl Folder {
     /// Serves `root` below `prefix`, which ends with a slash.
     pub fn new(prefix: &'static str, root: PathBuf, audience: Audience) -> Folder {
-        let files = ServeDir::new(&root)
-            .precompressed_br()
-            .precompressed_gzip()
-            .append_index_html_on_directories(false);
+        let files =
+            ServeDir::new(&root).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
         Folder {
             prefix,
             root,
@@ -123,12 +121,17 @@ impl Folder {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(name)));
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        if let Some(with_charset) = headers.get(header::CONTENT_TYPE).and_then(|value| with_utf8_charset(value.to_str().ok()?)) {
+        if let Some(with_charset) =
+            headers.get(header::CONTENT_TYPE).and_then(|value| with_utf8_charset(value.to_str().ok()?))
+        {
             headers.insert(header::CONTENT_TYPE, with_charset);
         }
         if self.audience == Audience::AnyOrigin {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-            headers.insert(HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("cross-origin"));
+            headers.insert(
+                HeaderName::from_static("cross-origin-resource-policy"),
+                HeaderValue::from_static("cross-origin"),
+            );
         }
         for (name, value) in &self.extra_headers {
             headers.insert(name.clone(), value.clone());
@@ -178,10 +181,8 @@ fn with_utf8_charset(content_type: &str) -> Option<HeaderValue> {
 }
 
 fn cache_control(name: &str) -> &'static str {
-    let has_content_hash = name
-        .split('.')
-        .skip(1)
-        .any(|part| part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit()));
+    let has_content_hash =
+        name.split('.').skip(1).any(|part| part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit()));
     if has_content_hash {
         VERSIONED_NAME_CACHE
     } else {
@@ -195,7 +196,20 @@ mod tests {
 
     #[test]
     fn refuses_paths_that_leave_the_folder_or_are_hidden() {
-        for path in ["../secret", "a/../../b", ".env", "a//b", "", "a/.git/config", "a\\b", "%2e%2e/x", "%2Eenv", "..%2fx", "c:/x", "%ff"] {
+        for path in [
+            "../secret",
+            "a/../../b",
+            ".env",
+            "a//b",
+            "",
+            "a/.git/config",
+            "a\\b",
+            "%2e%2e/x",
+            "%2Eenv",
+            "..%2fx",
+            "c:/x",
+            "%ff",
+        ] {
             assert!(!is_plain_path(path), "{path}");
         }
         assert!(is_plain_path("fonts/a-b_c.woff2"));

@@ -57,7 +57,9 @@ pub fn event(event: &PledgeEvent) -> String {
         EventKind::Received => "Received from the widget".to_owned(),
         EventKind::HeldForReview => "Held for review as possibly automated".to_owned(),
         EventKind::Released => "Released from review".to_owned(),
-        EventKind::StatusChanged => format!("Status changed from {} to {}", status(event.from_status), status(event.to_status)),
+        EventKind::StatusChanged => {
+            format!("Status changed from {} to {}", status(event.from_status), status(event.to_status))
+        }
         EventKind::Erased => "The donor's details were erased on request".to_owned(),
         EventKind::Anonymised => "The donor's details were erased at the end of the retention period".to_owned(),
     }

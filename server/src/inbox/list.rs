@@ -295,7 +295,11 @@ mod tests {
         });
         let rows: Vec<_> = (0..PAGE_SIZE).map(|index| row(&format!("SK-AAAA-{index:04}"), "A")).collect();
         let text = render(&filters, &[], &rows, 80);
-        assert!(text.contains(r#"href="/admin/?partner=st-marys" rel="prev""#) || text.contains(r#"rel="prev" href="/admin/?partner=st-marys""#), "{text}");
+        assert!(
+            text.contains(r#"href="/admin/?partner=st-marys" rel="prev""#)
+                || text.contains(r#"rel="prev" href="/admin/?partner=st-marys""#),
+            "{text}"
+        );
         assert!(text.contains("partner=st-marys&amp;page=3"));
         assert!(text.contains("Page 2 of 4"));
         assert!(text.contains("80 pledges match. Showing 26–50."));
@@ -311,7 +315,8 @@ mod tests {
 
     #[test]
     fn a_field_that_could_not_be_read_is_marked_and_described() {
-        let (filters, problems) = InboxFilters::read(&InboxParams { since: Some("31/03/2026".to_owned()), ..InboxParams::default() });
+        let (filters, problems) =
+            InboxFilters::read(&InboxParams { since: Some("31/03/2026".to_owned()), ..InboxParams::default() });
         let text = render(&filters, &problems, &[], 0);
         assert!(text.contains(r#"aria-describedby="since-problem""#));
         assert!(text.contains(r#"id="since-problem""#));

@@ -125,7 +125,9 @@ fn review_reason(reason: SpamReason, status: Status) -> &'static str {
     let held = status == Status::Review;
     match (reason, held) {
         (SpamReason::Honeypot, true) => "It was held because a field that people never see was filled in, as bots do.",
-        (SpamReason::TooFast, true) => "It was held because the form was completed faster than a person can read and type it.",
+        (SpamReason::TooFast, true) => {
+            "It was held because the form was completed faster than a person can read and type it."
+        }
         (_, false) => "It had been held for review as possibly automated, and was released.",
     }
 }
@@ -235,12 +237,15 @@ mod tests {
     use pledge::wording::{self, WordingKind};
 
     fn example() -> Pledge {
-        serde_json::from_str(include_str!("../../../contract/examples/child-gbp-gift-aid.json")).expect("the example is a pledge")
+        serde_json::from_str(include_str!("../../../contract/examples/child-gbp-gift-aid.json"))
+            .expect("the example is a pledge")
     }
 
     fn render(pledge: &Pledge, edit: impl FnOnce(&mut PledgeView<'_>)) -> String {
-        let gift_aid = wording::published(WordingKind::GiftAid, pledge::GIFT_AID_WORDING_VERSION, pledge.locale).map(|w| w.text());
-        let consent = wording::published(WordingKind::Consent, pledge::CONSENT_WORDING_VERSION, pledge.locale).map(|w| w.text());
+        let gift_aid =
+            wording::published(WordingKind::GiftAid, pledge::GIFT_AID_WORDING_VERSION, pledge.locale).map(|w| w.text());
+        let consent =
+            wording::published(WordingKind::Consent, pledge::CONSENT_WORDING_VERSION, pledge.locale).map(|w| w.text());
         let history = [HistoryEntry {
             at: Timestamp::from_micros(1_780_000_000_000_000),
             actor: "amina".to_owned(),

@@ -17,7 +17,6 @@ use crate::http::problem::{Problem, ProblemFieldError};
 /// a flood of large bodies cheap to refuse.
 pub const MAX_BODY_BYTES: usize = pledge::MAX_BODY_BYTES;
 
-
 /// Accepts `application/json`, with or without parameters such as `charset=utf-8`.
 pub fn require_json_content_type(headers: &HeaderMap) -> Result<(), Problem> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
@@ -59,14 +58,10 @@ pub fn parse_pledge(bytes: &[u8]) -> Result<Pledge, Problem> {
     pledge::parse(bytes).map_err(|failure| match failure {
         ParseFailure::TooLarge => Problem::payload_too_large(MAX_BODY_BYTES),
         ParseFailure::NotJson { message } => Problem::malformed_json(message),
-        ParseFailure::WrongShape(shape) => Problem::invalid_pledge(vec![ProblemFieldError::new(
-            shape.pointer,
-            shape.code.as_str(),
-            shape.message,
-        )]),
-        ParseFailure::Invalid(errors) => {
-            Problem::invalid_pledge(errors.iter().map(ProblemFieldError::from).collect())
+        ParseFailure::WrongShape(shape) => {
+            Problem::invalid_pledge(vec![ProblemFieldError::new(shape.pointer, shape.code.as_str(), shape.message)])
         }
+        ParseFailure::Invalid(errors) => Problem::invalid_pledge(errors.iter().map(ProblemFieldError::from).collect()),
     })
 }
 

@@ -31,16 +31,11 @@ pub fn key_from_headers(headers: &HeaderMap) -> Result<String, Problem> {
         .to_str()
         .map_err(|_| Problem::malformed_idempotency_key("The Idempotency-Key header must be ASCII."))?
         .trim();
-    let key = text
-        .strip_prefix('"')
-        .and_then(|inner| inner.strip_suffix('"'))
-        .unwrap_or(text);
+    let key = text.strip_prefix('"').and_then(|inner| inner.strip_suffix('"')).unwrap_or(text);
     if pledge::is_uuid_v4(key) {
         Ok(key.to_owned())
     } else {
-        Err(Problem::malformed_idempotency_key(
-            "The Idempotency-Key header must be a lowercase UUID version 4.",
-        ))
+        Err(Problem::malformed_idempotency_key("The Idempotency-Key header must be a lowercase UUID version 4."))
     }
 }
 

@@ -63,7 +63,9 @@ impl Intake {
                         reference = %receipt.reference, partner = %pledge.partner, reason = reason.as_str(),
                         "pledge held for review"
                     ),
-                    None => tracing::info!(reference = %receipt.reference, partner = %pledge.partner, "pledge recorded"),
+                    None => {
+                        tracing::info!(reference = %receipt.reference, partner = %pledge.partner, "pledge recorded")
+                    }
                 }
                 Ok(Accepted::Created(receipt))
             }

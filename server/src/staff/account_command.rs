@@ -117,16 +117,19 @@ impl std::error::Error for AccountCommandError {}
 impl AccountCommand {
     /// Checks `action` and, for `add`, reads the new password from `input`. The username is
     /// checked first, so that a typo in it is reported before anyone types a password.
-    pub fn from_action(action: UserAction, input: &mut dyn PasswordInput) -> Result<AccountCommand, AccountCommandError> {
+    pub fn from_action(
+        action: UserAction,
+        input: &mut dyn PasswordInput,
+    ) -> Result<AccountCommand, AccountCommandError> {
         match action {
             UserAction::Add { username, password_stdin } => {
                 let username = Username::parse(&username).map_err(AccountCommandError::Username)?;
                 let password = read_new_password(password_stdin, input)?;
                 Ok(AccountCommand::Add { username, password })
             }
-            UserAction::Remove { username } => {
-                Ok(AccountCommand::Remove { username: Username::parse(&username).map_err(AccountCommandError::Username)? })
-            }
+            UserAction::Remove { username } => Ok(AccountCommand::Remove {
+                username: Username::parse(&username).map_err(AccountCommandError::Username)?,
+            }),
             UserAction::List => Ok(AccountCommand::List),
         }
     }
@@ -161,7 +164,9 @@ pub async fn execute(command: AccountCommand, store: &Store) -> Result<String, S
             }
             let lines: Vec<String> = users
                 .iter()
-                .map(|user| format!("{}\tadded {}", user.username, user.created_at.to_rfc3339().get(..10).unwrap_or_default()))
+                .map(|user| {
+                    format!("{}\tadded {}", user.username, user.created_at.to_rfc3339().get(..10).unwrap_or_default())
+                })
                 .collect();
             Ok(lines.join("\n"))
         }
@@ -208,7 +213,12 @@ mod tests {
         }
 
         fn terminal(answers: &[&'static str]) -> Scripted {
-            Scripted { stdin: None, terminal: true, answers: answers.iter().rev().copied().collect(), prompts: Vec::new() }
+            Scripted {
+                stdin: None,
+                terminal: true,
+                answers: answers.iter().rev().copied().collect(),
+                prompts: Vec::new(),
+            }
         }
     }
 
@@ -223,7 +233,10 @@ mod tests {
 
         fn prompt(&mut self, prompt: &str) -> io::Result<String> {
             self.prompts.push(prompt.to_owned());
-            self.answers.pop().map(str::to_owned).ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no more answers"))
+            self.answers
+                .pop()
+                .map(str::to_owned)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no more answers"))
         }
     }
 
@@ -240,7 +253,10 @@ mod tests {
     #[test]
     fn the_three_actions_parse() {
         assert_eq!(parse(&["add", "amina"]), UserAction::Add { username: "amina".to_owned(), password_stdin: false });
-        assert_eq!(parse(&["add", "--password-stdin", "amina"]), UserAction::Add { username: "amina".to_owned(), password_stdin: true });
+        assert_eq!(
+            parse(&["add", "--password-stdin", "amina"]),
+            UserAction::Add { username: "amina".to_owned(), password_stdin: true }
+        );
         assert_eq!(parse(&["remove", "amina"]), UserAction::Remove { username: "amina".to_owned() });
         assert_eq!(parse(&["list"]), UserAction::List);
         assert!(Cli::try_parse_from(["user", "add"]).is_err(), "a username is required");
@@ -253,16 +269,26 @@ mod tests {
         let command = AccountCommand::from_action(parse(&["add", "--password-stdin", "Amina"]), &mut input).unwrap();
         assert_eq!(
             command,
-            AccountCommand::Add { username: Username::parse("amina").unwrap(), password: Password::new("  a long passphrase  ") }
+            AccountCommand::Add {
+                username: Username::parse("amina").unwrap(),
+                password: Password::new("  a long passphrase  ")
+            }
         );
         assert!(input.prompts.is_empty());
     }
 
     #[test]
     fn a_short_or_missing_password_on_stdin_is_refused() {
-        let error = AccountCommand::from_action(parse(&["add", "--password-stdin", "amina"]), &mut Scripted::stdin(Some("short\n")));
-        assert!(matches!(error, Err(AccountCommandError::Password(PasswordRuleBroken::TooShort { chars: 5 }))), "{error:?}");
-        let error = AccountCommand::from_action(parse(&["add", "--password-stdin", "amina"]), &mut Scripted::stdin(None));
+        let error = AccountCommand::from_action(
+            parse(&["add", "--password-stdin", "amina"]),
+            &mut Scripted::stdin(Some("short\n")),
+        );
+        assert!(
+            matches!(error, Err(AccountCommandError::Password(PasswordRuleBroken::TooShort { chars: 5 }))),
+            "{error:?}"
+        );
+        let error =
+            AccountCommand::from_action(parse(&["add", "--password-stdin", "amina"]), &mut Scripted::stdin(None));
         assert!(matches!(error, Err(AccountCommandError::NoPasswordOnStdin)), "{error:?}");
     }
 
@@ -291,7 +317,9 @@ mod tests {
 
     #[test]
     fn without_a_terminal_or_stdin_flag_add_says_what_to_do() {
-        let error = AccountCommand::from_action(parse(&["add", "amina"]), &mut Scripted::stdin(Some("a long passphrase"))).unwrap_err();
+        let error =
+            AccountCommand::from_action(parse(&["add", "amina"]), &mut Scripted::stdin(Some("a long passphrase")))
+                .unwrap_err();
         assert!(matches!(error, AccountCommandError::NoTerminal), "{error:?}");
         assert!(error.to_string().contains("--password-stdin"), "{error}");
     }
@@ -302,7 +330,9 @@ mod tests {
         let error = AccountCommand::from_action(parse(&["add", "amina traore"]), &mut input).unwrap_err();
         assert!(matches!(error, AccountCommandError::Username(UsernameProblem::Character(' '))), "{error:?}");
         assert!(input.prompts.is_empty());
-        let error = AccountCommand::from_action(parse(&["remove", "x".repeat(65).as_str()]), &mut Scripted::stdin(None)).unwrap_err();
+        let error =
+            AccountCommand::from_action(parse(&["remove", "x".repeat(65).as_str()]), &mut Scripted::stdin(None))
+                .unwrap_err();
         assert_eq!(error.to_string(), "the username has 65 characters; use at most 64");
     }
 
@@ -318,9 +348,11 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_password() {
-        let command =
-            AccountCommand::from_action(parse(&["add", "--password-stdin", "amina"]), &mut Scripted::stdin(Some("hunter2hunter2hunter2")))
-                .unwrap();
+        let command = AccountCommand::from_action(
+            parse(&["add", "--password-stdin", "amina"]),
+            &mut Scripted::stdin(Some("hunter2hunter2hunter2")),
+        )
+        .unwrap();
         let text = format!("{command:?}");
         assert!(!text.contains("hunter2") && text.contains("amina"), "{text}");
     }

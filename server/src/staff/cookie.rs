@@ -42,7 +42,8 @@ impl SessionCookie {
     /// `Secure` unless `public_url` is `http://` on `localhost` or a loopback address. A URL
     /// that cannot be parsed gets the secure cookie, the choice that never leaks the token.
     pub fn for_public_url(public_url: &str) -> SessionCookie {
-        let plain_local = Url::parse(public_url).is_ok_and(|url| url.scheme() == "http" && url.host().is_some_and(is_loopback));
+        let plain_local =
+            Url::parse(public_url).is_ok_and(|url| url.scheme() == "http" && url.host().is_some_and(is_loopback));
         SessionCookie { secure: !plain_local }
     }
 
@@ -157,7 +158,13 @@ mod tests {
 
     #[test]
     fn plain_http_on_loopback_only_gets_the_local_cookie() {
-        for url in ["http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080", "http://LOCALHOST", "http://127.0.0.2"] {
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "http://LOCALHOST",
+            "http://127.0.0.2",
+        ] {
             let cookie = SessionCookie::for_public_url(url);
             assert!(!cookie.is_secure(), "{url}");
             assert_eq!(cookie.name(), "sk_staff", "{url}");

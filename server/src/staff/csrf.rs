@@ -79,7 +79,9 @@ impl fmt::Display for CrossSiteRequest {
             CrossSiteRequest::FetchSite(value) => {
                 write!(formatter, "the browser says the request came from another site (Sec-Fetch-Site: {value})")
             }
-            CrossSiteRequest::Origin(value) => write!(formatter, "the request came from another origin (Origin: {value})"),
+            CrossSiteRequest::Origin(value) => {
+                write!(formatter, "the request came from another origin (Origin: {value})")
+            }
         }
     }
 }
@@ -179,7 +181,10 @@ mod tests {
     fn fetch_site_decides_when_present() {
         assert_eq!(post(&[("sec-fetch-site", "same-origin")]), Ok(()));
         assert_eq!(post(&[("sec-fetch-site", "none")]), Ok(()));
-        assert_eq!(post(&[("sec-fetch-site", "cross-site")]), Err(CrossSiteRequest::FetchSite("cross-site".to_owned())));
+        assert_eq!(
+            post(&[("sec-fetch-site", "cross-site")]),
+            Err(CrossSiteRequest::FetchSite("cross-site".to_owned()))
+        );
         assert_eq!(post(&[("sec-fetch-site", "same-site")]), Err(CrossSiteRequest::FetchSite("same-site".to_owned())));
         // A cross-site request is refused even with a matching Origin, which it cannot have
         // from a browser, and a same-origin one passes whatever Origin says.
@@ -190,12 +195,20 @@ mod tests {
     #[test]
     fn origin_decides_without_fetch_site() {
         assert_eq!(post(&[("origin", "https://give.example")]), Ok(()));
-        assert_eq!(post(&[("origin", "https://evil.example")]), Err(CrossSiteRequest::Origin("https://evil.example".to_owned())));
+        assert_eq!(
+            post(&[("origin", "https://evil.example")]),
+            Err(CrossSiteRequest::Origin("https://evil.example".to_owned()))
+        );
         assert!(post(&[("origin", "null")]).is_err());
         assert!(post(&[("origin", "http://give.example")]).is_err(), "another scheme is another origin");
         assert!(post(&[("origin", "https://give.example:8443")]).is_err(), "another port is another origin");
         assert!(post(&[("origin", "https://sub.give.example")]).is_err(), "a subdomain is another origin");
-        assert!(check_same_origin(&Method::POST, &headers(&[("origin", "https://give.example")]), "https://Give.example:443/").is_ok());
+        assert!(check_same_origin(
+            &Method::POST,
+            &headers(&[("origin", "https://give.example")]),
+            "https://Give.example:443/"
+        )
+        .is_ok());
     }
 
     #[test]

@@ -33,7 +33,8 @@ const LANES: u32 = 1;
 /// password is known to match it. A sign-in for an unknown username is verified against it, so
 /// that the answer takes as long as for a known one and the time taken does not tell which
 /// usernames exist.
-const UNKNOWN_USER_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$R0zP8XQmUfcpd2+l4hTZ8w$K9YvFvFwNl7m2f8CQ7S0jR3e+2o8I2B1k8m8dVqf3rU";
+const UNKNOWN_USER_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$R0zP8XQmUfcpd2+l4hTZ8w$K9YvFvFwNl7m2f8CQ7S0jR3e+2o8I2B1k8m8dVqf3rU";
 
 /// A password as typed. It never appears in `Debug` output, so a stray `{:?}` in a log line
 /// or a panic message cannot leak it.
@@ -143,7 +144,8 @@ pub fn hash_password(password: &Password) -> Result<PasswordHash, HashingFailed>
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|error| HashingFailed(error.to_string()))?;
     let salt = SaltString::encode_b64(&salt).map_err(|error| HashingFailed(error.to_string()))?;
-    let hash = argon2().hash_password(password.0.as_bytes(), &salt).map_err(|error| HashingFailed(error.to_string()))?;
+    let hash =
+        argon2().hash_password(password.0.as_bytes(), &salt).map_err(|error| HashingFailed(error.to_string()))?;
     Ok(PasswordHash(hash.to_string()))
 }
 
@@ -240,8 +242,10 @@ mod tests {
         assert!(needs_rehash(&old));
         // It still verifies: its parameters travel with it.
         assert!(verify_password(&Password::new("an old but fine password"), Some(&old)));
-        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap());
-        let other_algorithm = PasswordHash(argon2i.hash_password(b"an old but fine password", &salt).unwrap().to_string());
+        let argon2i =
+            Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap());
+        let other_algorithm =
+            PasswordHash(argon2i.hash_password(b"an old but fine password", &salt).unwrap().to_string());
         assert!(needs_rehash(&other_algorithm));
     }
 

@@ -105,7 +105,10 @@ impl Default for SessionPolicy {
     /// a working day, after which signing in again is a small price for a stolen cookie's
     /// short life.
     fn default() -> Self {
-        SessionPolicy { idle_timeout: Duration::from_secs(30 * 60), absolute_lifetime: Duration::from_secs(12 * 60 * 60) }
+        SessionPolicy {
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_lifetime: Duration::from_secs(12 * 60 * 60),
+        }
     }
 }
 
@@ -175,7 +178,11 @@ mod tests {
         let second = SessionToken::generate().unwrap();
         assert_ne!(first, second);
         assert_eq!(first.as_str().len(), 43);
-        assert!(first.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{}", first.as_str());
+        assert!(
+            first.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "{}",
+            first.as_str()
+        );
         assert_eq!(SessionToken::parse(first.as_str()), Some(first));
     }
 
@@ -223,7 +230,10 @@ mod tests {
         let policy = SessionPolicy::default();
         assert_eq!(policy.check(at_minute(0), at_minute(0), at_minute(0)), SessionState::Active { touch: false });
         let just_under_a_minute = Timestamp::from_micros(at_minute(1).as_micros() - 1);
-        assert_eq!(policy.check(at_minute(0), at_minute(0), just_under_a_minute), SessionState::Active { touch: false });
+        assert_eq!(
+            policy.check(at_minute(0), at_minute(0), just_under_a_minute),
+            SessionState::Active { touch: false }
+        );
         assert_eq!(policy.check(at_minute(0), at_minute(0), at_minute(1)), SessionState::Active { touch: true });
         assert_eq!(policy.check(at_minute(0), at_minute(10), at_minute(10)), SessionState::Active { touch: false });
     }
@@ -254,7 +264,10 @@ mod tests {
         let policy = SessionPolicy::default();
         assert_eq!(policy.check(at_minute(10), at_minute(10), at_minute(0)), SessionState::Active { touch: false });
         let far_past = Timestamp::from_micros(i64::MIN);
-        assert_eq!(policy.check(far_past, at_minute(0), at_minute(0)), SessionState::Expired(ExpiryReason::LifetimeOver));
+        assert_eq!(
+            policy.check(far_past, at_minute(0), at_minute(0)),
+            SessionState::Expired(ExpiryReason::LifetimeOver)
+        );
     }
 
     #[test]

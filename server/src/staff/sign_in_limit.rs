@@ -129,9 +129,10 @@ impl<C: Clock + Clone> SignInLimiter<C> {
     pub fn check(&self, username: &str, client: IpAddr) -> Result<(), SignInRefused> {
         self.prune_now_and_then();
         let now = self.clock.now();
-        self.by_client
-            .check_key(&client_key(client))
-            .map_err(|not_until| SignInRefused { wait: not_until.wait_time_from(now), limited_by: LimitedBy::Client })?;
+        self.by_client.check_key(&client_key(client)).map_err(|not_until| SignInRefused {
+            wait: not_until.wait_time_from(now),
+            limited_by: LimitedBy::Client,
+        })?;
         self.by_username
             .check_key(&username_key(username))
             .map_err(|not_until| SignInRefused { wait: not_until.wait_time_from(now), limited_by: LimitedBy::Username })
@@ -268,8 +269,10 @@ mod tests {
     fn made_up_usernames_are_forgotten_once_recovered() {
         let clock = FakeRelativeClock::default();
         // One address with no limit of its own, so that every made-up username is tried.
-        let limits =
-            SignInLimits { per_client: Allowance { burst: NonZeroU32::MAX, per_minute: NonZeroU32::MAX }, ..SignInLimits::default() };
+        let limits = SignInLimits {
+            per_client: Allowance { burst: NonZeroU32::MAX, per_minute: NonZeroU32::MAX },
+            ..SignInLimits::default()
+        };
         let limiter = SignInLimiter::with_clock(limits, clock.clone());
         for index in 0..(PRUNE_ABOVE + 1_000) {
             let _ = limiter.check(&format!("guess{index}"), ip("192.0.2.1"));

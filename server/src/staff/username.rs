@@ -28,7 +28,11 @@ impl fmt::Display for UsernameProblem {
                 write!(formatter, "the username has {chars} characters; use at most {MAX_USERNAME_CHARS}")
             }
             UsernameProblem::Character(character) => {
-                write!(formatter, "the username may not contain {}; use letters a-z, digits and . _ - @ only", describe(*character))
+                write!(
+                    formatter,
+                    "the username may not contain {}; use letters a-z, digits and . _ - @ only",
+                    describe(*character)
+                )
             }
         }
     }
@@ -53,7 +57,9 @@ impl Username {
         if trimmed.is_empty() {
             return Err(UsernameProblem::Empty);
         }
-        if let Some(character) = trimmed.chars().find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))) {
+        if let Some(character) =
+            trimmed.chars().find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')))
+        {
             return Err(UsernameProblem::Character(character));
         }
         let chars = trimmed.chars().count();
@@ -113,6 +119,9 @@ mod tests {
         );
         assert!(Username::parse("a\tb").unwrap_err().to_string().contains("U+0009"));
         assert!(Username::parse("a:b").unwrap_err().to_string().contains("`:`"));
-        assert_eq!(Username::parse(&"a".repeat(70)).unwrap_err().to_string(), "the username has 70 characters; use at most 64");
+        assert_eq!(
+            Username::parse(&"a".repeat(70)).unwrap_err().to_string(),
+            "the username has 70 characters; use at most 64"
+        );
     }
 }

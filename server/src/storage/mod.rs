@@ -43,11 +43,11 @@ pub use erasure::Erasure;
 pub use events::{
     EventKind, PledgeEvent, StatusChange, ACTOR_ADMIN_API, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
 };
+pub use inbox::{InboxPage, InboxQuery, InboxRow, InboxSort, SearchColumns, MAX_INBOX_ROWS};
 pub use outbox::{
     ClaimedDelivery, DeliveryPage, DeliveryQuery, DeliveryRecord, DeliveryStatus, DeliveryUpdate, Endpoints,
     RetryOutcome,
 };
-pub use inbox::{InboxPage, InboxQuery, InboxRow, InboxSort, SearchColumns, MAX_INBOX_ROWS};
 pub use reporting::{ConvertedWithGiftAid, ReceivedPledge};
 pub use sqlx::postgres::PgConnectOptions;
 pub use sqlx::sqlite::SqliteConnectOptions;
@@ -473,7 +473,11 @@ impl Store {
 
     /// Leases up to `limit` due deliveries for `lease`, through the writer: no other store on
     /// the same database claims them until the lease runs out or the outcome is recorded.
-    pub async fn claim_deliveries(&self, lease: std::time::Duration, limit: u32) -> StorageResult<Vec<ClaimedDelivery>> {
+    pub async fn claim_deliveries(
+        &self,
+        lease: std::time::Duration,
+        limit: u32,
+    ) -> StorageResult<Vec<ClaimedDelivery>> {
         let now = Timestamp::now();
         let lease_micros = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
         let lease_until = Timestamp::from_micros(now.as_micros().saturating_add(lease_micros));

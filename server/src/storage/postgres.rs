@@ -12,7 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
 use super::sql::Shared;
-use super::{migrations, Backend, Endpoints, BoxFuture, Erasure, StorageResult, Write, Written, PROBE_BYTES};
+use super::{migrations, Backend, BoxFuture, Endpoints, Erasure, StorageResult, Write, Written, PROBE_BYTES};
 
 /// An arbitrary constant naming this receiver's migration lock among the database's advisory locks.
 const MIGRATION_LOCK: i64 = 0x5341_4e41_4e4b;

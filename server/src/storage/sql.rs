@@ -39,8 +39,8 @@ use super::{
     StatusFilter, StorageError, StorageResult, StoredPledge, Write, Written,
 };
 use crate::intake::reference;
-use crate::notify::{Event, EventId, EventType, PledgeView};
 use crate::intake::spam::SpamReason;
+use crate::notify::{Event, EventId, EventType, PledgeView};
 use crate::timestamp::Timestamp;
 
 /// The columns [`Row`] reads.
@@ -256,8 +256,12 @@ where
             Write::RecordDelivery { id, lease, update } => {
                 Written::DeliveryRecorded(Self::record_delivery(connection, *id, *lease, update).await?)
             }
-            Write::RetryDelivery { id, at } => Written::DeliveryRetried(Self::retry_delivery(connection, *id, *at).await?),
-            Write::AddWebhook(webhook) => Written::WebhookAdded(Self::add_webhook(connection, webhook, endpoints).await?),
+            Write::RetryDelivery { id, at } => {
+                Written::DeliveryRetried(Self::retry_delivery(connection, *id, *at).await?)
+            }
+            Write::AddWebhook(webhook) => {
+                Written::WebhookAdded(Self::add_webhook(connection, webhook, endpoints).await?)
+            }
             Write::RemoveWebhook { name } => {
                 Written::WebhookRemoved(Self::remove_webhook(connection, name, endpoints).await?)
             }
@@ -395,7 +399,10 @@ where
         Ok(row.try_get("announced")?)
     }
 
-    async fn previously_announced_by_reference(connection: &mut DB::Connection, reference: &str) -> StorageResult<bool> {
+    async fn previously_announced_by_reference(
+        connection: &mut DB::Connection,
+        reference: &str,
+    ) -> StorageResult<bool> {
         let row = sqlx::query("SELECT id FROM pledges WHERE reference = $1")
             .bind(reference.to_owned())
             .fetch_optional(&mut *connection)
@@ -980,9 +987,7 @@ where
 
     /// Pledges in the order they were stored, after `filter.after_id`.
     pub(super) async fn list(connection: &mut DB::Connection, filter: &ListFilter) -> StorageResult<PledgePage> {
-        let mut statement = Statement::new(
-            &format!("SELECT {ROW_COLUMNS} FROM pledges WHERE id > "),
-        );
+        let mut statement = Statement::new(&format!("SELECT {ROW_COLUMNS} FROM pledges WHERE id > "));
         statement.value(filter.after_id.unwrap_or(0));
         if let Some(partner) = &filter.partner {
             statement.push(" AND partner = ").value(partner.clone());
@@ -1002,7 +1007,10 @@ where
     }
 
     /// The pledge with this reference.
-    pub(super) async fn pledge(connection: &mut DB::Connection, reference: &str) -> StorageResult<Option<StoredPledge>> {
+    pub(super) async fn pledge(
+        connection: &mut DB::Connection,
+        reference: &str,
+    ) -> StorageResult<Option<StoredPledge>> {
         let row = sqlx::query(&format!("SELECT {ROW_COLUMNS} FROM pledges WHERE reference = $1"))
             .bind(reference.to_owned())
             .fetch_optional(&mut *connection)

@@ -12,7 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Sqlite};
 
 use super::sql::Shared;
-use super::{migrations, Backend, Endpoints, BoxFuture, StorageError, StorageResult, Write, Written, PROBE_BYTES};
+use super::{migrations, Backend, BoxFuture, Endpoints, StorageError, StorageResult, Write, Written, PROBE_BYTES};
 
 const READERS: u32 = 4;
 /// How long a start keeps trying while other receivers prepare the same file.
@@ -33,7 +33,9 @@ impl SqliteBackend {
         let mut attempt = 0u32;
         loop {
             match SqliteBackend::open_once(options.clone(), endpoints.clone()).await {
-                Err(error) if error.to_string().contains("database is locked") && started.elapsed() < START_RACE_LIMIT => {
+                Err(error)
+                    if error.to_string().contains("database is locked") && started.elapsed() < START_RACE_LIMIT =>
+                {
                     attempt += 1;
                     tracing::debug!(attempt, "another receiver is preparing the SQLite file; trying again");
                     tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt.min(20)))).await;
@@ -76,7 +78,11 @@ async fn migrate(pool: &SqlitePool) -> StorageResult<()> {
     Ok(())
 }
 
-async fn apply(connection: &mut SqliteConnection, writes: &[Write], endpoints: &Endpoints) -> StorageResult<Vec<Written>> {
+async fn apply(
+    connection: &mut SqliteConnection,
+    writes: &[Write],
+    endpoints: &Endpoints,
+) -> StorageResult<Vec<Written>> {
     // IMMEDIATE takes the write lock at once, so that a transaction never has to upgrade from
     // reading to writing halfway through.
     let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
@@ -128,7 +134,8 @@ impl Backend for SqliteBackend {
     fn write_batch(&self, writes: Vec<Write>) -> BoxFuture<'_, StorageResult<Vec<Written>>> {
         Box::pin(async move {
             let endpoints = self.endpoints.clone();
-            self.on_writer(move |connection| Box::pin(async move { apply(connection, &writes, &endpoints).await })).await
+            self.on_writer(move |connection| Box::pin(async move { apply(connection, &writes, &endpoints).await }))
+                .await
         })
     }
 

@@ -27,7 +27,13 @@ async fn exports_need_the_exact_admin_token() {
         assert!(none.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
         let problem = assert_problem(none, 401).await;
         assert!(!problem.to_string().contains("Aïssata"));
-        let wrong = server.client.get(server.url(path)).bearer_auth("test-admin-token-6f1d2c-4a5b-9e8f7d6d").send().await.unwrap();
+        let wrong = server
+            .client
+            .get(server.url(path))
+            .bearer_auth("test-admin-token-6f1d2c-4a5b-9e8f7d6d")
+            .send()
+            .await
+            .unwrap();
         assert_problem(wrong, 401).await;
         let prefix = server.client.get(server.url(path)).bearer_auth(&ADMIN_TOKEN[..10]).send().await.unwrap();
         assert_problem(prefix, 401).await;
@@ -73,7 +79,8 @@ async fn the_list_pages_and_filters() {
     assert_eq!(page_references(&bamako), [references[1].clone(), references[3].clone()]);
 
     let all = get(String::new()).await;
-    let times: Vec<&str> = all["pledges"].as_array().unwrap().iter().map(|p| p["received_at"].as_str().unwrap()).collect();
+    let times: Vec<&str> =
+        all["pledges"].as_array().unwrap().iter().map(|p| p["received_at"].as_str().unwrap()).collect();
     let since = get(format!("?since={}", times[2])).await;
     assert_eq!(page_references(&since), references[2..]);
     let until = get(format!("?until={}", times[2])).await;
@@ -81,7 +88,8 @@ async fn the_list_pages_and_filters() {
     assert!(page_references(&get("?since=2999-01-01".into()).await).is_empty());
 
     for bad in ["?limit=0", "?limit=5000", "?since=yesterday", "?cursor=abc", "?partnr=x"] {
-        let response = server.client.get(server.url(&format!("/v1/pledges{bad}"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+        let response =
+            server.client.get(server.url(&format!("/v1/pledges{bad}"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
         let problem = assert_problem(response, 400).await;
         assert_eq!(problem["type"], "/problems/invalid-query", "{bad}");
     }
@@ -118,7 +126,8 @@ async fn the_csv_parses_back_to_the_stored_pledges() {
     bodies[2]["donor"]["email"] = "@mention@example.org".into();
     bodies[3]["gift_aid"]["home_address"] = "@home, 1 High St".into();
     bodies[3]["consent"]["post"] = true.into();
-    bodies[3]["donor"]["postal_address"] = serde_json::json!({"address": "=2+3 Flat, 9 Quay St", "postcode": "@BS1 4DJ"});
+    bodies[3]["donor"]["postal_address"] =
+        serde_json::json!({"address": "=2+3 Flat, 9 Quay St", "postcode": "@BS1 4DJ"});
     for body in &mut bodies {
         if body["gift_aid"].is_null() {
             body.as_object_mut().unwrap().remove("gift_aid");
@@ -214,7 +223,8 @@ async fn the_json_export_carries_contact_details_only_where_given() {
     with_details["consent"]["phone"] = true.into();
     with_details["consent"]["post"] = true.into();
     with_details["donor"]["phone"] = "+44 20 7946 0958".into();
-    with_details["donor"]["postal_address"] = serde_json::json!({"address": "9 Quay St, Bristol", "postcode": "BS1 4DJ"});
+    with_details["donor"]["postal_address"] =
+        serde_json::json!({"address": "9 Quay St, Bristol", "postcode": "BS1 4DJ"});
     let mut null_details = pledge_json(&new_key());
     null_details["donor"]["phone"] = Value::Null;
     null_details["donor"]["postal_address"] = Value::Null;

@@ -67,13 +67,8 @@ async fn widget_files_are_served_precompressed_with_their_types() {
     assert_eq!(revalidated.status(), 304);
     assert_eq!(revalidated.headers()["cache-control"], "public, max-age=300");
     assert_eq!(revalidated.headers()["access-control-allow-origin"], "*");
-    let stale = server
-        .client
-        .get(&url)
-        .header("If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT")
-        .send()
-        .await
-        .unwrap();
+    let stale =
+        server.client.get(&url).header("If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT").send().await.unwrap();
     assert_eq!(stale.status(), 200);
     assert_eq!(stale.bytes().await.unwrap().as_ref(), WASM);
 
@@ -88,7 +83,14 @@ async fn widget_files_are_served_precompressed_with_their_types() {
 
     fs::write(server.dir.path().join("dist/widget/.hidden"), "not for the public").unwrap();
     fs::write(server.dir.path().join("pledges.txt"), "outside the folder").unwrap();
-    for path in ["/widget/missing.js", "/widget/..%2f..%2fpledges.txt", "/widget/%2e%2e/%2e%2e/pledges.txt", "/widget/.hidden", "/widget/%2ehidden", "/widget/"] {
+    for path in [
+        "/widget/missing.js",
+        "/widget/..%2f..%2fpledges.txt",
+        "/widget/%2e%2e/%2e%2e/pledges.txt",
+        "/widget/.hidden",
+        "/widget/%2ehidden",
+        "/widget/",
+    ] {
         let response = server.client.get(server.url(path)).send().await.unwrap();
         assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{path}");
         assert_problem(response, 404).await;
@@ -100,7 +102,8 @@ async fn widget_files_are_served_precompressed_with_their_types() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_built_widget_the_receiver_still_runs() {
     let server = TestServer::start().await;
-    let problem = assert_problem(server.client.get(server.url("/widget/sanankoroba-widget.js")).send().await.unwrap(), 404).await;
+    let problem =
+        assert_problem(server.client.get(server.url("/widget/sanankoroba-widget.js")).send().await.unwrap(), 404).await;
     assert_eq!(problem["detail"], "The widget is not built on this receiver.");
     assert_eq!(server.client.get(server.url("/healthz")).send().await.unwrap().status(), 200);
     server.stop().await;

@@ -4,8 +4,7 @@ use std::path::Path;
 
 use crate::common::TestServer;
 
-const REGENERATE: &str =
-    "cargo run -q -p sanankoroba-receiver -- --print-openapi > contract/openapi.json";
+const REGENERATE: &str = "cargo run -q -p sanankoroba-receiver -- --print-openapi > contract/openapi.json";
 
 fn checked_in() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contract/openapi.json");

@@ -25,7 +25,12 @@ async fn a_stuck_writer_is_503_and_recovers_when_released() {
         let url = server.url("/v1/pledges");
         let pledge = pledge.clone();
         tokio::spawn(async move {
-            client.post(url).header("Idempotency-Key", pledge["idempotency_key"].as_str().unwrap()).json(&pledge).send().await
+            client
+                .post(url)
+                .header("Idempotency-Key", pledge["idempotency_key"].as_str().unwrap())
+                .json(&pledge)
+                .send()
+                .await
         })
     };
 

@@ -97,7 +97,8 @@ async fn every_staff_route_refuses_a_request_without_a_live_session() {
         let path = concrete(route.path, &reference);
         for method in route.methods {
             for cookie in [None, Some(forged), Some("sk_staff=not-a-token")] {
-                let mut request = client.request(method.clone(), server.url(&path)).form(&[("csrf_token", staff.csrf.as_str())]);
+                let mut request =
+                    client.request(method.clone(), server.url(&path)).form(&[("csrf_token", staff.csrf.as_str())]);
                 if let Some(cookie) = cookie {
                     request = request.header(COOKIE, cookie);
                 }
@@ -116,12 +117,24 @@ async fn every_staff_route_refuses_a_request_without_a_live_session() {
                 .send()
                 .await
                 .unwrap();
-            assert!(![404, 405].contains(&response.status().as_u16()), "{method} {path} answered {}", response.status());
+            assert!(
+                ![404, 405].contains(&response.status().as_u16()),
+                "{method} {path} answered {}",
+                response.status()
+            );
         }
     }
     // Nothing was changed by the refused requests: the pledge is as it came in.
-    let list: Value =
-        server.client.get(server.url("/v1/pledges")).bearer_auth(ADMIN_TOKEN).send().await.unwrap().json().await.unwrap();
+    let list: Value = server
+        .client
+        .get(server.url("/v1/pledges"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["pledges"][0]["status"], "new");
 }
 
@@ -158,8 +171,14 @@ async fn a_status_change_needs_the_form_token_and_a_same_site_request() {
         (&[("status", "contacted"), ("csrf_token", &staff.csrf)], "cross-site"),
     ];
     for (form, fetch_site) in attempts {
-        let response =
-            client().post(&path).header(COOKIE, &staff.cookie).header("sec-fetch-site", fetch_site).form(form).send().await.unwrap();
+        let response = client()
+            .post(&path)
+            .header(COOKIE, &staff.cookie)
+            .header("sec-fetch-site", fetch_site)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 403, "{form:?} from {fetch_site}");
         assert!(response.text().await.unwrap().contains("Nothing was changed"));
     }
@@ -179,7 +198,12 @@ async fn a_status_change_needs_the_form_token_and_a_same_site_request() {
     let history = store.history(&reference).await.unwrap();
     let last = history.last().unwrap();
     assert_eq!((last.actor.as_str(), last.note.as_deref()), ("amina", Some("Called; <b>keen</b> to sponsor")));
-    let page = client().get(server.url(&format!("/admin/pledges/{reference}"))).header(COOKIE, &staff.cookie).send().await.unwrap();
+    let page = client()
+        .get(server.url(&format!("/admin/pledges/{reference}")))
+        .header(COOKIE, &staff.cookie)
+        .send()
+        .await
+        .unwrap();
     let page = page.text().await.unwrap();
     assert!(page.contains("Called; &lt;b&gt;keen&lt;/b&gt; to sponsor"), "the note is shown, escaped");
     store.close().await;
@@ -198,7 +222,8 @@ async fn a_session_left_unused_ends_and_is_deleted() {
     let session = NewSession { token_hash: hash, user_id, csrf_token: "csrf".to_owned(), created_at: long_ago };
     store.create_session(session).await.unwrap();
 
-    let response = client().get(server.url("/admin/dashboard")).header(COOKIE, format!("sk_staff={token}")).send().await.unwrap();
+    let response =
+        client().get(server.url("/admin/dashboard")).header(COOKIE, format!("sk_staff={token}")).send().await.unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/admin/sign-in?next=%2Fadmin%2Fdashboard&expired=1");
     assert_eq!(set_cookie(&response, "sk_staff").as_deref(), Some(""), "the browser is told to forget the cookie");
@@ -250,13 +275,20 @@ async fn signing_in_returns_to_the_page_asked_for_and_signing_out_ends_the_sessi
     assert_eq!(location, format!("/admin/sign-in?next=%2Fadmin%2Fpledges%2F{reference}"));
 
     let staff = signed_in(&server, "amina").await;
-    let page = client().get(server.url(&format!("/admin/pledges/{reference}"))).header(COOKIE, &staff.cookie).send().await.unwrap();
+    let page = client()
+        .get(server.url(&format!("/admin/pledges/{reference}")))
+        .header(COOKIE, &staff.cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     for (header, value) in [("cache-control", "no-store"), ("x-frame-options", "DENY")] {
         assert_eq!(page.headers()[header], value);
     }
     let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(policy.contains("default-src 'none'") && policy.contains("trusted-types 'none'") && !policy.contains("unsafe"));
+    assert!(
+        policy.contains("default-src 'none'") && policy.contains("trusted-types 'none'") && !policy.contains("unsafe")
+    );
 
     let out = client()
         .post(server.url("/admin/sign-out"))

@@ -23,7 +23,9 @@ fn raw_post(key_header: &[u8], content_type: &str, body: &[u8]) -> Vec<u8> {
     let mut request = Vec::new();
     request.extend_from_slice(b"POST /v1/pledges HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
     request.extend_from_slice(key_header);
-    request.extend_from_slice(format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes());
+    request.extend_from_slice(
+        format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(),
+    );
     request.extend_from_slice(body);
     request
 }

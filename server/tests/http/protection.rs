@@ -150,7 +150,8 @@ async fn stopping_answers_the_requests_in_flight() {
     let _folder = server.stop().await;
 
     let store = sanankoroba_receiver::storage::Store::open_url(&database_url).await.unwrap();
-    let listed = store.list(sanankoroba_receiver::storage::ListFilter { limit: 10, ..Default::default() }).await.unwrap();
+    let listed =
+        store.list(sanankoroba_receiver::storage::ListFilter { limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(listed.pledges.len(), 1, "the pledge answered during shutdown is stored");
     store.close().await;
 }
@@ -175,7 +176,8 @@ async fn a_trickling_body_times_out_with_408() {
     stream.write_all(&body.as_bytes()[..10]).await.unwrap();
     let mut response = vec![0u8; 4096];
     let started = std::time::Instant::now();
-    let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut response)).await.unwrap().unwrap();
+    let read =
+        tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut response)).await.unwrap().unwrap();
     let response = String::from_utf8_lossy(&response[..read]).to_ascii_lowercase();
     assert!(response.starts_with("http/1.1 408"), "{response}");
     assert!(response.contains("content-type: application/problem+json"));

@@ -27,7 +27,13 @@ fn references(list: &Value) -> Vec<&str> {
 }
 
 async fn release(server: &TestServer, reference: &str) -> reqwest::Response {
-    server.client.post(server.url(&format!("/v1/pledges/{reference}/release"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap()
+    server
+        .client
+        .post(server.url(&format!("/v1/pledges/{reference}/release")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +112,10 @@ async fn a_held_pledge_is_released_once_and_releasing_again_is_harmless() {
     assert_eq!(default["pledges"][0]["released_at"], first["released_at"]);
     assert!(references(&get_json(&server, "/v1/pledges?status=review").await).is_empty());
     let rows = get_csv(&server, "/v1/pledges.csv").await;
-    assert_eq!(rows[0].iter().skip(25).take(3).collect::<Vec<_>>(), ["new", "too_fast", first["released_at"].as_str().unwrap()]);
+    assert_eq!(
+        rows[0].iter().skip(25).take(3).collect::<Vec<_>>(),
+        ["new", "too_fast", first["released_at"].as_str().unwrap()]
+    );
 
     // A pledge that was never held: nothing changes, 200 with its state.
     let person: Value = server.post(&pledge_json(&new_key())).await.json().await.unwrap();
@@ -126,7 +135,11 @@ async fn releasing_needs_the_token_and_a_known_reference() {
     let url = server.url(&format!("/v1/pledges/{reference}/release"));
 
     assert_problem(server.client.post(&url).send().await.unwrap(), 401).await;
-    assert_problem(server.client.post(&url).bearer_auth("wrong-token-wrong-token-wrong-token").send().await.unwrap(), 401).await;
+    assert_problem(
+        server.client.post(&url).bearer_auth("wrong-token-wrong-token-wrong-token").send().await.unwrap(),
+        401,
+    )
+    .await;
     for unknown in ["SK-0000-0000", "SK-0000-000O", "nonsense", "SK-0000-0000%00", "%F0%9F%8C%8D"] {
         let response = release(&server, unknown).await;
         assert_eq!(assert_problem(response, 404).await["type"], "about:blank", "{unknown}");
@@ -135,7 +148,8 @@ async fn releasing_needs_the_token_and_a_known_reference() {
     assert!(references(&get_json(&server, "/v1/pledges").await).is_empty(), "nothing was released");
 
     for bad in ["?status=spam", "?status=", "?status=NEW", "?status=new&status=review"] {
-        let response = server.client.get(server.url(&format!("/v1/pledges{bad}"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+        let response =
+            server.client.get(server.url(&format!("/v1/pledges{bad}"))).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
         assert_eq!(assert_problem(response, 400).await["type"], "/problems/invalid-query", "{bad}");
     }
     server.stop().await;

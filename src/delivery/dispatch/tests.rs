@@ -28,7 +28,13 @@ fn dispatch() -> Dispatch {
 }
 
 fn entry(key: &str, endpoint: Option<&str>, created_at_ms: u64) -> Entry {
-    Entry { key: key.into(), endpoint: endpoint.map(str::to_owned), body: BODY.into(), created_at_ms, lease_until_ms: 0 }
+    Entry {
+        key: key.into(),
+        endpoint: endpoint.map(str::to_owned),
+        body: BODY.into(),
+        created_at_ms,
+        lease_until_ms: 0,
+    }
 }
 
 fn item(entry: Entry) -> OutboxItem {
@@ -133,7 +139,8 @@ fn a_pledge_is_saved_before_it_is_sent() {
 fn the_bytes_saved_first_are_the_ones_sent() {
     let mut dispatch = dispatch();
     dispatch.handle(Event::Submitted { key: key(1), body: "{\"new\":true}".into() }, NOW);
-    let commands = dispatch.handle(Event::Saved { key: key(1), entry: Some(entry(&key(1), Some(ENDPOINT), NOW - 5)) }, NOW);
+    let commands =
+        dispatch.handle(Event::Saved { key: key(1), entry: Some(entry(&key(1), Some(ENDPOINT), NOW - 5)) }, NOW);
     assert!(commands.contains(&send(&key(1))), "{commands:?}");
 }
 
@@ -160,7 +167,9 @@ fn a_failed_attempt_keeps_the_pledge_and_schedules_the_next() {
     let commands = dispatch.handle(answered(&key(1), retry(FailureReason::ServerUnavailable(520))), NOW + 300);
     assert!(removed(&commands).is_empty(), "the pledge stays saved");
     assert!(commands.contains(&Command::Lease { key: key(1), until_ms: 0 }), "another tab may try meanwhile");
-    assert!(commands.contains(&Command::Status(DeliveryStatus::Saved { reason: FailureReason::ServerUnavailable(520) })));
+    assert!(
+        commands.contains(&Command::Status(DeliveryStatus::Saved { reason: FailureReason::ServerUnavailable(520) }))
+    );
     let delay = scheduled(&commands).expect("a next attempt");
     assert!((500..=1_000).contains(&delay), "{delay}");
     let [(kind, message)] = problems(&commands).try_into().unwrap();
@@ -182,7 +191,10 @@ fn there_is_no_last_attempt_only_a_longer_wait() {
         let delay = scheduled(&commands).unwrap_or_else(|| panic!("no next attempt after {failure} failures"));
         assert!(delay <= RetryPolicy::default().cap_ms);
         if failure > 10 {
-            assert!(delay >= RetryPolicy::default().cap_ms / 2, "a page on a dead endpoint knocks at most once per half cap");
+            assert!(
+                delay >= RetryPolicy::default().cap_ms / 2,
+                "a page on a dead endpoint knocks at most once per half cap"
+            );
         }
         now += delay;
         assert_eq!(sent(&dispatch.handle(Event::TimerFired { key: key(1) }, now)), [(key(1), false)]);
@@ -206,7 +218,8 @@ fn nothing_is_sent_while_the_page_is_hidden() {
     dispatch.handle(answered(&key(1), retry(FailureReason::Offline)), NOW);
     assert!(dispatch.handle(Event::Hidden, NOW + 1).is_empty());
     assert!(dispatch.handle(Event::TimerFired { key: key(1) }, NOW + 5_000).is_empty(), "the timer came while hidden");
-    let shown = Event::Woken { items: vec![item(entry(&key(1), Some(ENDPOINT), NOW))], visible: true, sole_endpoint: true };
+    let shown =
+        Event::Woken { items: vec![item(entry(&key(1), Some(ENDPOINT), NOW))], visible: true, sole_endpoint: true };
     assert_eq!(sent(&dispatch.handle(shown, NOW + 60_000)), [(key(1), false)], "sent once shown again");
 }
 
@@ -225,14 +238,19 @@ fn a_page_opened_in_the_background_takes_its_pledges_on_and_sends_them_when_show
 fn a_refusal_is_final() {
     let mut dispatch = sending(&key(1));
     let errors = vec![FieldError::new("/donor/email", ErrorCode::InvalidEmail)];
-    let refusal = Verdict::Rejected { status: 422, errors: errors.clone(), detail: Some("1 field was refused.".into()) };
+    let refusal =
+        Verdict::Rejected { status: 422, errors: errors.clone(), detail: Some("1 field was refused.".into()) };
     let commands = dispatch.handle(answered(&key(1), refusal), NOW);
     assert_eq!(removed(&commands), [key(1)]);
     assert_eq!(scheduled(&commands), None, "never sent again");
-    assert!(commands.contains(&Command::Status(DeliveryStatus::Rejected { errors, detail: Some("1 field was refused.".into()) })));
+    assert!(commands
+        .contains(&Command::Status(DeliveryStatus::Rejected { errors, detail: Some("1 field was refused.".into()) })));
     let [(kind, message)] = problems(&commands).try_into().unwrap();
     assert_eq!(kind, ProblemKind::Rejected);
-    assert_eq!(message, "The endpoint refused the pledge with HTTP 422. Refused fields: [/donor/email (invalid_email)].");
+    assert_eq!(
+        message,
+        "The endpoint refused the pledge with HTTP 422. Refused fields: [/donor/email (invalid_email)]."
+    );
     assert!(!dispatch.holds(&key(1)));
 }
 
@@ -249,7 +267,8 @@ fn a_browser_that_will_not_save_still_sends_and_tries_to_save_again() {
     assert!(commands.contains(&Command::Status(DeliveryStatus::Unsaved { reason: FailureReason::Offline })));
     assert!(problems(&commands)[0].1.contains("would not save"));
 
-    let commands = dispatch.handle(Event::Saved { key: key(1), entry: Some(entry(&key(1), Some(ENDPOINT), NOW + 10)) }, NOW + 11);
+    let commands =
+        dispatch.handle(Event::Saved { key: key(1), entry: Some(entry(&key(1), Some(ENDPOINT), NOW + 10)) }, NOW + 11);
     assert_eq!(commands, [Command::Status(DeliveryStatus::Saved { reason: FailureReason::Offline })]);
 }
 
@@ -342,7 +361,10 @@ fn leaving_the_page_sends_every_pledge_once_more_in_requests_that_outlive_it() {
     assert_eq!(sent(&commands), [(key(1), true), (key(2), true)], "the one in flight too: the key makes it safe");
     assert!(commands.contains(&Command::Lease { key: key(1), until_ms: 0 }));
     assert!(commands.contains(&Command::Lease { key: key(2), until_ms: 0 }));
-    assert!(dispatch.handle(Event::TimerFired { key: key(2) }, NOW + 20_000).is_empty(), "nothing more from a page going away");
+    assert!(
+        dispatch.handle(Event::TimerFired { key: key(2) }, NOW + 20_000).is_empty(),
+        "nothing more from a page going away"
+    );
 }
 
 #[test]
@@ -365,8 +387,16 @@ fn a_removed_widget_settles_the_outbox_but_starts_nothing() {
         [Command::Unschedule { key: key(1) }, Command::Remove { key: key(1) }, Command::Release { key: key(1) }],
         "a final answer still empties the outbox, and nobody is told on a page the widget left"
     );
-    assert_eq!(dispatch.handle(answered(&key(2), retry(FailureReason::Offline)), NOW + 3), [Command::Lease { key: key(2), until_ms: 0 }]);
-    for event in [woken(vec![]), Event::Submitted { key: key(5), body: BODY.into() }, Event::TimerFired { key: key(2) }, Event::Leaving] {
+    assert_eq!(
+        dispatch.handle(answered(&key(2), retry(FailureReason::Offline)), NOW + 3),
+        [Command::Lease { key: key(2), until_ms: 0 }]
+    );
+    for event in [
+        woken(vec![]),
+        Event::Submitted { key: key(5), body: BODY.into() },
+        Event::TimerFired { key: key(2) },
+        Event::Leaving,
+    ] {
         assert!(dispatch.handle(event.clone(), NOW + 4).is_empty(), "{event:?}");
     }
 }
@@ -385,7 +415,8 @@ fn a_pledge_another_tab_finished_is_let_go_but_the_donors_own_is_followed() {
 
 #[test]
 fn every_problem_kind_has_its_wire_name() {
-    let names: Vec<&str> = [ProblemKind::Rejected, ProblemKind::Delivery, ProblemKind::Expired].map(ProblemKind::as_str).to_vec();
+    let names: Vec<&str> =
+        [ProblemKind::Rejected, ProblemKind::Delivery, ProblemKind::Expired].map(ProblemKind::as_str).to_vec();
     assert_eq!(names, ["rejected", "delivery", "expired"]);
 }
 

@@ -32,9 +32,16 @@ pub async fn show(
 ) -> Result<Page, PageError> {
     let (range, problems) = date_range(&query, OffsetDateTime::now_utc().date());
     let since = Timestamp::from_micros(range.first().midnight().assume_utc().unix_timestamp() * 1_000_000);
-    let until = Timestamp::from_micros(range.last().next_day().unwrap_or(range.last()).midnight().assume_utc().unix_timestamp() * 1_000_000);
-    let facts: Vec<PledgeFacts> =
-        store.pledges_received_between(since, until).await.map_err(unavailable)?.into_iter().map(PledgeFacts::from).collect();
+    let until = Timestamp::from_micros(
+        range.last().next_day().unwrap_or(range.last()).midnight().assume_utc().unix_timestamp() * 1_000_000,
+    );
+    let facts: Vec<PledgeFacts> = store
+        .pledges_received_between(since, until)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(PledgeFacts::from)
+        .collect();
     let figures = figures(&facts, range);
     Ok(Page(dashboard::page(&figures, &problems, signed_in(&staff, Section::Dashboard))))
 }
@@ -47,7 +54,10 @@ fn date_range(query: &DashboardQuery, today: time::Date) -> (DateRange, Vec<Filt
         let text = value.as_deref().map(str::trim).filter(|text| !text.is_empty())?;
         let date = parse_date(text);
         if date.is_none() {
-            problems.push(FilterProblem { field, message: "Write the date as YYYY-MM-DD, for example 2026-03-31.".to_owned() });
+            problems.push(FilterProblem {
+                field,
+                message: "Write the date as YYYY-MM-DD, for example 2026-03-31.".to_owned(),
+            });
         }
         date
     };

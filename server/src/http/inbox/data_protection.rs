@@ -106,7 +106,8 @@ pub async fn access(
     let StaffForm { staff, form } = posted;
     let email = form.email.as_deref().map(str::trim).unwrap_or_default();
     if pledge::validate_email(email).is_err() {
-        let outcome = Outcome::Problem { field: "email", message: "Write the donor's email address, such as name@example.org." };
+        let outcome =
+            Outcome::Problem { field: "email", message: "Write the donor's email address, such as name@example.org." };
         let page = data_protection::page(Some(&outcome), &retention.view(), signed_in(&staff, Section::DataProtection));
         return Ok(Page(page).into_response());
     }
@@ -147,7 +148,8 @@ pub async fn access(
     protect(response.headers_mut());
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"subject-access.json\""));
+    headers
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"subject-access.json\""));
     Ok(response)
 }
 
@@ -157,7 +159,9 @@ mod tests {
 
     #[test]
     fn a_subject_is_a_reference_when_it_looks_like_one_and_an_email_otherwise() {
-        assert!(matches!(erasure(" sk-7q2m-x9d4 "), Some(Erasure::ByReference(reference)) if reference == "SK-7Q2M-X9D4"));
+        assert!(
+            matches!(erasure(" sk-7q2m-x9d4 "), Some(Erasure::ByReference(reference)) if reference == "SK-7Q2M-X9D4")
+        );
         assert!(matches!(erasure("Awa@Example.org"), Some(Erasure::ByEmail(email)) if email == "Awa@Example.org"));
         assert!(erasure("   ").is_none());
         assert!(erasure("Awa Diarra").is_none());

@@ -103,7 +103,8 @@ pub async fn require_staff(State(gate): State<Gate>, mut request: Request, next:
                     tracing::warn!(%error, "a staff session's last use could not be recorded");
                 }
             }
-            let staff = Staff { username: session.username, csrf: CsrfToken::from_stored(session.csrf_token), token_hash };
+            let staff =
+                Staff { username: session.username, csrf: CsrfToken::from_stored(session.csrf_token), token_hash };
             request.extensions_mut().insert(staff);
             next.run(request).await
         }
@@ -196,9 +197,8 @@ where
             return Err(PageError::FormExpired);
         }
         let request = Request::from_parts(parts, body);
-        let Form(WithToken { csrf_token, form }) = Form::<WithToken<T>>::from_request(request, state)
-            .await
-            .map_err(|rejection| match rejection.status() {
+        let Form(WithToken { csrf_token, form }) =
+            Form::<WithToken<T>>::from_request(request, state).await.map_err(|rejection| match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => PageError::TooLarge,
                 _ => PageError::BadForm,
             })?;

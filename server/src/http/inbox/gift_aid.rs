@@ -18,7 +18,11 @@ async fn schedule(store: &Store) -> Result<GiftAidSchedule, PageError> {
     let claims = store.converted_with_gift_aid().await.map_err(unavailable)?;
     let candidates: Vec<ClaimCandidate> = claims
         .into_iter()
-        .map(|claim| ClaimCandidate { reference: claim.pledge.reference, converted_at: claim.converted_at, pledge: claim.pledge.pledge })
+        .map(|claim| ClaimCandidate {
+            reference: claim.pledge.reference,
+            converted_at: claim.converted_at,
+            pledge: claim.pledge.pledge,
+        })
         .collect();
     Ok(GiftAidSchedule::build(&candidates))
 }
@@ -40,6 +44,9 @@ pub async fn download(State(store): State<Store>, Extension(staff): Extension<St
     protect(response.headers_mut());
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"gift-aid-schedule.csv\""));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"gift-aid-schedule.csv\""),
+    );
     Ok(response)
 }

@@ -38,18 +38,34 @@ pub struct StaffRoute {
 pub const STAFF_ROUTES: &[StaffRoute] = &[
     StaffRoute { path: "/admin/", methods: &[Method::GET], handlers: || get(pledges::list) },
     StaffRoute { path: "/admin/pledges/{reference}", methods: &[Method::GET], handlers: || get(pledges::show) },
-    StaffRoute { path: "/admin/pledges/{reference}/status", methods: &[Method::POST], handlers: || post(pledges::change_status) },
+    StaffRoute {
+        path: "/admin/pledges/{reference}/status",
+        methods: &[Method::POST],
+        handlers: || post(pledges::change_status),
+    },
     StaffRoute { path: "/admin/dashboard", methods: &[Method::GET], handlers: || get(dashboard::show) },
     StaffRoute { path: "/admin/gift-aid", methods: &[Method::GET], handlers: || get(gift_aid::show) },
     StaffRoute { path: "/admin/gift-aid.csv", methods: &[Method::GET], handlers: || get(gift_aid::download) },
     StaffRoute { path: "/admin/data-protection", methods: &[Method::GET], handlers: || get(data_protection::show) },
-    StaffRoute { path: "/admin/data-protection/erase", methods: &[Method::POST], handlers: || post(data_protection::erase) },
-    StaffRoute { path: "/admin/data-protection/access", methods: &[Method::POST], handlers: || post(data_protection::access) },
+    StaffRoute {
+        path: "/admin/data-protection/erase",
+        methods: &[Method::POST],
+        handlers: || post(data_protection::erase),
+    },
+    StaffRoute {
+        path: "/admin/data-protection/access",
+        methods: &[Method::POST],
+        handlers: || post(data_protection::access),
+    },
     StaffRoute { path: "/admin/webhooks", methods: &[Method::GET], handlers: || get(webhooks::show) },
     StaffRoute { path: "/admin/webhooks/add", methods: &[Method::POST], handlers: || post(webhooks::add) },
     StaffRoute { path: "/admin/webhooks/remove", methods: &[Method::POST], handlers: || post(webhooks::remove) },
     StaffRoute { path: "/admin/deliveries", methods: &[Method::GET], handlers: || get(deliveries::list) },
-    StaffRoute { path: "/admin/deliveries/{id}/retry", methods: &[Method::POST], handlers: || post(deliveries::resend) },
+    StaffRoute {
+        path: "/admin/deliveries/{id}/retry",
+        methods: &[Method::POST],
+        handlers: || post(deliveries::resend),
+    },
     StaffRoute { path: "/admin/sign-out", methods: &[Method::POST], handlers: || post(sign_in::sign_out) },
 ];
 

@@ -10,10 +10,10 @@ use super::gate::{Staff, StaffForm};
 use super::page::{Page, PageError};
 use super::signed_in;
 use crate::inbox::filters::{InboxFilters, InboxParams, Sort, StatusChoice, PAGE_SIZE};
+use crate::inbox::format;
 use crate::inbox::layout::{NoticeKind, Section};
 use crate::inbox::list::{self, ListRow, ListView};
 use crate::inbox::pledge_page::{self, HistoryEntry, PledgeView, MAX_NOTE};
-use crate::inbox::format;
 use crate::intake::reference;
 use crate::storage::{InboxQuery, InboxRow, InboxSort, PledgeEvent, Status, StatusChange, StatusFilter, Store};
 use crate::timestamp::Timestamp;
@@ -63,7 +63,8 @@ async fn render(
         Some(gift_aid) => wording_text(store, WordingKind::GiftAid, &gift_aid.wording_version, pledge.locale).await?,
         None => None,
     };
-    let consent_wording = wording_text(store, WordingKind::Consent, &pledge.consent.wording_version, pledge.locale).await?;
+    let consent_wording =
+        wording_text(store, WordingKind::Consent, &pledge.consent.wording_version, pledge.locale).await?;
     let history: Vec<HistoryEntry> = history.iter().map(history_entry).collect();
     let view = PledgeView {
         reference,
@@ -114,7 +115,9 @@ pub async fn change_status(
         return Err(PageError::NoSuchPledge);
     }
     let Some(status) = form.status.as_deref().and_then(Status::parse) else {
-        return render(&store, &staff, &reference, None, Some("Choose the new status.")).await.map(IntoResponse::into_response);
+        return render(&store, &staff, &reference, None, Some("Choose the new status."))
+            .await
+            .map(IntoResponse::into_response);
     };
     let note = form.note.map(|note| note.trim().to_owned()).filter(|note| !note.is_empty());
     if note.as_ref().is_some_and(|note| note.chars().count() > MAX_NOTE) {
@@ -171,7 +174,11 @@ fn list_row(row: InboxRow) -> ListRow {
         option: row.option,
         frequency: row.frequency,
         amount: row.amount,
-        donor_name: if erased { String::new() } else { format!("{} {}", row.given_name, row.family_name).trim().to_owned() },
+        donor_name: if erased {
+            String::new()
+        } else {
+            format!("{} {}", row.given_name, row.family_name).trim().to_owned()
+        },
         email: if erased { String::new() } else { row.email },
         gift_aid: row.has_gift_aid,
     }

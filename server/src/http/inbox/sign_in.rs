@@ -95,7 +95,8 @@ pub async fn sign_in(
     let stored = account.as_ref().map(|account| PasswordHash::from_phc(account.password_hash.clone()));
     // Argon2 takes tens of milliseconds of CPU: off the async workers. An unknown username is
     // checked against a stand-in hash, so it takes as long as a known one.
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_ref())).await.unwrap_or(false);
+    let verified =
+        tokio::task::spawn_blocking(move || verify_password(&password, stored.as_ref())).await.unwrap_or(false);
     let Some(account) = account.filter(|_| verified) else {
         tracing::info!("a sign-in was refused");
         return form(&auth, StatusCode::UNAUTHORIZED, Some(&SignInNotice::Refused), &typed, &next);
@@ -104,7 +105,12 @@ pub async fn sign_in(
     let (Ok(token), Ok(csrf)) = (SessionToken::generate(), CsrfToken::generate()) else {
         return PageError::Unavailable.into_response();
     };
-    let session = NewSession { token_hash: token.hash(), user_id: account.user_id, csrf_token: csrf.as_str().to_owned(), created_at: Timestamp::now() };
+    let session = NewSession {
+        token_hash: token.hash(),
+        user_id: account.user_id,
+        csrf_token: csrf.as_str().to_owned(),
+        created_at: Timestamp::now(),
+    };
     if let Err(error) = store.create_session(session).await {
         tracing::error!(%error, "a staff session could not be stored");
         return PageError::Unavailable.into_response();
@@ -121,7 +127,11 @@ pub async fn sign_in(
 pub struct Nothing {}
 
 /// Ends the session on the server as well as in the browser.
-pub async fn sign_out(State(auth): State<StaffAuth>, State(store): State<Store>, signed_out: StaffForm<Nothing>) -> Response {
+pub async fn sign_out(
+    State(auth): State<StaffAuth>,
+    State(store): State<Store>,
+    signed_out: StaffForm<Nothing>,
+) -> Response {
     if let Err(error) = store.delete_session(&signed_out.staff.token_hash).await {
         tracing::error!(%error, "a staff session could not be deleted at sign-out");
         return PageError::Unavailable.into_response();

@@ -61,9 +61,9 @@ impl TrustedProxies {
     pub fn parse_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<TrustedProxies, String> {
         let mut networks = Vec::new();
         for item in items.into_iter().flat_map(|item| item.split(',')).map(str::trim).filter(|item| !item.is_empty()) {
-            let network = IpNet::from_str(item)
-                .or_else(|_| IpAddr::from_str(item).map(IpNet::from))
-                .map_err(|_| format!("`{item}` is neither an IP address nor a CIDR block such as 10.0.0.0/8 or fd00::/8"))?;
+            let network = IpNet::from_str(item).or_else(|_| IpAddr::from_str(item).map(IpNet::from)).map_err(|_| {
+                format!("`{item}` is neither an IP address nor a CIDR block such as 10.0.0.0/8 or fd00::/8")
+            })?;
             networks.push(network);
         }
         Ok(TrustedProxies::new(networks))
@@ -218,7 +218,9 @@ fn parse_node(node: &str) -> Option<IpAddr> {
 /// A port number, or an obfuscated port (`_abc`) as RFC 7239 allows.
 fn is_port(text: &str) -> bool {
     (!text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit()) && text.parse::<u16>().is_ok())
-        || (text.len() > 1 && text.starts_with('_') && text[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-'))
+        || (text.len() > 1
+            && text.starts_with('_')
+            && text[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-'))
 }
 
 /// Middleware: decides the client address once per request and stores it as a request
@@ -260,8 +262,20 @@ mod tests {
     fn the_client_address_table() {
         let cases: &[Row] = &[
             ("203.0.113.7", &[], "", "203.0.113.7", "no proxies: the peer"),
-            ("203.0.113.7", &[("x-forwarded-for", "198.51.100.1")], "", "203.0.113.7", "untrusted peer: headers ignored"),
-            ("203.0.113.7", &[("forwarded", "for=198.51.100.1")], "10.0.0.0/8", "203.0.113.7", "peer outside the trusted block"),
+            (
+                "203.0.113.7",
+                &[("x-forwarded-for", "198.51.100.1")],
+                "",
+                "203.0.113.7",
+                "untrusted peer: headers ignored",
+            ),
+            (
+                "203.0.113.7",
+                &[("forwarded", "for=198.51.100.1")],
+                "10.0.0.0/8",
+                "203.0.113.7",
+                "peer outside the trusted block",
+            ),
             ("10.0.0.2", &[], "10.0.0.0/8", "10.0.0.2", "trusted peer without headers: the proxy itself"),
             ("10.0.0.2", &[("x-forwarded-for", "198.51.100.1")], "10.0.0.0/8", "198.51.100.1", "one trusted proxy"),
             (
@@ -285,8 +299,20 @@ mod tests {
                 "198.51.100.1",
                 "several headers form one chain",
             ),
-            ("10.0.0.2", &[("x-forwarded-for", "10.0.0.3, 10.0.0.4")], "10.0.0.0/8", "10.0.0.3", "all trusted: the farthest"),
-            ("10.0.0.2", &[("x-forwarded-for", "6.6.6.6, unknown")], "10.0.0.0/8", "10.0.0.2", "unknown stops at the proxy"),
+            (
+                "10.0.0.2",
+                &[("x-forwarded-for", "10.0.0.3, 10.0.0.4")],
+                "10.0.0.0/8",
+                "10.0.0.3",
+                "all trusted: the farthest",
+            ),
+            (
+                "10.0.0.2",
+                &[("x-forwarded-for", "6.6.6.6, unknown")],
+                "10.0.0.0/8",
+                "10.0.0.2",
+                "unknown stops at the proxy",
+            ),
             (
                 "10.0.0.2",
                 &[("x-forwarded-for", "6.6.6.6, not-an-ip, 10.0.0.7")],
@@ -297,11 +323,29 @@ mod tests {
             ("10.0.0.2", &[("x-forwarded-for", "")], "10.0.0.0/8", "10.0.0.2", "an empty header is the proxy"),
             ("10.0.0.2", &[("x-forwarded-for", "6.6.6.6,")], "10.0.0.0/8", "10.0.0.2", "a trailing empty entry"),
             ("10.0.0.2", &[("x-forwarded-for", "198.51.100.1:4711")], "10.0.0.0/8", "198.51.100.1", "IPv4 with a port"),
-            ("10.0.0.2", &[("x-forwarded-for", "[2001:db8::1]:4711")], "10.0.0.0/8", "2001:db8::1", "bracketed IPv6 with a port"),
+            (
+                "10.0.0.2",
+                &[("x-forwarded-for", "[2001:db8::1]:4711")],
+                "10.0.0.0/8",
+                "2001:db8::1",
+                "bracketed IPv6 with a port",
+            ),
             ("10.0.0.2", &[("x-forwarded-for", "2001:db8::1")], "10.0.0.0/8", "2001:db8::1", "bare IPv6"),
-            ("10.0.0.2", &[("x-forwarded-for", "::ffff:198.51.100.1")], "10.0.0.0/8", "198.51.100.1", "IPv4-mapped IPv6"),
+            (
+                "10.0.0.2",
+                &[("x-forwarded-for", "::ffff:198.51.100.1")],
+                "10.0.0.0/8",
+                "198.51.100.1",
+                "IPv4-mapped IPv6",
+            ),
             ("10.0.0.2", &[("forwarded", "for=198.51.100.1")], "10.0.0.0/8", "198.51.100.1", "Forwarded, token"),
-            ("10.0.0.2", &[("forwarded", "For=\"198.51.100.1:80\"")], "10.0.0.0/8", "198.51.100.1", "Forwarded, quoted, with a port"),
+            (
+                "10.0.0.2",
+                &[("forwarded", "For=\"198.51.100.1:80\"")],
+                "10.0.0.0/8",
+                "198.51.100.1",
+                "Forwarded, quoted, with a port",
+            ),
             (
                 "10.0.0.2",
                 &[("forwarded", "for=\"[2001:db8:cafe::17]:4711\";proto=https;by=10.0.0.2")],
@@ -325,7 +369,13 @@ mod tests {
             ),
             ("10.0.0.2", &[("forwarded", "for=6.6.6.6, for=unknown")], "10.0.0.0/8", "10.0.0.2", "Forwarded unknown"),
             ("10.0.0.2", &[("forwarded", "for=6.6.6.6, for=_hidden")], "10.0.0.0/8", "10.0.0.2", "obfuscated node"),
-            ("10.0.0.2", &[("forwarded", "for=6.6.6.6, proto=https")], "10.0.0.0/8", "10.0.0.2", "an element without for="),
+            (
+                "10.0.0.2",
+                &[("forwarded", "for=6.6.6.6, proto=https")],
+                "10.0.0.0/8",
+                "10.0.0.2",
+                "an element without for=",
+            ),
             ("10.0.0.2", &[("forwarded", "for=\"6.6.6.6")], "10.0.0.0/8", "10.0.0.2", "an unbalanced quote"),
             (
                 "10.0.0.2",
@@ -335,11 +385,29 @@ mod tests {
                 "a comma inside quotes does not split",
             ),
             ("10.0.0.2", &[("forwarded", "for=[2001:db8::1]")], "10.0.0.0/8", "2001:db8::1", "brackets without quotes"),
-            ("10.0.0.2", &[("forwarded", "for=\"[2001:db8::1]:99999\"")], "10.0.0.0/8", "10.0.0.2", "a port out of range"),
+            (
+                "10.0.0.2",
+                &[("forwarded", "for=\"[2001:db8::1]:99999\"")],
+                "10.0.0.0/8",
+                "10.0.0.2",
+                "a port out of range",
+            ),
             ("10.0.0.2", &[("forwarded", "for=\"[not-v6]\"")], "10.0.0.0/8", "10.0.0.2", "brackets around garbage"),
-            ("::ffff:10.0.0.2", &[("x-forwarded-for", "198.51.100.1")], "10.0.0.0/8", "198.51.100.1", "a mapped peer is trusted"),
+            (
+                "::ffff:10.0.0.2",
+                &[("x-forwarded-for", "198.51.100.1")],
+                "10.0.0.0/8",
+                "198.51.100.1",
+                "a mapped peer is trusted",
+            ),
             ("fd00::5", &[("x-forwarded-for", "2001:db8::9")], "fd00::/8", "2001:db8::9", "an IPv6 proxy"),
-            ("127.0.0.1", &[("x-forwarded-for", "198.51.100.1")], "127.0.0.1", "198.51.100.1", "a single trusted address"),
+            (
+                "127.0.0.1",
+                &[("x-forwarded-for", "198.51.100.1")],
+                "127.0.0.1",
+                "198.51.100.1",
+                "a single trusted address",
+            ),
         ];
         for (peer, pairs, list, expected, why) in cases {
             assert_eq!(client_address(ip(peer), &headers(pairs), &trusted(list)), ip(expected), "{why}");

@@ -23,7 +23,8 @@ const LOGGED_CHARS: usize = 120;
 
 /// The layer for `POST /v1/pledges` and its preflight.
 pub fn pledge_cors(allowed_origins: &[String]) -> CorsLayer {
-    let allowed: Arc<HashSet<Vec<u8>>> = Arc::new(allowed_origins.iter().map(|origin| origin.as_bytes().to_vec()).collect());
+    let allowed: Arc<HashSet<Vec<u8>>> =
+        Arc::new(allowed_origins.iter().map(|origin| origin.as_bytes().to_vec()).collect());
     let refused = Arc::new(RefusedOrigins::default());
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, request: &Parts| {

@@ -63,9 +63,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
             self.limiter.retain_recent();
             self.limiter.shrink_to_fit();
         }
-        self.limiter
-            .check_key(&client_key(client))
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+        self.limiter.check_key(&client_key(client)).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
     /// How many clients are remembered.
@@ -93,7 +91,12 @@ pub fn retry_after_seconds(wait: Duration) -> u64 {
 
 /// Middleware on `POST /v1/pledges`: a `429` problem with `Retry-After` once a client has
 /// used its allowance, before the body is read.
-pub async fn enforce(State(limiter): State<Arc<RateLimiter>>, client: ClientAddress, request: Request, next: Next) -> Response {
+pub async fn enforce(
+    State(limiter): State<Arc<RateLimiter>>,
+    client: ClientAddress,
+    request: Request,
+    next: Next,
+) -> Response {
     match limiter.check(client.0) {
         Ok(()) => next.run(request).await,
         Err(wait) => Problem::too_many_requests(retry_after_seconds(wait)).into_response(),
