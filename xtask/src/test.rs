@@ -7,6 +7,15 @@ use crate::flags::TestOptions;
 use crate::{dist, fuzz, project_root, tools, Result};
 
 pub fn run(options: &TestOptions) -> Result {
+    tools::rustfmt()?;
+    section("formatting (rustfmt.toml)");
+    // First, as it takes a second: code that is not formatted fails here with the diff to apply.
+    cmd::run("cargo", &["fmt", "--all", "--check"])?;
+    let fuzz_targets = fuzz_target_sources()?;
+    let mut rustfmt_args = vec!["--edition", "2021", "--check"];
+    rustfmt_args.extend(fuzz_targets.iter().map(String::as_str));
+    cmd::run("rustfmt", &rustfmt_args)?;
+
     tools::wasm_target()?;
     tools::wasm_bindgen_cli()?;
     tools::npm_packages()?;
@@ -66,6 +75,19 @@ pub fn run(options: &TestOptions) -> Result {
     dist::gate(&bundle)?;
     println!("\nAll tests passed.");
     Ok(())
+}
+
+/// The fuzz targets, which live in a workspace of their own that `cargo fmt --all` does not see.
+fn fuzz_target_sources() -> Result<Vec<String>> {
+    let folder = project_root().join("fuzz/fuzz_targets");
+    let entries = std::fs::read_dir(&folder).map_err(|e| format!("reading {}: {e}", folder.display()))?;
+    let mut sources: Vec<String> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "rs"))
+        .map(|path| path.display().to_string())
+        .collect();
+    sources.sort();
+    Ok(sources)
 }
 
 fn section(title: &str) {

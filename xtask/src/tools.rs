@@ -13,13 +13,20 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn wasm_target() -> Result {
-    let installed = output("rustup", &["target", "list", "--installed"]).ok_or(
-        "rustup is missing: install Rust with rustup (https://rustup.rs), then run this again",
-    )?;
+    let installed = output("rustup", &["target", "list", "--installed"])
+        .ok_or("rustup is missing: install Rust with rustup (https://rustup.rs), then run this again")?;
     if installed.lines().any(|line| line.trim() == WASM_TARGET) {
         return Ok(());
     }
     run("rustup", &["target", "add", WASM_TARGET])
+}
+
+/// rustfmt, for the formatting check; rustup's default profile has it, the minimal one not.
+pub fn rustfmt() -> Result {
+    if output("cargo", &["fmt", "--version"]).is_some() {
+        return Ok(());
+    }
+    run("rustup", &["component", "add", "rustfmt"])
 }
 
 /// wasm-bindgen-cli must be exactly the version of the `wasm-bindgen` crate in Cargo.lock:
@@ -38,7 +45,8 @@ pub fn wasm_bindgen_cli() -> Result {
 
 /// `npm ci` from the committed lock file, when node_modules does not already match it.
 pub fn npm_packages() -> Result {
-    output("node", &["--version"]).ok_or("Node.js is missing: install Node.js 20 or newer (Debian: apt-get install nodejs npm)")?;
+    output("node", &["--version"])
+        .ok_or("Node.js is missing: install Node.js 20 or newer (Debian: apt-get install nodejs npm)")?;
     let root = project_root();
     let lock = fs::read(root.join("package-lock.json")).map_err(|e| format!("package-lock.json: {e}"))?;
     let stamp = root.join("node_modules/.installed-from-lock");
@@ -90,13 +98,15 @@ pub fn postgres() -> Result<String> {
         run("pg_ctlcluster", &[&version, &cluster, "start"])?;
     }
     let psql = |sql: &str| run("su", &["postgres", "-c", &format!("psql -v ON_ERROR_STOP=1 -qc \"{sql}\"")]);
-    let has_role = output("su", &["postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='sanankoroba'\""])
-        .is_some_and(|out| out == "1");
+    let has_role =
+        output("su", &["postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='sanankoroba'\""])
+            .is_some_and(|out| out == "1");
     if !has_role {
         psql("CREATE ROLE sanankoroba LOGIN CREATEDB PASSWORD 'sanankoroba'")?;
     }
-    let has_db = output("su", &["postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='sanankoroba_test'\""])
-        .is_some_and(|out| out == "1");
+    let has_db =
+        output("su", &["postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='sanankoroba_test'\""])
+            .is_some_and(|out| out == "1");
     if !has_db {
         psql("CREATE DATABASE sanankoroba_test OWNER sanankoroba")?;
     }
@@ -117,8 +127,20 @@ pub fn pinned_nightly() -> Option<&'static str> {
                 .is_some_and(|components| components.lines().any(|line| line.starts_with("rust-src")))
         };
         has_source()
-            || run("rustup", &["toolchain", "install", PINNED_NIGHTLY, "--profile", "minimal", "--component", "rust-src", "--no-self-update"])
-                .is_ok_and(|()| has_source())
+            || run(
+                "rustup",
+                &[
+                    "toolchain",
+                    "install",
+                    PINNED_NIGHTLY,
+                    "--profile",
+                    "minimal",
+                    "--component",
+                    "rust-src",
+                    "--no-self-update",
+                ],
+            )
+            .is_ok_and(|()| has_source())
     });
     ready.then_some(PINNED_NIGHTLY)
 }
@@ -159,7 +181,9 @@ fn apt_install(packages: &[&str]) -> Result {
     let list = packages.join(" ");
     let is_root = output("id", &["-u"]).is_some_and(|uid| uid == "0");
     if !is_root || !exists("/usr/bin/apt-get") {
-        return Err(format!("missing: {list}. Install them (Debian: `sudo apt-get install -y {list}`), then run this again"));
+        return Err(format!(
+            "missing: {list}. Install them (Debian: `sudo apt-get install -y {list}`), then run this again"
+        ));
     }
     static UPDATED: AtomicBool = AtomicBool::new(false);
     if !UPDATED.swap(true, Ordering::SeqCst) {
