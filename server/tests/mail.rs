@@ -7,7 +7,6 @@ mod smtp_sink;
 
 use std::time::Duration;
 
-use clap::Parser;
 use mail_parser::MessageParser;
 use pledge::{wording, Locale, Pledge};
 use sanankoroba_receiver::notify::email::EmailError;
@@ -15,8 +14,7 @@ use sanankoroba_receiver::notify::mailer::{DeliverError, Failure, MailSettings, 
 use sanankoroba_receiver::notify::{MailKind, PledgeView};
 use sanankoroba_receiver::storage::{Status, StoredPledge};
 use sanankoroba_receiver::timestamp::Timestamp;
-use sanankoroba_receiver::Args;
-use smtp_sink::{Received, SmtpSink};
+use smtp_sink::{receiver_mail_settings, Received, SmtpSink};
 use url::Url;
 
 const GIFT_AID_EXAMPLE: &str = include_str!("../../contract/examples/child-gbp-gift-aid.json");
@@ -39,36 +37,12 @@ fn stored(status: Status, edit: impl FnOnce(&mut Pledge)) -> StoredPledge {
     }
 }
 
-/// The mail settings the receiver makes of these flags, sending to `port` on loopback in
-/// plain text, then `extra`.
-fn settings(port: u16, extra: &[&str]) -> MailSettings {
-    let port = port.to_string();
-    let mut args = vec![
-        "sanankoroba-receiver",
-        "--database-url",
-        "sqlite://./data/pledges.db",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        &port,
-        "--smtp-tls",
-        "none",
-        "--mail-from",
-        "Pledges <pledges@charity.example>",
-        "--charity-email",
-        "supporters@charity.example",
-    ];
-    args.extend_from_slice(extra);
-    let (settings, _) = Args::try_parse_from(args).unwrap().into_settings().unwrap();
-    settings.mail.expect("e-mail is on with --smtp-host")
-}
-
 fn mailer_for(settings: &MailSettings) -> Mailer {
     Mailer::new(settings, Url::parse(PUBLIC_URL).unwrap()).unwrap()
 }
 
 fn mailer(sink: &SmtpSink) -> Mailer {
-    mailer_for(&settings(sink.port(), &[]))
+    mailer_for(&receiver_mail_settings(sink.port(), &[]))
 }
 
 /// The only message the sink kept.
@@ -245,7 +219,7 @@ async fn a_pledge_held_for_review_never_makes_the_charity_write_to_its_address()
 #[tokio::test]
 async fn confirmations_turned_off_are_not_sent() {
     let sink = SmtpSink::start().await;
-    let mailer = mailer_for(&settings(sink.port(), &["--donor-confirmations", "false"]));
+    let mailer = mailer_for(&receiver_mail_settings(sink.port(), &["--donor-confirmations", "false"]));
     assert!(!mailer.donor_confirmations());
     let pledge = stored(Status::New, |_| {});
     let error = mailer.deliver(MailKind::DonorConfirmation, PledgeView::from(&pledge)).await.unwrap_err();
@@ -292,7 +266,7 @@ async fn a_relay_that_is_down_or_silent_is_transient() {
     let port = closed.local_addr().unwrap().port();
     drop(closed);
     let pledge = stored(Status::New, |_| {});
-    let error = mailer_for(&settings(port, &[]))
+    let error = mailer_for(&receiver_mail_settings(port, &[]))
         .deliver(MailKind::CharityNotification, PledgeView::from(&pledge))
         .await
         .unwrap_err();
@@ -300,7 +274,7 @@ async fn a_relay_that_is_down_or_silent_is_transient() {
 
     // A server that accepts the connection and never greets.
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mut settings = settings(silent.local_addr().unwrap().port(), &[]);
+    let mut settings = receiver_mail_settings(silent.local_addr().unwrap().port(), &[]);
     settings.send_timeout = Duration::from_millis(300);
     let holder = tokio::spawn(async move {
         let held = silent.accept().await;

@@ -9,43 +9,17 @@ mod smtp_sink;
 
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use common::{new_key, pledge_json, TestServer, ADMIN_TOKEN};
 use mail_parser::MessageParser;
-use sanankoroba_receiver::notify::MailSettings;
-use sanankoroba_receiver::Args;
 use serde_json::Value;
-use smtp_sink::{Received, SmtpSink};
+use smtp_sink::{receiver_mail_settings, Received, SmtpSink};
 
 const GENEROUS: Duration = Duration::from_secs(60);
 const CHARITY: &str = "supporters@charity.example";
 const DONOR: &str = "aissata@example.org";
 
-/// The mail settings the receiver makes of its e-mail flags, sending to `port` on loopback.
-fn mail_settings(port: u16, extra: &[&str]) -> MailSettings {
-    let port = port.to_string();
-    let mut args = vec![
-        "sanankoroba-receiver",
-        "--database-url",
-        "sqlite://./data/pledges.db",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        &port,
-        "--smtp-tls",
-        "none",
-        "--mail-from",
-        "Pledges <pledges@charity.example>",
-        "--charity-email",
-        CHARITY,
-    ];
-    args.extend_from_slice(extra);
-    let (settings, _) = Args::try_parse_from(args).unwrap().into_settings().unwrap();
-    settings.mail.expect("e-mail is on with --smtp-host")
-}
-
 async fn receiver_with_mail(sink: &SmtpSink, extra: &[&str]) -> TestServer {
-    let mail = mail_settings(sink.port(), extra);
+    let mail = receiver_mail_settings(sink.port(), extra);
     TestServer::start_with(move |settings, _| {
         settings.mail = Some(mail);
         settings.webhooks.retry.base = Duration::from_millis(20);

@@ -307,7 +307,7 @@ pub fn figures(pledges: &[PledgeFacts], range: DateRange) -> Figures {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use time::macros::date;
 
@@ -315,7 +315,8 @@ mod tests {
         Timestamp::parse(text).expect("a valid timestamp")
     }
 
-    fn facts(
+    /// A new pledge's facts, for the dashboard's tests.
+    pub(in crate::dashboard) fn facts(
         received_at: &str,
         partner: &str,
         option: SponsorshipOption,

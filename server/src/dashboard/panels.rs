@@ -200,27 +200,9 @@ fn long_date(date: Date) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dashboard::figures::{figures, DateRange, PledgeFacts, Status};
-    use crate::timestamp::Timestamp;
+    use crate::dashboard::figures::tests::facts;
+    use crate::dashboard::figures::{figures, DateRange, Status};
     use time::macros::date;
-
-    fn facts(
-        received_at: &str,
-        partner: &str,
-        option: SponsorshipOption,
-        currency: Currency,
-        amount_minor: i64,
-    ) -> PledgeFacts {
-        PledgeFacts {
-            received_at: Timestamp::parse(received_at).unwrap(),
-            partner: partner.to_owned(),
-            option,
-            frequency: option.frequency(),
-            currency,
-            amount_minor,
-            status: Status::New,
-        }
-    }
 
     fn sample() -> Figures {
         let mut converted = facts("2026-11-02T10:00:00Z", "school", SponsorshipOption::Child, Currency::GBP, 2500);

@@ -11,6 +11,9 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use clap::Parser;
+use sanankoroba_receiver::notify::MailSettings;
+use sanankoroba_receiver::Args;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -19,6 +22,30 @@ use tokio::task::JoinHandle;
 const MAX_LINE: usize = 4096;
 /// A message larger than this is refused, so that a runaway client cannot fill the memory.
 const MAX_MESSAGE: usize = 4 * 1024 * 1024;
+
+/// The mail settings the receiver makes of its e-mail flags when it sends to `port` on loopback
+/// in plain text, as to a sink, with `extra` flags after them.
+pub fn receiver_mail_settings(port: u16, extra: &[&str]) -> MailSettings {
+    let port = port.to_string();
+    let mut args = vec![
+        "sanankoroba-receiver",
+        "--database-url",
+        "sqlite://./data/pledges.db",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+        "--mail-from",
+        "Pledges <pledges@charity.example>",
+        "--charity-email",
+        "supporters@charity.example",
+    ];
+    args.extend_from_slice(extra);
+    let (settings, _) = Args::try_parse_from(args).unwrap().into_settings().unwrap();
+    settings.mail.expect("e-mail is on with --smtp-host")
+}
 
 /// One accepted message.
 #[derive(Debug, Clone)]
