@@ -21,6 +21,34 @@ pub fn wasm_target() -> Result {
     run("rustup", &["target", "add", WASM_TARGET])
 }
 
+/// Room on the disk for what a verb builds under target/. A disk that fills up halfway fails a
+/// link with "No space left on device" after minutes of work; this says at once how much is
+/// needed. What target/ already holds counts towards it, so a second run needs little room.
+pub fn disk_space(needed_mib: u64, verb: &str) -> Result {
+    let root = project_root();
+    let target = root.join("target");
+    let used_kib = output("du", &["-sk", &target.to_string_lossy()])
+        .and_then(|out| out.split_whitespace().next()?.parse::<u64>().ok())
+        .unwrap_or(0);
+    let holder = if target.exists() { target } else { root };
+    let free_kib = output("df", &["-Pk", &holder.to_string_lossy()])
+        .and_then(|out| out.lines().nth(1)?.split_whitespace().nth(3)?.parse::<u64>().ok());
+    // Where df cannot tell, the build goes ahead and the disk answers for itself.
+    let Some(free_kib) = free_kib else { return Ok(()) };
+    let missing_kib = (needed_mib * 1024).saturating_sub(used_kib);
+    if free_kib >= missing_kib {
+        return Ok(());
+    }
+    let gib = |kib: u64| kib as f64 / (1024.0 * 1024.0);
+    Err(format!(
+        "`cargo xtask {verb}` needs about {:.1} GB under target/, which holds {:.1} GB, and only {:.1} GB are free on its disk: free another {:.1} GB and run it again",
+        gib(needed_mib * 1024),
+        gib(used_kib),
+        gib(free_kib),
+        gib(missing_kib - free_kib)
+    ))
+}
+
 /// rustfmt, for the formatting check; rustup's default profile has it, the minimal one not.
 pub fn rustfmt() -> Result {
     if output("cargo", &["fmt", "--version"]).is_some() {
