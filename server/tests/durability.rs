@@ -4,57 +4,28 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{list_all_pledges, new_key, pledge_json, ADMIN_TOKEN};
+use common::process::ReceiverProcess;
+use common::{list_all_pledges, new_key, pledge_json};
 use serde_json::Value;
 
-struct Receiver {
-    child: Child,
-    base: String,
-}
-
-/// Starts the real binary on a free port and reads the address it prints.
-fn spawn_receiver(database: &Path) -> Receiver {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
-        .args([
-            "--bind",
-            "127.0.0.1:0",
-            "--admin-token",
-            ADMIN_TOKEN,
-            "--rate-limit-per-minute",
-            "0",
-            "--min-fill-ms",
-            "0",
-        ])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", database.display()))
-        .arg("--dist")
-        .arg(database.with_file_name("no-dist"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base =
-        first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
-    // Keep reading, so that later lines never meet a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    Receiver { child, base }
+/// The real binary on a SQLite file.
+fn start_receiver(database: &Path) -> ReceiverProcess {
+    ReceiverProcess::start(
+        ReceiverProcess::command().arg("--database-url").arg(format!("sqlite://{}", database.display())),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_pledge_survives_sigkill_exactly_once() {
     let folder = tempfile::tempdir().unwrap();
     let database = folder.path().join("pledges.db");
-    let mut receiver = spawn_receiver(&database);
+    let mut receiver = start_receiver(&database);
     let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
 
     let acknowledged: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
@@ -87,8 +58,7 @@ async fn every_acknowledged_pledge_survives_sigkill_exactly_once() {
     while acknowledged.lock().unwrap().len() < 300 && started.elapsed() < Duration::from_secs(20) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    receiver.child.kill().unwrap(); // SIGKILL: no shutdown code runs.
-    receiver.child.wait().unwrap();
+    receiver.kill();
     killed.store(true, Ordering::SeqCst);
     for client in clients {
         client.await.unwrap();
@@ -96,7 +66,7 @@ async fn every_acknowledged_pledge_survives_sigkill_exactly_once() {
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= 50, "only {} pledges were acknowledged before the kill", acknowledged.len());
 
-    let mut restarted = spawn_receiver(&database);
+    let mut restarted = start_receiver(&database);
     let stored = list_all_pledges(&client, &restarted.base).await;
     let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
     for record in &stored {

@@ -9,54 +9,16 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
-use common::{list_all_pledges, new_key, pledge_json, ADMIN_TOKEN};
+use common::process::{PostgresSchema, ReceiverProcess};
+use common::{list_all_pledges, new_key, pledge_json};
 use serde_json::Value;
 
-struct Receiver {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(database_url: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
-        .args([
-            "--bind",
-            "127.0.0.1:0",
-            "--admin-token",
-            ADMIN_TOKEN,
-            "--rate-limit-per-minute",
-            "0",
-            "--min-fill-ms",
-            "0",
-        ])
-        .args(["--dist", "/nonexistent/dist"])
-        .env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap()
-}
-
-/// Reads the address the receiver prints once it listens, which is after its migrations.
-fn listening(mut child: Child) -> Receiver {
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().expect("the receiver printed nothing: it failed to start").unwrap();
-    let base =
-        first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
-    std::thread::spawn(move || lines.for_each(drop));
-    Receiver { child, base }
+/// The real binary on the schema that `url` names.
+fn spawn(url: &str) -> Child {
+    ReceiverProcess::spawn(ReceiverProcess::command().env("DATABASE_URL", url))
 }
 
 async fn post(client: &reqwest::Client, base: &str, body: &Value) -> (u16, bool, String) {
@@ -80,21 +42,12 @@ async fn post(client: &reqwest::Client, base: &str, body: &Value) -> (u16, bool,
     ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
 )]
 async fn two_receivers_on_one_database_store_each_pledge_once() {
-    let admin_url = std::env::var("DATABASE_URL").unwrap_or_default();
-    assert!(admin_url.starts_with("postgres"), "built for PostgreSQL, but DATABASE_URL does not name a server now");
-    let schema = format!("scale_{}", new_key().replace('-', "_"));
-    let admin = sqlx::PgPool::connect(&admin_url)
-        .await
-        .unwrap_or_else(|error| panic!("DATABASE_URL names a PostgreSQL server that cannot be reached: {error}"));
-    sqlx::raw_sql(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin).await.unwrap();
-    // sqlx passes `options` to the server at connection time, so every connection of both
-    // processes works in this schema.
-    let separator = if admin_url.contains('?') { '&' } else { '?' };
-    let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+    let schema = PostgresSchema::create("scale").await;
+    let url = schema.url.clone();
 
     // Started together, so that both run their migrations on the empty schema at once.
     let (first, second) = (spawn(&url), spawn(&url));
-    let receivers = [listening(first), listening(second)];
+    let receivers = [ReceiverProcess::listening(first), ReceiverProcess::listening(second)];
     let bases: Vec<String> = receivers.iter().map(|receiver| receiver.base.clone()).collect();
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
 
@@ -151,17 +104,18 @@ async fn two_receivers_on_one_database_store_each_pledge_once() {
         assert_eq!(stored.len(), 201);
         assert_eq!(by_key, expected);
     }
-    let rows: i64 =
-        sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\".pledges")).fetch_one(&admin).await.unwrap();
+    let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{}\".pledges", schema.name))
+        .fetch_one(&schema.admin)
+        .await
+        .unwrap();
     assert_eq!(rows, 201, "the rows are in the test's own schema");
-    let versions: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{schema}\"._sqlx_migrations"))
-        .fetch_one(&admin)
+    let versions: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{}\"._sqlx_migrations", schema.name))
+        .fetch_one(&schema.admin)
         .await
         .unwrap();
     let steps = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).unwrap().count();
     assert_eq!(versions, steps as i64, "every migration applied, once");
 
     drop(receivers);
-    sqlx::raw_sql(&format!("DROP SCHEMA \"{schema}\" CASCADE")).execute(&admin).await.unwrap();
-    admin.close().await;
+    schema.drop().await;
 }

@@ -10,11 +10,11 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::hook::{Hook, HOOK_SECRET};
+use common::process::{PostgresSchema, ReceiverProcess};
 use common::{new_key, pledge_json, TestServer, ADMIN_TOKEN};
 use sanankoroba_receiver::notify::WebhookSecret;
 use sanankoroba_receiver::outbox::WebhookEndpoint;
@@ -184,50 +184,17 @@ async fn prints_the_delay_from_201_to_delivery() {
     server.stop().await;
 }
 
-/// The real binary, on a free port.
-struct Receiver {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(database_url: &str, hook: &Hook) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_sanankoroba-receiver"))
-        .args([
-            "--bind",
-            "127.0.0.1:0",
-            "--admin-token",
-            ADMIN_TOKEN,
-            "--rate-limit-per-minute",
-            "0",
-            "--min-fill-ms",
-            "0",
-        ])
-        .args(["--dist", "/nonexistent/dist", "--webhook-retry-base-ms", "100", "--webhook-timeout-ms", "1000"])
+/// The real binary with the test endpoint as its webhook, retrying after 100 ms.
+fn receiver_command(database_url: &str, hook: &Hook) -> Command {
+    let mut command = ReceiverProcess::command();
+    command
+        .args(["--webhook-retry-base-ms", "100", "--webhook-timeout-ms", "1000"])
         .arg("--webhook")
         .arg(format!("crm={}", hook.url))
         .env("WEBHOOK_SECRETS", format!("crm={HOOK_SECRET}"))
         .env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap()
-}
-
-fn listening(mut child: Child) -> Receiver {
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().expect("the receiver printed nothing: it failed to start").unwrap();
-    let base =
-        first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {first}")).to_owned();
-    std::thread::spawn(move || lines.for_each(drop));
-    Receiver { child, base }
+        .env("RUST_LOG", "error");
+    command
 }
 
 async fn post_to(client: &reqwest::Client, base: &str) -> String {
@@ -266,18 +233,17 @@ async fn every_event_is_delivered_after_sigkill_and_a_restart() {
     let database = format!("sqlite://{}", folder.path().join("pledges.db").display());
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
 
-    let mut receiver = listening(spawn(&database, &hook));
+    let mut receiver = ReceiverProcess::start(&mut receiver_command(&database, &hook));
     let mut references = Vec::new();
     for _ in 0..40 {
         references.push(post_to(&client, &receiver.base).await);
     }
     hook.wait_for(GENEROUS, "failed attempts before the kill", |received| received.len() >= 40).await;
-    receiver.child.kill().unwrap(); // SIGKILL: no shutdown code runs.
-    receiver.child.wait().unwrap();
+    receiver.kill();
     let before_kill = hook.received().len();
 
     hook.answer(200, Duration::ZERO);
-    let _restarted = listening(spawn(&database, &hook));
+    let _restarted = ReceiverProcess::start(&mut receiver_command(&database, &hook));
     let expected: HashSet<String> = references.iter().cloned().collect();
     hook.wait_for(GENEROUS, "every event accepted after the restart", |received| {
         let accepted: HashSet<&String> = received.iter().filter(|r| r.answered == 200).map(|r| &r.reference).collect();
@@ -305,19 +271,17 @@ async fn every_event_is_delivered_after_sigkill_and_a_restart() {
     ignore = "needs PostgreSQL: build the tests with DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE"
 )]
 async fn two_receivers_on_one_database_deliver_each_event_once() {
-    let admin_url = std::env::var("DATABASE_URL").unwrap_or_default();
-    assert!(admin_url.starts_with("postgres"), "built for PostgreSQL, but DATABASE_URL does not name a server now");
-    let schema = format!("hooks_{}", new_key().replace('-', "_"));
-    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::raw_sql(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin).await.unwrap();
-    let separator = if admin_url.contains('?') { '&' } else { '?' };
-    let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+    let schema = PostgresSchema::create("hooks").await;
+    let url = schema.url.clone();
 
     // A little slow, so that both workers have deliveries in flight together.
     let hook = Hook::start(&[], 200).await;
     hook.answer(200, Duration::from_millis(10));
-    let (first, second) = (spawn(&url, &hook), spawn(&url, &hook));
-    let receivers = [listening(first), listening(second)];
+    let (first, second) = (
+        ReceiverProcess::spawn(&mut receiver_command(&url, &hook)),
+        ReceiverProcess::spawn(&mut receiver_command(&url, &hook)),
+    );
+    let receivers = [ReceiverProcess::listening(first), ReceiverProcess::listening(second)];
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
     let posts: Vec<_> = (0..100)
         .map(|index| {
@@ -343,6 +307,5 @@ async fn two_receivers_on_one_database_deliver_each_event_once() {
     assert_eq!(received.len(), 100, "each event delivered exactly once");
 
     drop(receivers);
-    sqlx::raw_sql(&format!("DROP SCHEMA \"{schema}\" CASCADE")).execute(&admin).await.unwrap();
-    admin.close().await;
+    schema.drop().await;
 }

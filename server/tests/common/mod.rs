@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod hook;
+pub mod process;
 
 use std::path::Path;
 use std::time::Duration;
