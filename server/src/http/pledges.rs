@@ -87,7 +87,7 @@ impl From<&Receipt> for PledgeReceipt {
 pub async fn submit(State(intake): State<Intake>, headers: HeaderMap, body: Body) -> Response {
     match intake.submit(&headers, body).await {
         Ok(accepted) => created(&accepted),
-        Err(problem) => problem.into_response(),
+        Err(refusal) => Problem::from(refusal).into_response(),
     }
 }
 

@@ -9,6 +9,9 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::intake::decode::MAX_BODY_BYTES;
+use crate::intake::{FieldRefusal, Refusal};
+
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
 /// A problem details document.
@@ -54,17 +57,31 @@ impl ProblemFieldError {
     }
 }
 
-impl From<&pledge::FieldError> for ProblemFieldError {
-    fn from(error: &pledge::FieldError) -> Self {
-        ProblemFieldError::new(&error.pointer, error_code_name(error.code), error.code.detail())
+impl From<FieldRefusal> for ProblemFieldError {
+    fn from(field: FieldRefusal) -> Self {
+        ProblemFieldError { pointer: field.pointer, code: field.code, detail: field.detail }
     }
 }
 
-/// The snake-case name serde gives the code, which is what the widget's catalogue is keyed by.
-pub fn error_code_name(code: pledge::ErrorCode) -> String {
-    match serde_json::to_value(code) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => format!("{code:?}"),
+/// The answer to each of the intake's refusals.
+impl From<Refusal> for Problem {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::MissingKey => Problem::missing_idempotency_key(),
+            Refusal::MalformedKey(how) => Problem::malformed_idempotency_key(how),
+            Refusal::NotDeclaredJson => Problem::unsupported_media_type(),
+            Refusal::TooLarge => Problem::payload_too_large(MAX_BODY_BYTES),
+            Refusal::TooSlow => Problem::request_timeout(),
+            Refusal::Malformed(detail) => Problem::malformed_json(detail),
+            Refusal::Invalid(fields) => {
+                Problem::invalid_pledge(fields.into_iter().map(ProblemFieldError::from).collect())
+            }
+            Refusal::KeyMismatch => Problem::idempotency_key_mismatch(),
+            Refusal::KeyReused => Problem::idempotency_key_reused(),
+            Refusal::NotStored => {
+                Problem::unavailable("The pledge could not be stored. Retry with the same Idempotency-Key.")
+            }
+        }
     }
 }
 
@@ -277,20 +294,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn field_errors_carry_the_pledge_code_name() {
-        let error = pledge::FieldError::new("/donor/email", pledge::ErrorCode::InvalidEmail);
-        let item = ProblemFieldError::from(&error);
-        assert_eq!(item.pointer, "/donor/email");
-        assert_eq!(item.code, "invalid_email");
-        assert_eq!(item.detail, pledge::ErrorCode::InvalidEmail.detail());
-    }
-
-    #[test]
-    fn every_pledge_code_has_a_snake_case_name() {
-        for code in pledge::ErrorCode::ALL {
-            let name = error_code_name(code);
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+    fn each_refusal_has_its_status_and_type() {
+        let field = FieldRefusal { pointer: "/donor/email".into(), code: "invalid_email".into(), detail: "d".into() };
+        let cases = [
+            (Refusal::MissingKey, 400, "/problems/missing-idempotency-key"),
+            (
+                Refusal::MalformedKey("Send exactly one Idempotency-Key header."),
+                400,
+                "/problems/malformed-idempotency-key",
+            ),
+            (Refusal::Malformed("line 1".into()), 400, "/problems/malformed-json"),
+            (Refusal::TooSlow, 408, "about:blank"),
+            (Refusal::TooLarge, 413, "about:blank"),
+            (Refusal::NotDeclaredJson, 415, "about:blank"),
+            (Refusal::Invalid(vec![field]), 422, "/problems/invalid-pledge"),
+            (Refusal::KeyMismatch, 422, "/problems/idempotency-key-mismatch"),
+            (Refusal::KeyReused, 422, "/problems/idempotency-key-reused"),
+            (Refusal::NotStored, 503, "about:blank"),
+        ];
+        for (refusal, status, problem_type) in cases {
+            let problem = Problem::from(refusal.clone());
+            assert_eq!((problem.status, problem.problem_type.as_str()), (status, problem_type), "{refusal:?}");
         }
+        let invalid = Problem::from(Refusal::Invalid(vec![FieldRefusal {
+            pointer: "/donor/email".into(),
+            code: "invalid_email".into(),
+            detail: "d".into(),
+        }]));
+        assert_eq!(invalid.errors, [ProblemFieldError::new("/donor/email", "invalid_email", "d")]);
+        assert_eq!(Problem::from(Refusal::NotStored).retry_after_seconds, Some(5), "retried with the same key");
     }
 
     #[test]

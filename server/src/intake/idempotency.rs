@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use pledge::Pledge;
 use sha2::{Digest, Sha256};
 
-use crate::http::problem::Problem;
+use super::refusal::Refusal;
 
 pub const HEADER: &str = "idempotency-key";
 /// Set to `true` on an answer that repeats the one first given for the key.
@@ -19,23 +19,20 @@ pub const HEADER_PATTERN: &str = r#"^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab
 
 /// The key from the `Idempotency-Key` header. The draft defines the value as a structured-field
 /// string (`"…"`); the bare UUID is accepted too, since that is what most clients send.
-pub fn key_from_headers(headers: &HeaderMap) -> Result<String, Problem> {
+pub fn key_from_headers(headers: &HeaderMap) -> Result<String, Refusal> {
     let mut values = headers.get_all(HEADER).iter();
     let Some(value) = values.next() else {
-        return Err(Problem::missing_idempotency_key());
+        return Err(Refusal::MissingKey);
     };
     if values.next().is_some() {
-        return Err(Problem::malformed_idempotency_key("Send exactly one Idempotency-Key header."));
+        return Err(Refusal::MalformedKey("Send exactly one Idempotency-Key header."));
     }
-    let text = value
-        .to_str()
-        .map_err(|_| Problem::malformed_idempotency_key("The Idempotency-Key header must be ASCII."))?
-        .trim();
+    let text = value.to_str().map_err(|_| Refusal::MalformedKey("The Idempotency-Key header must be ASCII."))?.trim();
     let key = text.strip_prefix('"').and_then(|inner| inner.strip_suffix('"')).unwrap_or(text);
     if pledge::is_uuid_v4(key) {
         Ok(key.to_owned())
     } else {
-        Err(Problem::malformed_idempotency_key("The Idempotency-Key header must be a lowercase UUID version 4."))
+        Err(Refusal::MalformedKey("The Idempotency-Key header must be a lowercase UUID version 4."))
     }
 }
 
@@ -68,14 +65,16 @@ mod tests {
     }
 
     #[test]
-    fn missing_and_malformed_keys_are_400() {
-        assert_eq!(key_from_headers(&headers(&[])).unwrap_err().problem_type, "/problems/missing-idempotency-key");
+    fn missing_and_malformed_keys_are_refused() {
+        assert_eq!(key_from_headers(&headers(&[])), Err(Refusal::MissingKey));
         for value in [&b"abc"[..], b"3F2B8C1E-9D4A-4C3B-8E2F-1A2B3C4D5E6F", b"\xff\xfe", b"\"unterminated"] {
-            let problem = key_from_headers(&headers(&[value])).unwrap_err();
-            assert_eq!(problem.status, 400);
-            assert_eq!(problem.problem_type, "/problems/malformed-idempotency-key");
+            let refusal = key_from_headers(&headers(&[value])).unwrap_err();
+            assert!(matches!(refusal, Refusal::MalformedKey(_)), "{value:?}: {refusal:?}");
         }
-        assert_eq!(key_from_headers(&headers(&[KEY.as_bytes(), KEY.as_bytes()])).unwrap_err().status, 400);
+        assert_eq!(
+            key_from_headers(&headers(&[KEY.as_bytes(), KEY.as_bytes()])),
+            Err(Refusal::MalformedKey("Send exactly one Idempotency-Key header."))
+        );
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //! idempotency key holds, whether it looks automated, and what it is recorded as.
 //!
 //! These are plain Rust types and functions, tested natively; the HTTP handler only hands them
-//! the request's headers and body and turns the outcome into an answer.
+//! the request's headers and body and turns the outcome, a receipt or a [`Refusal`], into an
+//! answer.
 
 pub mod decode;
 pub mod idempotency;
 pub mod reference;
+pub mod refusal;
 pub mod spam;
 mod submission;
 
+pub use refusal::{FieldRefusal, Refusal};
 pub use submission::{admit, Accepted, Intake};

@@ -7,8 +7,8 @@ use axum::body::Body;
 use axum::http::HeaderMap;
 use pledge::Pledge;
 
+use super::refusal::Refusal;
 use super::{decode, idempotency, spam};
-use crate::http::problem::Problem;
 use crate::storage::{NewPledge, Receipt, Recorded, Store};
 use crate::timestamp::Timestamp;
 
@@ -48,7 +48,7 @@ impl Intake {
 
     /// Checks the key before reading the body, so that a request that can never be accepted
     /// costs no upload; then decodes, decides and records the pledge.
-    pub async fn submit(&self, headers: &HeaderMap, body: Body) -> Result<Accepted, Problem> {
+    pub async fn submit(&self, headers: &HeaderMap, body: Body) -> Result<Accepted, Refusal> {
         let key = idempotency::key_from_headers(headers)?;
         decode::require_json_content_type(headers)?;
         let bytes = decode::read_body(headers, body, self.body_timeout).await?;
@@ -75,11 +75,11 @@ impl Intake {
             }
             Ok(Recorded::KeyReused) => {
                 tracing::info!(partner = %pledge.partner, "idempotency key reused for a different pledge");
-                Err(Problem::idempotency_key_reused())
+                Err(Refusal::KeyReused)
             }
             Err(error) => {
                 tracing::error!(%error, partner = %pledge.partner, "pledge not stored");
-                Err(Problem::unavailable("The pledge could not be stored. Retry with the same Idempotency-Key."))
+                Err(Refusal::NotStored)
             }
         }
     }
@@ -89,9 +89,9 @@ impl Intake {
 ///
 /// A pledge that looks automated is held, not refused: the answer is the same as for any
 /// pledge, so a bot learns nothing, and a person wrongly taken for one is not lost.
-pub fn admit(key: &str, pledge: &Pledge, min_fill: Duration, received_at: Timestamp) -> Result<NewPledge, Problem> {
+pub fn admit(key: &str, pledge: &Pledge, min_fill: Duration, received_at: Timestamp) -> Result<NewPledge, Refusal> {
     if pledge.idempotency_key != key {
-        return Err(Problem::idempotency_key_mismatch());
+        return Err(Refusal::KeyMismatch);
     }
     let new = NewPledge::new(pledge, received_at);
     Ok(match spam::judge(&pledge.anti_spam, min_fill) {
@@ -149,9 +149,7 @@ mod tests {
     #[test]
     fn a_body_key_other_than_the_header_key_is_refused() {
         let other = "00000000-0000-4000-8000-000000000000";
-        let problem = admit(other, &pledge("", 42_000), MIN_FILL, Timestamp::now()).unwrap_err();
-        assert_eq!(problem.status, 422);
-        assert_eq!(problem.problem_type, "/problems/idempotency-key-mismatch");
+        assert_eq!(admit(other, &pledge("", 42_000), MIN_FILL, Timestamp::now()).unwrap_err(), Refusal::KeyMismatch);
     }
 
     fn request(key: &str, body: &serde_json::Value) -> (HeaderMap, Body) {
@@ -177,12 +175,11 @@ mod tests {
         assert_eq!(again.receipt(), first.receipt());
 
         let (headers, body) = request(KEY, &pledge_json("", 43_000));
-        let problem = intake.submit(&headers, body).await.unwrap_err();
-        assert_eq!(problem.problem_type, "/problems/idempotency-key-reused");
+        assert_eq!(intake.submit(&headers, body).await, Err(Refusal::KeyReused));
 
         let (mut headers, body) = request(KEY, &pledge_json("", 42_000));
         headers.remove(idempotency::HEADER);
-        assert_eq!(intake.submit(&headers, body).await.unwrap_err().problem_type, "/problems/missing-idempotency-key");
+        assert_eq!(intake.submit(&headers, body).await, Err(Refusal::MissingKey));
         store.close().await;
     }
 }
