@@ -14,7 +14,7 @@ use url::Url;
 use crate::config::Settings;
 use crate::housekeeping::Chores;
 use crate::http::{self, widget};
-use crate::notify::mailer::Mailer;
+use crate::notify::mailer::{MailKind, Mailer};
 use crate::outbox::directory::Directory;
 use crate::outbox::email::{self, EmailChannel};
 use crate::outbox::webhook::WebhookChannel;
@@ -62,13 +62,16 @@ pub async fn start(settings: Settings, shutdown: impl Future<Output = ()> + Send
     let local_addr = listener.local_addr()?;
     let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{local_addr}"));
     let mut attempt_limit = webhooks.timeout;
-    if let (Some(mail), Some(kinds)) = (&settings.mail, &mail_kinds) {
+    if let Some(mail) = &settings.mail {
         let inbox_origin = Url::parse(&public_url)
             .map_err(|error| format!("the public URL `{public_url}` is not a URL the e-mails can link to: {error}"))?;
         let mailer = Arc::new(Mailer::new(mail, inbox_origin)?);
-        for kind in kinds {
-            let channel = EmailChannel::new(*kind, Arc::clone(&mailer), store.clone());
-            channels.insert(email::endpoint(*kind).to_owned(), Arc::new(channel));
+        // A channel for every kind, not only those new pledges cause: a confirmation still
+        // waiting when confirmations were turned off then settles as "not sent", with that
+        // reason, instead of failing for days against an endpoint that no longer exists.
+        for kind in MailKind::ALL {
+            let channel = EmailChannel::new(kind, Arc::clone(&mailer), store.clone());
+            channels.insert(email::endpoint(kind).to_owned(), Arc::new(channel));
         }
         attempt_limit = attempt_limit.max(mail.send_timeout);
     }

@@ -177,3 +177,36 @@ async fn a_refused_e_mail_is_given_up_at_once_with_its_reply_code() {
     assert!(!dead["last_error"].as_str().unwrap().contains('@'), "no address in the error");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confirmation_still_waiting_when_confirmations_are_turned_off_is_settled_as_not_sent() {
+    let deferring = SmtpSink::start().await;
+    deferring.refuse_next_data(451, 1_000);
+    let server = receiver_with_mail(&deferring, &[]).await;
+    posted(&server, &pledge_json(&new_key())).await;
+    let deadline = Instant::now() + GENEROUS;
+    while deliveries(&server).await.iter().filter(|delivery| delivery["attempts"].as_u64() >= Some(1)).count() < 2 {
+        assert!(Instant::now() < deadline, "the two e-mails were not attempted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let folder = server.stop().await;
+
+    // The operator turns confirmations off and restarts on the same database.
+    let accepting = SmtpSink::start().await;
+    let mail = receiver_mail_settings(accepting.port(), &["--donor-confirmations", "false"]);
+    let server = TestServer::start_in_with(folder, move |settings, _| {
+        settings.mail = Some(mail);
+        settings.webhooks.retry.base = Duration::from_millis(20);
+    })
+    .await;
+    let listed = wait_until_delivered(&server, 2).await;
+    let confirmation = listed.iter().find(|delivery| delivery["endpoint"] == "email:donor").unwrap();
+    assert_eq!(confirmation["last_error"], "not sent: donor confirmations are turned off");
+    let staff = listed.iter().find(|delivery| delivery["endpoint"] == "email:charity").unwrap();
+    assert_eq!(staff["last_error"], "transient failure: the SMTP server deferred the message with a 451 reply");
+    let messages = wait_for_messages(&accepting, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(accepting.messages().len(), 1, "only the staff notification was sent");
+    assert_eq!(messages[0].rcpt_to, [CHARITY]);
+    server.stop().await;
+}

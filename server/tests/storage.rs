@@ -262,6 +262,18 @@ mod cases {
             ],
             "the second release changed nothing and recorded nothing"
         );
+
+        // A person who gives a held pledge any other status has released it too.
+        let (_, bot) = new_pledge("st-marys-school", Timestamp::now());
+        let declined = created(&store, bot.for_review(SpamReason::TooFast)).await;
+        store
+            .change_status(&declined, Status::Declined, Some("A real donor, who changed their mind".into()), "ana")
+            .await
+            .unwrap();
+        let listed =
+            store.list(ListFilter { status: StatusFilter::Only(Status::Declined), ..everything() }).await.unwrap();
+        assert_eq!(listed.pledges.len(), 1);
+        assert!(listed.pledges[0].released_at.is_some(), "taken out of review by a status change");
     }
 
     pub async fn changes_status_with_its_event(store: Store) {
@@ -478,6 +490,8 @@ mod cases {
                 paged.extend(rows.rows);
             }
             assert_eq!(paged, whole.rows, "{sort:?}");
+            let beyond = store.inbox(InboxQuery { sort, limit: 3, offset: 30, ..InboxQuery::default() }).await.unwrap();
+            assert_eq!((beyond.rows.len(), beyond.total), (0, 11), "a page past the end still says how many there are");
             let ids: Vec<i64> = whole.rows.iter().map(|row| row.id).collect();
             let amounts: Vec<u64> = whole.rows.iter().map(|row| row.amount.minor_units).collect();
             match sort {
@@ -942,7 +956,7 @@ mod cases {
         // One of robot's deliveries is settled first: only the pending ones are given up.
         let claimed = store.claim_deliveries(Duration::from_secs(60), 100).await.unwrap();
         let robot_first = claimed.iter().find(|c| c.endpoint == "robot" && c.reference == after).unwrap();
-        let delivered = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now() };
+        let delivered = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now(), note: None };
         assert!(store.record_delivery(robot_first, delivered).await.unwrap());
         assert_eq!(store.remove_webhook("robot").await.unwrap(), WebhookRemoved::Removed { given_up: 1 });
         assert_eq!(store.remove_webhook("robot").await.unwrap(), WebhookRemoved::NoSuchEndpoint);
@@ -1000,7 +1014,7 @@ mod cases {
         assert_eq!(claimed.len(), 4);
         let half_first = claimed.iter().find(|c| c.reference == half).unwrap();
         for delivery in claimed.iter().filter(|c| c.reference == delivered || c.id == half_first.id) {
-            let update = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now() };
+            let update = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now(), note: None };
             assert!(store.record_delivery(delivery, update).await.unwrap());
         }
         let long_ago = Timestamp::from_micros(0);
@@ -1035,7 +1049,7 @@ mod cases {
         let crm_first = claimed.iter().find(|c| c.reference == first && c.endpoint == "crm").unwrap();
         let payload: serde_json::Value = serde_json::from_slice(crm_first.event.payload()).unwrap();
         assert_eq!(payload["id"], crm_first.event.id().as_str());
-        let delivered = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now() };
+        let delivered = DeliveryUpdate::Delivered { attempts: 1, at: Timestamp::now(), note: None };
         assert!(store.record_delivery(crm_first, delivered.clone()).await.unwrap());
         assert!(!store.record_delivery(crm_first, delivered).await.unwrap(), "settled once");
         let now_due = store.claim_deliveries(lease, 100).await.unwrap();
@@ -1646,7 +1660,12 @@ async fn postgres_a_deadlocked_batch_is_run_again() {
     wait_until_blocked_by(&mut monitor, other_pid).await;
     let second_write = spawn(second.clone());
     let third_write = spawn(third);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Both must wait in the queue, to be taken into one batch, before the first is let through.
+    let started = std::time::Instant::now();
+    while store.queued_writes() < 2 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the second and third writes never reached the queue");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 
     // Let the first batch through; the next one takes the second key, then waits for the third.
     sqlx::raw_sql("ROLLBACK TO SAVEPOINT before_first").execute(&mut other).await.unwrap();

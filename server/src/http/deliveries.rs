@@ -75,7 +75,8 @@ pub struct Delivery {
     /// When a pending delivery is next attempted, RFC 3339 in UTC; `null` once delivered or dead.
     pub next_attempt_at: Option<String>,
     /// How the last failed attempt went, such as `answered HTTP 500`, kept once delivered;
-    /// `null` when no attempt failed.
+    /// for a delivery settled with nothing to send, why (`not sent: the donor's details were
+    /// erased`); `null` when no attempt failed.
     pub last_error: Option<String>,
     /// When it was delivered, RFC 3339 in UTC; `null` until then.
     pub delivered_at: Option<String>,

@@ -119,7 +119,7 @@ fn table(view: &DeliveriesView<'_>, signed_in: SignedIn<'_>) -> Markup {
                         th scope="col" { "Status" }
                         th scope="col" class="number" { "Attempts" }
                         th scope="col" { "Next attempt" }
-                        th scope="col" { "Last error" }
+                        th scope="col" { "Last error or note" }
                         th scope="col" { span class="visually-hidden" { "Action" } }
                     }
                 }
@@ -132,7 +132,13 @@ fn table(view: &DeliveriesView<'_>, signed_in: SignedIn<'_>) -> Markup {
                             }
                             td { a href=(pledge_path(&row.reference)) { (row.reference) } }
                             td { (row.endpoint) }
-                            td { span class={ "status delivery-" (row.status.as_str()) } { (label(row.status)) } }
+                            td {
+                                @if row.settled_without_sending() {
+                                    span class="status delivery-not-sent" { "Not sent" }
+                                } @else {
+                                    span class={ "status delivery-" (row.status.as_str()) } { (label(row.status)) }
+                                }
+                            }
                             td class="number" { (row.attempts) }
                             td {
                                 @if let Some(at) = row.next_attempt_at {
@@ -197,6 +203,7 @@ mod tests {
             row(7, DeliveryStatus::Dead, Some("answered HTTP 500")),
             row(6, DeliveryStatus::Dead, Some(ERASED_BEFORE_DELIVERY)),
             row(5, DeliveryStatus::Delivered, None),
+            row(4, DeliveryStatus::Delivered, Some("not sent: donor confirmations are turned off")),
         ];
         let view = DeliveriesView {
             status: None,
@@ -212,6 +219,8 @@ mod tests {
         assert!(text.contains(r#"<a href="/admin/pledges/SK-AAAA-BBBB">SK-AAAA-BBBB</a>"#));
         assert!(text.contains(r#"href="/admin/deliveries?before=5""#));
         assert!(!text.contains("Newest deliveries"), "the first page links only onwards");
+        assert_eq!(text.matches(">Delivered</span>").count(), 1, "{text}");
+        assert_eq!(text.matches(r#"<span class="status delivery-not-sent">Not sent</span>"#).count(), 1, "{text}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::notify::RetryPolicy;
+use crate::storage::outbox::NOT_SENT;
 use crate::storage::DeliveryUpdate;
 use crate::timestamp::Timestamp;
 
@@ -23,8 +24,9 @@ pub enum Attempt {
     /// No answer.
     Failed(Failure),
     /// There was nothing to send, and there never will be (an e-mail that must not be sent, a
-    /// pledge that is gone): settled at once, as delivered, without retries.
-    NothingToSend,
+    /// pledge that is gone): settled at once, as delivered, without retries. The text says why,
+    /// without personal data, and stays with the delivery so that staff see nothing was sent.
+    NothingToSend(String),
     /// Not taken, for a reason that another attempt would not change: given up at once. The
     /// text says what failed without personal data.
     Undeliverable(String),
@@ -55,7 +57,7 @@ impl fmt::Display for Attempt {
             Attempt::Failed(Failure::Unreachable) => formatter.write_str("could not connect"),
             Attempt::Failed(Failure::Broken) => formatter.write_str("the request failed"),
             Attempt::Failed(Failure::UnknownEndpoint) => formatter.write_str("no such endpoint is configured"),
-            Attempt::NothingToSend => formatter.write_str("nothing to send"),
+            Attempt::NothingToSend(reason) => write!(formatter, "{NOT_SENT}{reason}"),
             Attempt::Undeliverable(detail) | Attempt::Deferred(detail) => formatter.write_str(detail),
         }
     }
@@ -73,7 +75,7 @@ pub enum Next {
 /// included; `random` is a uniformly random value for the jitter.
 pub fn next(attempt: &Attempt, attempts: u32, policy: &RetryPolicy, random: u64) -> Next {
     match attempt {
-        Attempt::Accepted | Attempt::NothingToSend => Next::Delivered,
+        Attempt::Accepted | Attempt::NothingToSend(_) => Next::Delivered,
         Attempt::Undeliverable(_) => Next::Dead,
         Attempt::Refused(_) | Attempt::Failed(_) | Attempt::Deferred(_) => match policy.next_delay(attempts, random) {
             Some(delay) => Next::RetryAfter(delay),
@@ -85,7 +87,10 @@ pub fn next(attempt: &Attempt, attempts: u32, policy: &RetryPolicy, random: u64)
 /// The row update for `next`, after the `attempts`-th attempt ended at `now` as `attempt` did.
 pub fn update(next: Next, attempt: &Attempt, attempts: u32, now: Timestamp) -> DeliveryUpdate {
     match next {
-        Next::Delivered => DeliveryUpdate::Delivered { attempts, at: now },
+        Next::Delivered => {
+            let note = matches!(attempt, Attempt::NothingToSend(_)).then(|| attempt.to_string());
+            DeliveryUpdate::Delivered { attempts, at: now, note }
+        }
         Next::RetryAfter(delay) => {
             let delay = i64::try_from(delay.as_micros()).unwrap_or(i64::MAX);
             let next_attempt_at = Timestamp::from_micros(now.as_micros().saturating_add(delay));
@@ -124,7 +129,17 @@ mod tests {
 
     #[test]
     fn nothing_to_send_settles_at_once_and_the_undeliverable_die_at_once() {
-        assert_eq!(next(&Attempt::NothingToSend, 1, &policy(), u64::MAX), Next::Delivered);
+        let nothing = Attempt::NothingToSend("the donor's details were erased".into());
+        assert_eq!(next(&nothing, 1, &policy(), u64::MAX), Next::Delivered);
+        assert_eq!(
+            update(Next::Delivered, &nothing, 1, Timestamp::from_micros(0)),
+            DeliveryUpdate::Delivered {
+                attempts: 1,
+                at: Timestamp::from_micros(0),
+                note: Some("not sent: the donor's details were erased".into())
+            },
+            "settled, with the reason nothing was sent kept for the deliveries page"
+        );
         let refused = Attempt::Undeliverable("the SMTP server refused the message with a 550 reply".into());
         assert_eq!(next(&refused, 1, &policy(), u64::MAX), Next::Dead, "no retry for a permanent failure");
         assert_eq!(
@@ -138,7 +153,7 @@ mod tests {
         let now = Timestamp::from_micros(1_000_000);
         assert_eq!(
             update(Next::Delivered, &Attempt::Accepted, 2, now),
-            DeliveryUpdate::Delivered { attempts: 2, at: now }
+            DeliveryUpdate::Delivered { attempts: 2, at: now, note: None }
         );
         assert_eq!(
             update(Next::RetryAfter(Duration::from_secs(3)), &Attempt::Refused(503), 1, now),

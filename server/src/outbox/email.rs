@@ -62,7 +62,7 @@ impl EmailChannel {
             Ok(Some(stored)) if stored.erased_at.is_none() => stored,
             Ok(_) => {
                 tracing::info!(event_id, reference, mail, "e-mail not sent: the pledge was erased or is gone");
-                return Attempt::NothingToSend;
+                return Attempt::NothingToSend("the pledge was erased or is gone".to_owned());
             }
             Err(error) => {
                 tracing::warn!(%error, event_id, reference, mail, "the pledge for an e-mail could not be read");
@@ -71,8 +71,8 @@ impl EmailChannel {
         };
         let outcome = self.mailer.deliver(self.kind, PledgeView::from(&stored)).await;
         let attempt = attempt(outcome);
-        if attempt == Attempt::NothingToSend {
-            tracing::info!(event_id, reference, mail, "e-mail not sent: there is nothing to send for this pledge");
+        if let Attempt::NothingToSend(reason) = &attempt {
+            tracing::info!(event_id, reference, mail, "e-mail not sent: {reason}");
         }
         attempt
     }
@@ -90,7 +90,7 @@ impl Channel for EmailChannel {
 pub fn attempt(outcome: Result<(), DeliverError>) -> Attempt {
     match outcome {
         Ok(()) => Attempt::Accepted,
-        Err(DeliverError::Refused(_)) => Attempt::NothingToSend,
+        Err(DeliverError::Refused(refusal)) => Attempt::NothingToSend(refusal.to_string()),
         Err(error) => match error.failure() {
             Failure::Transient => Attempt::Deferred(error.to_string()),
             Failure::Permanent => Attempt::Undeliverable(error.to_string()),
@@ -123,7 +123,10 @@ mod tests {
     #[test]
     fn sent_refused_transient_and_permanent_settle_as_they_should() {
         assert_eq!(attempt(Ok(())), Attempt::Accepted);
-        assert_eq!(attempt(Err(DeliverError::Refused(Refusal::HeldForReview))), Attempt::NothingToSend);
+        assert_eq!(
+            attempt(Err(DeliverError::Refused(Refusal::HeldForReview))),
+            Attempt::NothingToSend("the pledge is held for review, so its donor is not written to".to_owned())
+        );
         let deferred = SendError { failure: Failure::Transient, detail: "deferred with a 451 reply".to_owned() };
         assert_eq!(
             attempt(Err(DeliverError::Send(deferred))),

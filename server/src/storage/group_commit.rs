@@ -54,6 +54,11 @@ impl GroupCommit {
         answer.await.map_err(|_| StorageError::new("the writer stopped before committing"))?
     }
 
+    /// Writes sent to the writer and not yet taken into a batch.
+    pub(super) fn queued(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
     pub(super) async fn probe(&self) -> StorageResult<()> {
         let (reply, answer) = oneshot::channel();
         self.queue.send(Job::Probe(reply)).await.map_err(|_| StorageError::new("the writer has stopped"))?;

@@ -465,6 +465,11 @@ impl Store {
         Store::open_with_endpoints(Database::from_url(url)?, endpoints).await
     }
 
+    /// How many writes wait for the writer to take them into its next batch.
+    pub fn queued_writes(&self) -> usize {
+        self.writer.queued()
+    }
+
     /// Notified after a commit that may have queued outbox deliveries, so that the delivery
     /// worker need not wait for its next poll.
     pub fn deliveries_queued(&self) -> Arc<tokio::sync::Notify> {

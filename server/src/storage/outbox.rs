@@ -147,9 +147,21 @@ pub struct ClaimedDelivery {
 /// How an attempt settles its delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryUpdate {
-    Delivered { attempts: u32, at: Timestamp },
-    Retry { attempts: u32, next_attempt_at: Timestamp, error: String },
-    Dead { attempts: u32, error: String },
+    /// Settled: sent and accepted, or, with a note saying why, settled with nothing to send.
+    Delivered {
+        attempts: u32,
+        at: Timestamp,
+        note: Option<String>,
+    },
+    Retry {
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        error: String,
+    },
+    Dead {
+        attempts: u32,
+        error: String,
+    },
 }
 
 /// A delivery as the admin API lists it: no payload.
@@ -167,6 +179,15 @@ pub struct DeliveryRecord {
     pub next_attempt_at: Option<Timestamp>,
     pub last_error: Option<String>,
     pub delivered_at: Option<Timestamp>,
+}
+
+impl DeliveryRecord {
+    /// Settled without anything sent, its note saying why: the deliveries page must not call
+    /// it delivered.
+    pub fn settled_without_sending(&self) -> bool {
+        self.status == DeliveryStatus::Delivered
+            && self.last_error.as_deref().is_some_and(|note| note.starts_with(NOT_SENT))
+    }
 }
 
 /// Which deliveries to list, newest first.
@@ -196,6 +217,9 @@ pub enum RetryOutcome {
     /// Pending and due now, its attempts kept.
     Scheduled(DeliveryRecord),
 }
+
+/// How the note of a delivery settled with nothing to send begins.
+pub const NOT_SENT: &str = "not sent: ";
 
 /// The text stored as a delivery's last error when an erasure gives it up.
 pub const ERASED_BEFORE_DELIVERY: &str = "the pledge was erased before this event was delivered";

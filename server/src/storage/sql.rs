@@ -567,8 +567,8 @@ where
         update: &DeliveryUpdate,
     ) -> StorageResult<bool> {
         let (status, attempts, next_attempt_at, error, delivered_at) = match update {
-            DeliveryUpdate::Delivered { attempts, at } => {
-                (DeliveryStatus::Delivered, *attempts, at.as_micros(), None, Some(at.as_micros()))
+            DeliveryUpdate::Delivered { attempts, at, note } => {
+                (DeliveryStatus::Delivered, *attempts, at.as_micros(), note.clone(), Some(at.as_micros()))
             }
             DeliveryUpdate::Retry { attempts, next_attempt_at, error } => {
                 (DeliveryStatus::Pending, *attempts, next_attempt_at.as_micros(), Some(error.clone()), None)
@@ -576,6 +576,7 @@ where
             DeliveryUpdate::Dead { attempts, error } => (DeliveryStatus::Dead, *attempts, 0, Some(error.clone()), None),
         };
         // A delivery keeps its last failure once delivered: it says why it took several attempts.
+        // One settled with nothing to send keeps the reason instead.
         let settled = sqlx::query(
             "UPDATE outbox_deliveries
              SET status = $1, attempts = $2, next_attempt_at = $3, last_error = COALESCE($4, last_error),
@@ -822,8 +823,12 @@ where
             return Ok(Some(StatusChange::Unchanged(from)));
         }
         let announced = Self::previously_announced(connection, id).await?;
-        sqlx::query("UPDATE pledges SET status = $1 WHERE id = $2")
+        // Taking a pledge out of review by giving it another status releases it, as the
+        // release button does.
+        let released_at = (from == Status::Review).then_some(at.as_micros());
+        sqlx::query("UPDATE pledges SET status = $1, released_at = COALESCE($2, released_at) WHERE id = $3")
             .bind(to.as_str().to_owned())
+            .bind(released_at)
             .bind(id)
             .execute(&mut *connection)
             .await?;
@@ -1040,11 +1045,9 @@ where
     }
 
     pub(super) async fn inbox(connection: &mut DB::Connection, query: &InboxQuery) -> StorageResult<InboxPage> {
-        let mut count = Statement::new("SELECT count(*) AS total FROM pledges");
-        inbox_conditions(&mut count, query);
-        let total: i64 = Self::query(&count).fetch_one(&mut *connection).await?.try_get("total")?;
-
-        let mut page = Statement::new(&format!("SELECT {INBOX_COLUMNS} FROM pledges"));
+        // The total comes with the page, from the same snapshot: a pledge arriving between two
+        // reads cannot make the count and the rows disagree.
+        let mut page = Statement::new(&format!("SELECT {INBOX_COLUMNS}, count(*) OVER () AS total FROM pledges"));
         inbox_conditions(&mut page, query);
         page.push(" ORDER BY ")
             .push(query.sort.order_by())
@@ -1053,6 +1056,16 @@ where
             .push(" OFFSET ")
             .value(i64::from(query.offset));
         let rows = Self::query(&page).fetch_all(&mut *connection).await?;
+        let total: i64 = match rows.first() {
+            Some(row) => row.try_get("total")?,
+            None if query.offset == 0 => 0,
+            // A page past the end (an old bookmark) says how many there are now.
+            None => {
+                let mut count = Statement::new("SELECT count(*) AS total FROM pledges");
+                inbox_conditions(&mut count, query);
+                Self::query(&count).fetch_one(&mut *connection).await?.try_get("total")?
+            }
+        };
         Ok(InboxPage {
             rows: rows.iter().map(read_inbox_row::<DB>).collect::<StorageResult<_>>()?,
             total: u64::try_from(total).unwrap_or_default(),
