@@ -71,20 +71,7 @@ mod tests {
     use axum::http::HeaderValue;
 
     fn valid_json() -> serde_json::Value {
-        serde_json::json!({
-            "schema_version": 1,
-            "idempotency_key": "3f2b8c1e-9d4a-4c3b-8e2f-1a2b3c4d5e6f",
-            "option": "child",
-            "frequency": "monthly",
-            "amount": {"minor_units": 2500, "currency": "GBP"},
-            "donor": {"given_name": "Awa", "family_name": "Traoré", "email": "awa@example.org", "country": "GB"},
-            "consent": {"wording_version": pledge::CONSENT_WORDING_VERSION, "email": false, "post": false, "phone": false},
-            "partner": "st-marys-school",
-            "page_url": "https://example.org/give",
-            "locale": "en",
-            "client_created_at": "2026-11-27T10:00:00.000Z",
-            "anti_spam": {"honeypot": "", "fill_ms": 12000}
-        })
+        crate::intake::fixtures::pledge_json()
     }
 
     fn refusal(body: &[u8]) -> Refusal {
@@ -106,7 +93,7 @@ mod tests {
     #[test]
     fn accepts_a_well_formed_pledge() {
         let pledge = parse_pledge(valid_json().to_string().as_bytes()).unwrap();
-        assert_eq!(pledge.partner, "st-marys-school");
+        assert_eq!(pledge.partner, "sos-uk");
     }
 
     #[test]

@@ -13,4 +13,12 @@ pub mod spam;
 mod submission;
 
 pub use refusal::{FieldRefusal, Refusal};
+
+#[cfg(test)]
+mod fixtures {
+    /// A valid pledge as the widget sends it: the contract's own example.
+    pub fn pledge_json() -> serde_json::Value {
+        serde_json::from_str(include_str!("../../../contract/examples/child-gbp-gift-aid.json")).unwrap()
+    }
+}
 pub use submission::{admit, Accepted, Intake};

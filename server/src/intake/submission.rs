@@ -110,20 +110,10 @@ mod tests {
     const MIN_FILL: Duration = Duration::from_secs(3);
 
     fn pledge_json(honeypot: &str, fill_ms: u64) -> serde_json::Value {
-        serde_json::json!({
-            "schema_version": 1,
-            "idempotency_key": KEY,
-            "option": "child",
-            "frequency": "monthly",
-            "amount": {"minor_units": 2500, "currency": "GBP"},
-            "donor": {"given_name": "Awa", "family_name": "Traoré", "email": "awa@example.org", "country": "GB"},
-            "consent": {"wording_version": pledge::CONSENT_WORDING_VERSION, "email": false, "post": false, "phone": false},
-            "partner": "st-marys-school",
-            "page_url": "https://example.org/give",
-            "locale": "en",
-            "client_created_at": "2026-11-27T10:00:00.000Z",
-            "anti_spam": {"honeypot": honeypot, "fill_ms": fill_ms}
-        })
+        let mut json = crate::intake::fixtures::pledge_json();
+        json["idempotency_key"] = KEY.into();
+        json["anti_spam"] = serde_json::json!({"honeypot": honeypot, "fill_ms": fill_ms});
+        json
     }
 
     fn pledge(honeypot: &str, fill_ms: u64) -> Pledge {
