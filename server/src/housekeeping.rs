@@ -1,6 +1,7 @@
 //! The receiver's periodic chores: erasing the donor's details from pledges that never
 //! converted once the retention period is over, deleting outbox events that every endpoint
-//! received more than 30 days ago, and deleting staff sessions that have ended.
+//! received more than 30 days ago, deleting staff sessions that have ended, and deleting the
+//! replaced webhook secrets that no longer sign.
 //!
 //! All run once at start and then every hour. They are idempotent, so with several receivers
 //! on one PostgreSQL database each may run them; the second finds nothing left to do.
@@ -39,7 +40,7 @@ impl Chores {
         Timestamp::from_micros(now.as_micros().saturating_sub(idle))
     }
 
-    /// One round of both chores. Failures are logged and tried again at the next round.
+    /// One round of the chores. Failures are logged and tried again at the next round.
     pub async fn run_once(&self, store: &Store, now: Timestamp) {
         if let Some(cutoff) = self.retention_cutoff(now) {
             match store.anonymise_unconverted(cutoff).await {
@@ -62,6 +63,11 @@ impl Chores {
             Ok(count) => tracing::debug!(count, "ended staff sessions deleted"),
             Err(error) => tracing::warn!(%error, "ended staff sessions could not be deleted"),
         }
+        match store.forget_replaced_secrets(now).await {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "replaced webhook secrets deleted"),
+            Err(error) => tracing::warn!(%error, "replaced webhook secrets could not be deleted"),
+        }
     }
 
     /// Runs the chores now and every hour until the task is aborted.
@@ -80,7 +86,7 @@ impl Chores {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{NewPledge, Recorded, Status};
+    use crate::storage::{NewPledge, NewWebhook, Recorded, SecretReplacement, Status};
 
     #[test]
     fn the_cutoffs_count_back_from_now() {
@@ -131,6 +137,37 @@ mod tests {
                 "{kept}"
             );
         }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_round_deletes_replaced_webhook_secrets_once_they_no_longer_sign() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let store =
+            Store::open_url(&format!("sqlite://{}", dir.path().join("pledges.db").display())).await.expect("opened");
+        let now = Timestamp::now();
+        let webhook = NewWebhook {
+            name: "robot".into(),
+            url: "https://robot.example.org/hook".into(),
+            secret: "first-secret-0123456789-abcdefghij".into(),
+            created_at: now,
+            created_by: "amina".into(),
+        };
+        store.add_webhook(webhook).await.expect("added");
+        let replacement = SecretReplacement {
+            name: "robot".into(),
+            secret: "second-secret-0123456789-abcdefghij".into(),
+            previous_until: now.plus(Duration::from_secs(60)),
+        };
+        store.replace_webhook_secret(replacement).await.expect("replaced");
+        let chores = Chores { retention_days: None, sessions: SessionPolicy::default() };
+
+        chores.run_once(&store, now).await;
+        assert!(store.webhooks().await.expect("read")[0].previous_secret.is_some(), "it still signs");
+        chores.run_once(&store, now.plus(Duration::from_secs(60))).await;
+        let stored = store.webhooks().await.expect("read");
+        assert!(stored[0].previous_secret.is_none(), "deleted once its time is over");
+        assert_eq!(stored[0].secret, "second-secret-0123456789-abcdefghij");
         store.close().await;
     }
 }

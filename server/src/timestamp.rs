@@ -4,7 +4,7 @@
 //! SQLite and PostgreSQL. The calendar (leap years, month lengths, offsets) is the `time`
 //! crate's; this type only fixes the one text form the receiver writes and the forms it reads.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -36,6 +36,11 @@ impl Timestamp {
 
     pub fn as_micros(self) -> i64 {
         self.0
+    }
+
+    /// The instant `duration` later, or the last one there is.
+    pub fn plus(self, duration: Duration) -> Timestamp {
+        Timestamp(self.0.saturating_add(i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)))
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`. Instants beyond the years 0000–9999, which no clock or
@@ -99,6 +104,13 @@ mod tests {
     fn instants_beyond_four_digit_years_are_written_as_the_nearest_that_fits() {
         assert_eq!(Timestamp::from_micros(i64::MAX).to_rfc3339(), "9999-12-31T23:59:59.999999Z");
         assert_eq!(Timestamp::from_micros(i64::MIN).to_rfc3339(), "-9999-01-01T00:00:00.000000Z");
+    }
+
+    #[test]
+    fn plus_adds_microseconds_and_saturates() {
+        assert_eq!(Timestamp::from_micros(5).plus(Duration::from_millis(2)), Timestamp::from_micros(2_005));
+        assert_eq!(Timestamp::from_micros(i64::MAX - 1).plus(Duration::from_secs(1)), Timestamp::from_micros(i64::MAX));
+        assert_eq!(Timestamp::from_micros(0).plus(Duration::MAX), Timestamp::from_micros(i64::MAX));
     }
 
     #[test]

@@ -18,9 +18,9 @@ use sanankoroba_receiver::intake::spam::SpamReason;
 use sanankoroba_receiver::storage::{
     ClaimedDelivery, Database, DeliveryQuery, DeliveryStatus, DeliveryUpdate, Endpoints, Erasure, EventKind, InboxPage,
     InboxQuery, InboxSort, ListFilter, NewPledge, NewSession, NewWebhook, PgConnectOptions, Recorded, RetryOutcome,
-    SessionCreated, SqliteConnectOptions, Status, StatusChange, StatusFilter, Store, StoredPledge, TokenHash,
-    UserAdded, UserRemoved, WebhookAdded, WebhookRemoved, Wording, ACTOR_RETENTION, ACTOR_SPAM_CHECK, ACTOR_WIDGET,
-    ENDPOINT_REMOVED, MAX_INBOX_ROWS,
+    SecretReplacement, SessionCreated, SqliteConnectOptions, Status, StatusChange, StatusFilter, Store, StoredPledge,
+    TokenHash, UserAdded, UserRemoved, WebhookAdded, WebhookRemoved, WebhookSecretReplaced, Wording, ACTOR_RETENTION,
+    ACTOR_SPAM_CHECK, ACTOR_WIDGET, ENDPOINT_REMOVED, MAX_INBOX_ROWS,
 };
 use sanankoroba_receiver::timestamp::Timestamp;
 use sqlx::{ConnectOptions, Connection};
@@ -985,6 +985,48 @@ mod cases {
         store.close().await;
     }
 
+    /// A replaced secret is kept, with until when it signs, and only the newest two are kept;
+    /// one that signs no more is deleted.
+    pub async fn webhook_secrets_are_replaced_keeping_the_old_one_for_a_while(store: Store) {
+        store.add_webhook(new_webhook("robot")).await.unwrap();
+        let replacement = |secret: &str, previous_until| SecretReplacement {
+            name: "robot".to_owned(),
+            secret: secret.to_owned(),
+            previous_until: Timestamp::from_micros(previous_until),
+        };
+        assert_eq!(
+            store.replace_webhook_secret(replacement("second-secret-0123456789-abcdefghij", 7)).await.unwrap(),
+            WebhookSecretReplaced::Replaced
+        );
+        let stored = store.webhooks().await.unwrap();
+        assert_eq!(stored[0].secret, "second-secret-0123456789-abcdefghij");
+        let previous = stored[0].previous_secret.as_ref().expect("the old secret is kept");
+        assert_eq!(
+            (previous.secret.as_str(), previous.until),
+            ("secret-of-robot-0123456789-abcdefghij", Timestamp::from_micros(7))
+        );
+
+        store.replace_webhook_secret(replacement("third-secret-0123456789-abcdefghij", 9)).await.unwrap();
+        let stored = store.webhooks().await.unwrap();
+        assert_eq!(
+            stored[0].signing_secrets(Timestamp::from_micros(8)),
+            ["third-secret-0123456789-abcdefghij", "second-secret-0123456789-abcdefghij"],
+            "the first secret signs no more"
+        );
+        assert_eq!(store.forget_replaced_secrets(Timestamp::from_micros(8)).await.unwrap(), 0, "it still signs");
+        assert_eq!(store.forget_replaced_secrets(Timestamp::from_micros(9)).await.unwrap(), 1);
+        let stored = store.webhooks().await.unwrap();
+        assert!(stored[0].previous_secret.is_none(), "deleted once it no longer signs");
+        assert_eq!(stored[0].secret, "third-secret-0123456789-abcdefghij");
+        assert_eq!(
+            store
+                .replace_webhook_secret(SecretReplacement { name: "nobody".to_owned(), ..replacement("x", 1) })
+                .await
+                .unwrap(),
+            WebhookSecretReplaced::NoSuchEndpoint
+        );
+    }
+
     /// A write that fails leaves neither its change nor its event; one that commits has both.
     pub async fn a_failed_write_writes_no_event(store: Store, database: &TestDatabase) {
         drop(store);
@@ -1193,6 +1235,7 @@ macro_rules! suite {
             case!(delivered_events_are_purged_and_the_rest_kept, with_database);
             case!(two_stores_never_claim_the_same_row, with_database);
             case!(stored_webhooks_get_deliveries_until_removed, with_database);
+            case!(webhook_secrets_are_replaced_keeping_the_old_one_for_a_while);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             $(#[$attr])*

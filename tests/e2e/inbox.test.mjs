@@ -232,7 +232,7 @@ test("the dashboard, the Gift Aid schedule and erasing a donor", async () => {
   }
 });
 
-test("webhook endpoints: adding one shows its secret once, and the next pledge's delivery is listed", async () => {
+test("webhook endpoints: adding one or replacing its secret shows the secret once, and the next pledge's delivery is listed", async () => {
   const { context, page, problems } = await openPage(browser, { bypassCSP: true, viewport: { width: 1280, height: 900 } });
   try {
     await signInByKeyboard(page);
@@ -250,9 +250,17 @@ test("webhook endpoints: adding one shows its secret once, and the next pledge's
     assert.ok(secret.length >= 24, `a secret is shown: ${secret}`);
     assert.match(await page.locator("table.endpoints").innerText(), /crm-robot\s+http:\/\/127\.0\.0\.1:9\/hooks\/sanankoroba\s+amina on this page/);
     await expectAccessible(page, "webhooks with a new secret");
-    await page.screenshot({ path: artifactPath("admin-webhooks.png"), fullPage: true });
     await page.goto(`${receiver.origin}/admin/webhooks`);
     assert.ok(!(await page.content()).includes(secret), "the secret is not shown again");
+
+    // A new secret, shown once; the old one signs too for a day, and the list says until when.
+    await page.getByRole("button", { name: "Replace the secret" }).click();
+    await page.getByRole("status").filter({ hasText: "has a new signing secret" }).waitFor();
+    const replaced = (await page.locator(".secret code").innerText()).trim();
+    assert.ok(replaced.length >= 24 && replaced !== secret, "a different secret is shown");
+    assert.match(await page.locator("table.endpoints").innerText(), /crm-robot\s+Old secret signs too until/);
+    await expectAccessible(page, "webhooks with a replaced secret");
+    await page.screenshot({ path: artifactPath("admin-webhooks.png"), fullPage: true });
 
     // The next pledge is delivered to the new endpoint, without a restart.
     const reference = await receiver.post(example("child-gbp-gift-aid.json"));

@@ -1,5 +1,7 @@
 //! The webhooks page: the endpoints events are delivered to, a form to add one (whose signing
-//! secret is shown once, on the page that answers the form) and a form to remove one.
+//! secret is shown once, on the page that answers the form), a form to replace an endpoint's
+//! secret (the old one goes on signing for a while, so that its owner can switch over) and a
+//! form to remove one.
 //!
 //! Secrets are never listed: the only page that holds one is the answer to the form that made
 //! it, which is not cached and not reachable again.
@@ -15,8 +17,8 @@ use crate::timestamp::Timestamp;
 pub enum Source {
     /// The operator's `--webhook` flag: changed only by restarting the receiver.
     Flag,
-    /// Added on this page.
-    Page { by: String, at: Timestamp },
+    /// Added on this page; `old_secret_until` is set while a replaced secret still signs.
+    Page { by: String, at: Timestamp, old_secret_until: Option<Timestamp> },
 }
 
 /// One endpoint as the page lists it.
@@ -42,6 +44,9 @@ pub struct FieldProblem {
 pub enum Outcome<'a> {
     /// An endpoint was added; its secret is shown this once.
     Added { name: &'a str, secret: &'a str },
+    /// A stored endpoint has a new secret, shown this once; the old one signs too until
+    /// `old_until`.
+    SecretReplaced { name: &'a str, secret: &'a str, old_until: Timestamp },
     /// A stored endpoint was removed, and `given_up` pending deliveries to it marked dead.
     Removed { name: &'a str, given_up: u64 },
     /// A form was not filled in as asked; each field says why.
@@ -64,6 +69,7 @@ pub struct WebhooksView<'a> {
 /// The field ids, which the handlers name in their problems.
 pub const NAME_FIELD: &str = "webhook-name";
 pub const URL_FIELD: &str = "webhook-url";
+pub const REPLACE_FIELD: &str = "replace-name";
 pub const REMOVE_FIELD: &str = "remove-name";
 pub const CONFIRM_FIELD: &str = "remove-confirm";
 
@@ -82,7 +88,18 @@ pub fn page(view: &WebhooksView<'_>, signed_in: SignedIn<'_>) -> Markup {
                     p { "The endpoint " strong { (name) } " was added: the next change to a pledge is delivered to it." }
                     p { "Its signing secret, for whoever runs the endpoint to check each delivery's signature:" }
                     p class="secret" { code { (secret) } }
-                    p { strong { "Copy it now: it will not be shown again." } " If it is lost, remove the endpoint and add it again for a new secret." }
+                    p { strong { "Copy it now: it will not be shown again." } " If it is lost, replace it below." }
+                }
+            }
+            Some(Outcome::SecretReplaced { name, secret, old_until }) => {
+                div class="notice done" role="status" {
+                    p { "The endpoint " strong { (name) } " has a new signing secret:" }
+                    p class="secret" { code { (secret) } }
+                    p { strong { "Copy it now: it will not be shown again." } }
+                    p {
+                        "Until " time datetime=(format::datetime_attribute(*old_until)) { (format::time(*old_until)) }
+                        ", each delivery to it is signed with the old secret as well, so that the endpoint goes on accepting deliveries while whoever runs it changes to the new one. After that, only the new secret signs."
+                    }
                 }
             }
             Some(Outcome::Removed { name, given_up }) => {
@@ -131,10 +148,35 @@ pub fn page(view: &WebhooksView<'_>, signed_in: SignedIn<'_>) -> Markup {
                 p { button type="submit" { "Add the endpoint" } }
             }
         }
+        section aria-labelledby="replace-heading" {
+            h2 id="replace-heading" { "Replace a secret" }
+            @if stored.is_empty() {
+                p { "No endpoint was added on this page. The secrets of endpoints set by the operator are replaced by changing the receiver's settings." }
+                @if let Some(message) = problem(REPLACE_FIELD) { p class="field-problem" { (message) } }
+            } @else {
+                p { "A new secret is made and shown once. The old one goes on signing beside it for a day, so that whoever runs the endpoint can change over without missing a delivery." }
+                form method="post" action="/admin/webhooks/replace-secret" {
+                    (layout::csrf_field(signed_in.csrf_token))
+                    div class="field" {
+                        label for=(REPLACE_FIELD) { "Endpoint" }
+                        select id=(REPLACE_FIELD) name="name" required
+                            aria-invalid=[problem(REPLACE_FIELD).map(|_| "true")]
+                            aria-describedby=[problem(REPLACE_FIELD).map(|_| "replace-name-problem")] {
+                            @for row in &stored { option value=(row.name) { (row.name) } }
+                        }
+                        @if let Some(message) = problem(REPLACE_FIELD) { p class="field-problem" id="replace-name-problem" { (message) } }
+                    }
+                    p { button type="submit" class="secondary" { "Replace the secret" } }
+                }
+            }
+        }
         section aria-labelledby="remove-heading" {
             h2 id="remove-heading" { "Remove an endpoint" }
             @if stored.is_empty() {
                 p { "No endpoint was added on this page. Endpoints set by the operator are removed by changing the receiver's settings." }
+                @for field in [REMOVE_FIELD, CONFIRM_FIELD] {
+                    @if let Some(message) = problem(field) { p class="field-problem" { (message) } }
+                }
             } @else {
                 p { "Deliveries still waiting for the endpoint are marked dead and not sent. Endpoints set by the operator are removed by changing the receiver's settings." }
                 form method="post" action="/admin/webhooks/remove" {
@@ -182,7 +224,16 @@ fn table(endpoints: &[EndpointRow]) -> Markup {
                     tbody {
                         @for row in endpoints {
                             tr {
-                                th scope="row" { (row.name) }
+                                th scope="row" {
+                                    (row.name)
+                                    @if let Source::Page { old_secret_until: Some(until), .. } = &row.source {
+                                        br;
+                                        span class="hint" {
+                                            "Old secret signs too until "
+                                            time datetime=(format::datetime_attribute(*until)) { (format::time(*until)) }
+                                        }
+                                    }
+                                }
                                 td class="address" {
                                     (row.address)
                                     @if row.query_hidden { " " span class="hint" { "(query not shown)" } }
@@ -192,7 +243,7 @@ fn table(endpoints: &[EndpointRow]) -> Markup {
                                         td { "The operator (" code { "--webhook" } ")" }
                                         td { "When the receiver started" }
                                     }
-                                    Source::Page { by, at } => {
+                                    Source::Page { by, at, .. } => {
                                         td { (by) " on this page" }
                                         td { time datetime=(format::datetime_attribute(*at)) { (format::time(*at)) } }
                                     }
@@ -223,7 +274,11 @@ mod tests {
                 name: "robot".into(),
                 address: "https://robot.example.org/<in>".into(),
                 query_hidden: false,
-                source: Source::Page { by: "amina".into(), at: Timestamp::from_micros(1_780_000_000_000_000) },
+                source: Source::Page {
+                    by: "amina".into(),
+                    at: Timestamp::from_micros(1_780_000_000_000_000),
+                    old_secret_until: Some(Timestamp::from_micros(1_780_086_400_000_000)),
+                },
             },
         ]
     }
@@ -240,8 +295,9 @@ mod tests {
         assert!(text.contains("(query not shown)"));
         assert!(text.contains("amina on this page"));
         assert!(text.contains("https://robot.example.org/&lt;in&gt;"), "escaped");
-        assert!(text.contains(r#"<option value="robot">robot</option>"#));
-        assert!(!text.contains(r#"<option value="crm">"#), "a flag endpoint is not offered for removal");
+        assert_eq!(text.matches(r#"<option value="robot">robot</option>"#).count(), 2, "to replace or remove");
+        assert!(!text.contains(r#"<option value="crm">"#), "a flag endpoint is offered for neither");
+        assert!(text.contains(r#"Old secret signs too until <time datetime="2026-05-29T20:26:40.000000Z">"#), "{text}");
         assert!(!text.contains("role=\"status\""));
     }
 
@@ -250,6 +306,26 @@ mod tests {
         let text = render(Some(Outcome::Added { name: "robot", secret: "s3cr3t-value" }), &rows());
         assert!(text.contains("<code>s3cr3t-value</code>"));
         assert!(text.contains("it will not be shown again"));
+    }
+
+    #[test]
+    fn a_replaced_secret_is_shown_once_with_how_long_the_old_one_signs() {
+        let old_until = Timestamp::from_micros(1_780_086_400_000_000);
+        let text = render(Some(Outcome::SecretReplaced { name: "robot", secret: "n3w-s3cr3t", old_until }), &rows());
+        assert!(text.contains("<code>n3w-s3cr3t</code>"));
+        assert!(text.contains("it will not be shown again"));
+        assert!(text.contains(r#"Until <time datetime="2026-05-29T20:26:40.000000Z">"#), "{text}");
+    }
+
+    #[test]
+    fn a_problem_with_no_form_to_show_it_beside_is_still_shown() {
+        let flag_only = &rows()[..1];
+        let problems = [FieldProblem { field: REPLACE_FIELD, message: "crm is set by the operator.".into() }];
+        let text = render(Some(Outcome::Problems(&problems)), flag_only);
+        assert!(text.contains(r#"<p class="field-problem">crm is set by the operator.</p>"#), "{text}");
+        let problems = [FieldProblem { field: REMOVE_FIELD, message: "crm is set by the operator.".into() }];
+        let text = render(Some(Outcome::Problems(&problems)), flag_only);
+        assert!(text.contains(r#"<p class="field-problem">crm is set by the operator.</p>"#), "{text}");
     }
 
     #[test]

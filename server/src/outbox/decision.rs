@@ -92,9 +92,7 @@ pub fn update(next: Next, attempt: &Attempt, attempts: u32, now: Timestamp) -> D
             DeliveryUpdate::Delivered { attempts, at: now, note }
         }
         Next::RetryAfter(delay) => {
-            let delay = i64::try_from(delay.as_micros()).unwrap_or(i64::MAX);
-            let next_attempt_at = Timestamp::from_micros(now.as_micros().saturating_add(delay));
-            DeliveryUpdate::Retry { attempts, next_attempt_at, error: attempt.to_string() }
+            DeliveryUpdate::Retry { attempts, next_attempt_at: now.plus(delay), error: attempt.to_string() }
         }
         Next::Dead => DeliveryUpdate::Dead { attempts, error: attempt.to_string() },
     }

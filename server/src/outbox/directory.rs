@@ -15,6 +15,7 @@ use super::webhook::{WebhookChannel, WebhookEndpoint};
 use super::worker::Channel;
 use crate::notify::signature::WebhookSecret;
 use crate::storage::{StorageResult, Store, StoredWebhook};
+use crate::timestamp::Timestamp;
 
 /// The channels of the flag endpoints, and a way to find those of the stored ones.
 pub struct Directory {
@@ -33,7 +34,7 @@ struct StoredChannels {
 
 struct Built {
     url: String,
-    secret: String,
+    secrets: Vec<String>,
     channel: Arc<dyn Channel>,
 }
 
@@ -82,23 +83,26 @@ impl Directory {
 }
 
 impl StoredChannels {
-    /// The channel for a stored endpoint, reused while its URL and secret are unchanged.
+    /// The channel for a stored endpoint, reused while its URL and signing secrets are
+    /// unchanged: a new secret, or the end of a replaced one's time, builds it again.
     fn channel(&self, webhook: &StoredWebhook) -> Option<Arc<dyn Channel>> {
+        let secrets: Vec<String> = webhook.signing_secrets(Timestamp::now()).into_iter().map(str::to_owned).collect();
         let mut built = self.built.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(known) = built.get(&webhook.name) {
-            if known.url == webhook.url && known.secret == webhook.secret {
+            if known.url == webhook.url && known.secrets == secrets {
                 return Some(Arc::clone(&known.channel));
             }
         }
-        let channel: Arc<dyn Channel> = Arc::new(self.build(webhook)?);
-        let entry = Built { url: webhook.url.clone(), secret: webhook.secret.clone(), channel: Arc::clone(&channel) };
+        let channel: Arc<dyn Channel> = Arc::new(self.build(webhook, &secrets)?);
+        let entry = Built { url: webhook.url.clone(), secrets, channel: Arc::clone(&channel) };
         built.insert(webhook.name.clone(), entry);
         Some(channel)
     }
 
-    /// A channel for the stored endpoint, or `None` (logged) when its row cannot be used. The
-    /// pages check both values before storing them, so this is a row changed by hand.
-    fn build(&self, webhook: &StoredWebhook) -> Option<WebhookChannel> {
+    /// A channel for the stored endpoint signing with `secrets`, or `None` (logged) when its
+    /// row cannot be used. The pages check every value before storing it, so this is a row
+    /// changed by hand.
+    fn build(&self, webhook: &StoredWebhook, secrets: &[String]) -> Option<WebhookChannel> {
         let name = webhook.name.as_str();
         let url = match WebhookEndpoint::parse_url(&webhook.url) {
             Ok(url) => url,
@@ -108,14 +112,14 @@ impl StoredChannels {
                 return None;
             }
         };
-        let secret = match WebhookSecret::from_operator(webhook.secret.clone()) {
-            Ok(secret) => secret,
+        let secrets = match secrets.iter().map(|secret| WebhookSecret::from_operator(secret.clone())).collect() {
+            Ok(secrets) => secrets,
             Err(error) => {
                 tracing::error!(endpoint = name, %error, "a stored webhook endpoint has an unusable secret; its deliveries fail");
                 return None;
             }
         };
-        let endpoint = WebhookEndpoint { name: webhook.name.clone(), url, secrets: vec![secret] };
+        let endpoint = WebhookEndpoint { name: webhook.name.clone(), url, secrets };
         match WebhookChannel::new(endpoint, self.timeout) {
             Ok(channel) => Some(channel),
             Err(error) => {
@@ -129,7 +133,7 @@ impl StoredChannels {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{NewWebhook, WebhookAdded};
+    use crate::storage::{NewWebhook, SecretReplacement, WebhookAdded};
     use crate::timestamp::Timestamp;
 
     fn new_webhook(name: &str, secret: &str) -> NewWebhook {
@@ -162,6 +166,19 @@ mod tests {
         store.add_webhook(new_webhook("robot", "another-secret-0123456789-abcdefgh")).await.unwrap();
         let renewed = directory.channels(&["robot"]).await.unwrap();
         assert!(!Arc::ptr_eq(&first["robot"], &renewed["robot"]), "a new secret gets a new channel");
+
+        let replacement = |previous_until| SecretReplacement {
+            name: "robot".to_owned(),
+            secret: "a-third-secret-0123456789-abcdefghij".to_owned(),
+            previous_until,
+        };
+        let later = Timestamp::now().plus(Duration::from_secs(3_600));
+        store.replace_webhook_secret(replacement(later)).await.unwrap();
+        let replaced = directory.channels(&["robot"]).await.unwrap();
+        assert!(!Arc::ptr_eq(&renewed["robot"], &replaced["robot"]), "a replaced secret gets a new channel");
+        store.replace_webhook_secret(replacement(Timestamp::from_micros(0))).await.unwrap();
+        let expired = directory.channels(&["robot"]).await.unwrap();
+        assert!(!Arc::ptr_eq(&replaced["robot"], &expired["robot"]), "so does the end of the old one's time");
         store.close().await;
     }
 }

@@ -54,7 +54,10 @@ pub use sqlx::sqlite::SqliteConnectOptions;
 pub use staff::{
     NewSession, NewUser, SessionCreated, SessionRecord, SignIn, StaffUser, TokenHash, UserAdded, UserRemoved,
 };
-pub use webhooks::{NewWebhook, StoredWebhook, WebhookAdded, WebhookRemoved, ENDPOINT_REMOVED};
+pub use webhooks::{
+    NewWebhook, PreviousSecret, SecretReplacement, StoredWebhook, WebhookAdded, WebhookRemoved, WebhookSecretReplaced,
+    ENDPOINT_REMOVED,
+};
 pub use wordings::{Wording, WordingChanged};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -290,6 +293,12 @@ pub enum Write {
     RemoveWebhook {
         name: String,
     },
+    /// Gives a stored webhook endpoint a new secret.
+    ReplaceWebhookSecret(SecretReplacement),
+    /// Deletes the replaced webhook secrets that stopped signing before `now`.
+    ForgetReplacedSecrets {
+        now: Timestamp,
+    },
 }
 
 /// The outcome of one [`Write`], in the order the writes were given.
@@ -319,6 +328,8 @@ pub enum Written {
     DeliveryRetried(RetryOutcome),
     WebhookAdded(WebhookAdded),
     WebhookRemoved(WebhookRemoved),
+    WebhookSecretReplaced(WebhookSecretReplaced),
+    ReplacedSecretsForgotten(u64),
 }
 
 impl Written {
@@ -484,8 +495,7 @@ impl Store {
         limit: u32,
     ) -> StorageResult<Vec<ClaimedDelivery>> {
         let now = Timestamp::now();
-        let lease_micros = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
-        let lease_until = Timestamp::from_micros(now.as_micros().saturating_add(lease_micros));
+        let lease_until = now.plus(lease);
         match self.writer.submit(Write::ClaimDeliveries { now, lease_until, limit }).await? {
             Written::Claimed(claimed) => Ok(claimed),
             other => Err(unexpected("a claim of deliveries", &other)),
@@ -523,6 +533,23 @@ impl Store {
         match self.writer.submit(Write::RemoveWebhook { name: name.to_owned() }).await? {
             Written::WebhookRemoved(removed) => Ok(removed),
             other => Err(unexpected("a removal of a webhook endpoint", &other)),
+        }
+    }
+
+    /// Gives a stored webhook endpoint a new secret; deliveries carry a signature with the one
+    /// it replaces too until `replacement.previous_until`.
+    pub async fn replace_webhook_secret(&self, replacement: SecretReplacement) -> StorageResult<WebhookSecretReplaced> {
+        match self.writer.submit(Write::ReplaceWebhookSecret(replacement)).await? {
+            Written::WebhookSecretReplaced(replaced) => Ok(replaced),
+            other => Err(unexpected("a new secret for a webhook endpoint", &other)),
+        }
+    }
+
+    /// Deletes the replaced webhook secrets whose time to sign is over; answers how many.
+    pub async fn forget_replaced_secrets(&self, now: Timestamp) -> StorageResult<u64> {
+        match self.writer.submit(Write::ForgetReplacedSecrets { now }).await? {
+            Written::ReplacedSecretsForgotten(count) => Ok(count),
+            other => Err(unexpected("a deletion of replaced webhook secrets", &other)),
         }
     }
 
@@ -801,6 +828,8 @@ fn unexpected(asked: &str, answer: &Written) -> StorageError {
         Written::DeliveryRetried(_) => "a delivery's retry",
         Written::WebhookAdded(_) => "a new webhook endpoint",
         Written::WebhookRemoved(_) => "a removal of a webhook endpoint",
+        Written::WebhookSecretReplaced(_) => "a new secret for a webhook endpoint",
+        Written::ReplacedSecretsForgotten(_) => "a deletion of replaced webhook secrets",
     };
     StorageError::new(format!("the writer answered {asked} with {answer}"))
 }

@@ -32,7 +32,10 @@ use super::reporting::{ConvertedWithGiftAid, ReceivedPledge};
 use super::staff::{
     NewSession, NewUser, SessionCreated, SessionRecord, SignIn, StaffUser, TokenHash, UserAdded, UserRemoved,
 };
-use super::webhooks::{delivery_targets, NewWebhook, StoredWebhook, WebhookAdded, WebhookRemoved, ENDPOINT_REMOVED};
+use super::webhooks::{
+    delivery_targets, NewWebhook, PreviousSecret, SecretReplacement, StoredWebhook, WebhookAdded, WebhookRemoved,
+    WebhookSecretReplaced, ENDPOINT_REMOVED,
+};
 use super::wordings::{Wording, WordingChanged};
 use super::{
     page_from_rows, parse_review, ListFilter, NewPledge, PledgePage, Receipt, Recorded, Released, Row, Status,
@@ -264,6 +267,19 @@ where
             }
             Write::RemoveWebhook { name } => {
                 Written::WebhookRemoved(Self::remove_webhook(connection, name, endpoints).await?)
+            }
+            Write::ReplaceWebhookSecret(replacement) => {
+                Written::WebhookSecretReplaced(Self::replace_webhook_secret(connection, replacement).await?)
+            }
+            Write::ForgetReplacedSecrets { now } => {
+                let forgotten = sqlx::query(
+                    "UPDATE webhook_endpoints SET previous_secret = NULL, previous_secret_until = NULL
+                     WHERE previous_secret_until <= $1",
+                )
+                .bind(now.as_micros())
+                .execute(&mut *connection)
+                .await?;
+                Written::ReplacedSecretsForgotten(DB::rows_affected(&forgotten))
             }
         })
     }
@@ -686,17 +702,47 @@ where
         Ok(WebhookRemoved::Removed { given_up: DB::rows_affected(&given_up) })
     }
 
+    /// The current secret becomes the previous one, whatever previous one there was: only the
+    /// newest two ever sign.
+    async fn replace_webhook_secret(
+        connection: &mut DB::Connection,
+        replacement: &SecretReplacement,
+    ) -> StorageResult<WebhookSecretReplaced> {
+        let updated = sqlx::query(
+            "UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = $1, secret = $2
+             WHERE name = $3",
+        )
+        .bind(replacement.previous_until.as_micros())
+        .bind(replacement.secret.clone())
+        .bind(replacement.name.clone())
+        .execute(&mut *connection)
+        .await?;
+        Ok(if DB::rows_affected(&updated) == 1 {
+            WebhookSecretReplaced::Replaced
+        } else {
+            WebhookSecretReplaced::NoSuchEndpoint
+        })
+    }
+
     /// The stored endpoints, in the order they were added.
     pub(super) async fn webhooks(connection: &mut DB::Connection) -> StorageResult<Vec<StoredWebhook>> {
-        let rows = sqlx::query("SELECT name, url, secret, created_at, created_by FROM webhook_endpoints ORDER BY id")
-            .fetch_all(&mut *connection)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT name, url, secret, previous_secret, previous_secret_until, created_at, created_by
+             FROM webhook_endpoints ORDER BY id",
+        )
+        .fetch_all(&mut *connection)
+        .await?;
         rows.iter()
             .map(|row| {
+                let previous_secret: Option<String> = row.try_get("previous_secret")?;
+                let previous_until: Option<i64> = row.try_get("previous_secret_until")?;
                 Ok(StoredWebhook {
                     name: row.try_get("name")?,
                     url: row.try_get("url")?,
                     secret: row.try_get("secret")?,
+                    previous_secret: previous_secret
+                        .zip(previous_until)
+                        .map(|(secret, until)| PreviousSecret { secret, until: Timestamp::from_micros(until) }),
                     created_at: Timestamp::from_micros(row.try_get("created_at")?),
                     created_by: row.try_get("created_by")?,
                 })

@@ -6,7 +6,9 @@
 //! endpoint added on one receiver takes effect at the next change on all of them.
 //!
 //! The secret is stored as it was generated, since each delivery is signed with it; it stays
-//! out of `Debug`, so that no log line carries it.
+//! out of `Debug`, so that no log line carries it. A secret replaced on the pages goes on
+//! signing beside the new one for a while ([`StoredWebhook::signing_secrets`]), so that the
+//! endpoint's owner can switch over without refusing a delivery.
 
 use std::fmt;
 
@@ -36,6 +38,24 @@ impl fmt::Debug for NewWebhook {
     }
 }
 
+/// A new secret for a stored endpoint; the one it replaces signs too until `previous_until`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretReplacement {
+    pub name: String,
+    pub secret: String,
+    pub previous_until: Timestamp,
+}
+
+impl fmt::Debug for SecretReplacement {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("SecretReplacement")
+            .field("name", &self.name)
+            .field("previous_until", &self.previous_until)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A stored endpoint.
 #[derive(Clone, PartialEq, Eq)]
 pub struct StoredWebhook {
@@ -43,8 +63,26 @@ pub struct StoredWebhook {
     pub url: String,
     /// What its deliveries are signed with. Never shown, logged or sent anywhere else.
     pub secret: String,
+    /// The secret this one replaced, while it still signs too.
+    pub previous_secret: Option<PreviousSecret>,
     pub created_at: Timestamp,
     pub created_by: String,
+}
+
+/// A replaced secret, and until when deliveries carry a signature made with it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreviousSecret {
+    pub secret: String,
+    pub until: Timestamp,
+}
+
+impl StoredWebhook {
+    /// The secrets its deliveries are signed with at `now`: the current one, then the replaced
+    /// one until its time is up.
+    pub fn signing_secrets(&self, now: Timestamp) -> Vec<&str> {
+        let previous = self.previous_secret.as_ref().filter(|previous| previous.until > now);
+        std::iter::once(self.secret.as_str()).chain(previous.map(|previous| previous.secret.as_str())).collect()
+    }
 }
 
 impl fmt::Debug for StoredWebhook {
@@ -54,6 +92,7 @@ impl fmt::Debug for StoredWebhook {
             .field("name", &self.name)
             .field("created_at", &self.created_at)
             .field("created_by", &self.created_by)
+            .field("previous_secret_until", &self.previous_secret.as_ref().map(|previous| previous.until))
             .finish_non_exhaustive()
     }
 }
@@ -65,6 +104,13 @@ pub enum WebhookAdded {
     NameTaken,
     /// A `--webhook` flag of this receiver uses the name; nothing was changed.
     NameOfFlagEndpoint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookSecretReplaced {
+    Replaced,
+    /// No stored endpoint has the name; nothing was changed.
+    NoSuchEndpoint,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,10 +154,15 @@ mod tests {
             name: "robot".into(),
             url: "https://robot.example.org/hook?token=hunter2".into(),
             secret: "whsec-very-secret-value-0123456789".into(),
+            previous_secret: Some(PreviousSecret {
+                secret: "whsec-old-secret-value-0123456789".into(),
+                until: Timestamp::from_micros(5),
+            }),
             created_at: Timestamp::from_micros(0),
             created_by: "amina".into(),
         };
         let debug = format!("{stored:?}");
+        assert!(!debug.contains("old-secret"), "{debug}");
         assert!(!debug.contains("very-secret") && !debug.contains("hunter2"), "{debug}");
         let new = NewWebhook {
             name: stored.name.clone(),
@@ -122,5 +173,22 @@ mod tests {
         };
         let debug = format!("{new:?}");
         assert!(!debug.contains("very-secret") && !debug.contains("hunter2"), "{debug}");
+    }
+
+    #[test]
+    fn a_replaced_secret_signs_beside_the_new_one_until_its_time_is_up() {
+        let mut stored = StoredWebhook {
+            name: "robot".into(),
+            url: "https://robot.example.org/hook".into(),
+            secret: "new-secret".into(),
+            previous_secret: None,
+            created_at: Timestamp::from_micros(0),
+            created_by: "amina".into(),
+        };
+        assert_eq!(stored.signing_secrets(Timestamp::from_micros(10)), ["new-secret"]);
+        stored.previous_secret =
+            Some(PreviousSecret { secret: "old-secret".into(), until: Timestamp::from_micros(10) });
+        assert_eq!(stored.signing_secrets(Timestamp::from_micros(9)), ["new-secret", "old-secret"]);
+        assert_eq!(stored.signing_secrets(Timestamp::from_micros(10)), ["new-secret"], "no longer at its end");
     }
 }

@@ -24,6 +24,8 @@ pub struct Received {
     pub event_type: String,
     pub reference: String,
     pub verified: bool,
+    /// The `Sanankoroba-Signature` header as sent.
+    pub signature: String,
     pub content_type: String,
     pub user_agent: String,
     pub answered: u16,
@@ -119,6 +121,7 @@ async fn receive(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, bod
         event_type: header("sanankoroba-event-type"),
         reference: payload["data"]["reference"].as_str().unwrap_or_default().to_owned(),
         verified,
+        signature: header("sanankoroba-signature"),
         content_type: header("content-type"),
         user_agent: header("user-agent"),
         answered,

@@ -47,6 +47,11 @@ async fn post_form(server: &TestServer, staff: &Signed, path: &str, form: &[(&st
         .unwrap()
 }
 
+/// The secret a page shows once.
+fn shown_secret(page: &str) -> String {
+    regex::Regex::new(r#"<p class="secret"><code>([^<]+)</code></p>"#).unwrap().captures(page).unwrap()[1].to_owned()
+}
+
 async fn get_page(server: &TestServer, staff: &Signed, path: &str) -> String {
     let response = client().get(server.url(path)).header(COOKIE, &staff.cookie).send().await.unwrap();
     assert_eq!(response.status(), 200, "{path}");
@@ -64,9 +69,7 @@ async fn an_endpoint_added_on_the_page_shows_its_secret_once_and_gets_the_next_p
     assert_eq!(response.headers()["cache-control"], "no-store");
     let page = response.text().await.unwrap();
     assert!(page.contains("it will not be shown again"), "{page}");
-    let secret = regex::Regex::new(r#"<p class="secret"><code>([^<]+)</code></p>"#).unwrap().captures(&page).unwrap()
-        [1]
-    .to_owned();
+    let secret = shown_secret(&page);
     assert!(WebhookSecret::from_operator(secret.as_str()).is_ok(), "a usable secret");
     hook.use_secret(&secret);
 
@@ -92,6 +95,30 @@ async fn an_endpoint_added_on_the_page_shows_its_secret_once_and_gets_the_next_p
 
     let listed = get_page(&server, &staff, "/admin/deliveries?status=delivered").await;
     assert!(listed.contains(&format!(r#"<a href="/admin/pledges/{reference}">{reference}</a>"#)), "{listed}");
+
+    // A new secret, shown once: the endpoint, still checking with the old one, accepts the
+    // next delivery, which is signed with both; once it checks with the new one, so does the
+    // one after.
+    let replaced = post_form(&server, &staff, "/admin/webhooks/replace-secret", &[("name", "robot")]).await;
+    assert_eq!(replaced.headers()["cache-control"], "no-store");
+    let page = replaced.text().await.unwrap();
+    assert!(page.contains("has a new signing secret") && page.contains("it will not be shown again"), "{page}");
+    let new_secret = shown_secret(&page);
+    assert_ne!(new_secret, secret);
+    let list = get_page(&server, &staff, "/admin/webhooks").await;
+    assert!(list.contains("Old secret signs too until") && !list.contains(&new_secret), "{list}");
+    for checked_with in [&secret, &new_secret] {
+        hook.use_secret(checked_with);
+        let reference = pledge(&server).await;
+        hook.wait_for(GENEROUS, "a delivery verified during the change-over", |received| {
+            received.iter().any(|r| r.reference == reference && r.verified && r.answered == 200)
+        })
+        .await;
+        let signed = hook.received().into_iter().find(|r| r.reference == reference).unwrap().signature;
+        assert_eq!(signed.matches("v1=").count(), 2, "signed with the new secret and the old: {signed}");
+    }
+    let flag = post_form(&server, &staff, "/admin/webhooks/replace-secret", &[("name", "nobody")]).await;
+    assert!(flag.text().await.unwrap().contains("No endpoint added on this page is called nobody"));
 
     // Removed, it gets nothing more.
     let removed = post_form(&server, &staff, "/admin/webhooks/remove", &[("name", "robot"), ("confirm", "yes")]).await;
@@ -120,6 +147,9 @@ async fn a_dead_delivery_is_resent_from_the_page() {
     let clash =
         post_form(&server, &staff, "/admin/webhooks/add", &[("name", "crm"), ("url", "https://a.example.org/")]).await;
     assert!(clash.text().await.unwrap().contains("settings already name an endpoint crm"));
+    let replace = post_form(&server, &staff, "/admin/webhooks/replace-secret", &[("name", "crm")]).await;
+    let replace = replace.text().await.unwrap();
+    assert!(replace.contains("crm's secret is set in the receiver's settings"), "{replace}");
 
     let reference = pledge(&server).await;
     let dead = wait_for_delivery(&server, "a dead delivery", |d| d["status"] == "dead").await;

@@ -59,6 +59,11 @@ pub const STAFF_ROUTES: &[StaffRoute] = &[
     },
     StaffRoute { path: "/admin/webhooks", methods: &[Method::GET], handlers: || get(webhooks::show) },
     StaffRoute { path: "/admin/webhooks/add", methods: &[Method::POST], handlers: || post(webhooks::add) },
+    StaffRoute {
+        path: "/admin/webhooks/replace-secret",
+        methods: &[Method::POST],
+        handlers: || post(webhooks::replace_secret),
+    },
     StaffRoute { path: "/admin/webhooks/remove", methods: &[Method::POST], handlers: || post(webhooks::remove) },
     StaffRoute { path: "/admin/deliveries", methods: &[Method::GET], handlers: || get(deliveries::list) },
     StaffRoute {

@@ -1,5 +1,7 @@
 //! `/admin/webhooks`: the endpoints events are delivered to, adding one (its secret generated
-//! here and shown once) and removing one that was added here.
+//! here and shown once), replacing the secret of one added here, and removing one.
+
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::Extension;
@@ -14,12 +16,18 @@ use crate::http::state::FlagWebhooks;
 use crate::inbox::layout::Section;
 use crate::inbox::webhooks::{
     self, AddValues, EndpointRow, FieldProblem, Outcome, Source, WebhooksView, CONFIRM_FIELD, NAME_FIELD, REMOVE_FIELD,
-    URL_FIELD,
+    REPLACE_FIELD, URL_FIELD,
 };
 use crate::notify::signature::WebhookSecret;
 use crate::outbox::WebhookEndpoint;
-use crate::storage::{NewWebhook, Store, StoredWebhook, WebhookAdded, WebhookRemoved};
+use crate::storage::{
+    NewWebhook, SecretReplacement, Store, StoredWebhook, WebhookAdded, WebhookRemoved, WebhookSecretReplaced,
+};
 use crate::timestamp::Timestamp;
+
+/// How long a replaced secret goes on signing beside the new one: a working day for whoever
+/// runs the endpoint to change its setting.
+pub const OLD_SECRET_SIGNS_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
 pub async fn show(
     State(store): State<Store>,
@@ -116,6 +124,47 @@ fn flag_name(name: &str) -> FieldProblem {
 }
 
 #[derive(Debug, Deserialize)]
+pub struct ReplaceForm {
+    name: Option<String>,
+}
+
+/// Gives a stored endpoint a new secret, shown once on the page that answers; the old one
+/// signs too for [`OLD_SECRET_SIGNS_FOR`].
+pub async fn replace_secret(
+    State(store): State<Store>,
+    State(flags): State<FlagWebhooks>,
+    posted: StaffForm<ReplaceForm>,
+) -> Result<Page, PageError> {
+    let StaffForm { staff, form } = posted;
+    let name = form.name.as_deref().unwrap_or_default().trim();
+    let refused = |message: String| [problem(REPLACE_FIELD, message)];
+    let problems = if name.is_empty() {
+        refused("Choose the endpoint whose secret to replace.".to_owned())
+    } else if flags.names().any(|flag| flag == name) {
+        refused(format!("{name}'s secret is set in the receiver's settings; it is replaced by changing them."))
+    } else {
+        let secret = WebhookSecret::generate().map_err(|error| {
+            tracing::error!(%error, "no secret could be generated for a webhook endpoint");
+            PageError::Unavailable
+        })?;
+        let old_until = Timestamp::now().plus(OLD_SECRET_SIGNS_FOR);
+        let replacement =
+            SecretReplacement { name: name.to_owned(), secret: secret.expose().to_owned(), previous_until: old_until };
+        match store.replace_webhook_secret(replacement).await.map_err(unavailable)? {
+            WebhookSecretReplaced::Replaced => {
+                tracing::info!(user = %staff.username, endpoint = name, "webhook endpoint secret replaced");
+                let outcome = Outcome::SecretReplaced { name, secret: secret.expose(), old_until };
+                return render(&store, &flags, &staff, Some(outcome), AddValues::default()).await;
+            }
+            WebhookSecretReplaced::NoSuchEndpoint => {
+                refused(format!("No endpoint added on this page is called {name}."))
+            }
+        }
+    };
+    render(&store, &flags, &staff, Some(Outcome::Problems(&problems)), AddValues::default()).await
+}
+
+#[derive(Debug, Deserialize)]
 pub struct RemoveForm {
     name: Option<String>,
     confirm: Option<String>,
@@ -173,7 +222,10 @@ async fn render(
 fn rows(flags: &FlagWebhooks, stored: &[StoredWebhook]) -> Vec<EndpointRow> {
     let flag_rows = flags.0.iter().map(|(name, url)| row(name, url.as_str(), Source::Flag));
     let stored_rows = stored.iter().map(|webhook| {
-        row(&webhook.name, &webhook.url, Source::Page { by: webhook.created_by.clone(), at: webhook.created_at })
+        let now = Timestamp::now();
+        let old_secret_until = webhook.previous_secret.as_ref().map(|old| old.until).filter(|until| *until > now);
+        let source = Source::Page { by: webhook.created_by.clone(), at: webhook.created_at, old_secret_until };
+        row(&webhook.name, &webhook.url, source)
     });
     flag_rows.chain(stored_rows).collect()
 }
