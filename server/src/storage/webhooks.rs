@@ -80,8 +80,13 @@ impl StoredWebhook {
     /// The secrets its deliveries are signed with at `now`: the current one, then the replaced
     /// one until its time is up.
     pub fn signing_secrets(&self, now: Timestamp) -> Vec<&str> {
-        let previous = self.previous_secret.as_ref().filter(|previous| previous.until > now);
+        let previous = self.previous_still_signing(now);
         std::iter::once(self.secret.as_str()).chain(previous.map(|previous| previous.secret.as_str())).collect()
+    }
+
+    /// The replaced secret, if it still signs at `now`.
+    pub fn previous_still_signing(&self, now: Timestamp) -> Option<&PreviousSecret> {
+        self.previous_secret.as_ref().filter(|previous| previous.until > now)
     }
 }
 
@@ -173,6 +178,13 @@ mod tests {
         };
         let debug = format!("{new:?}");
         assert!(!debug.contains("very-secret") && !debug.contains("hunter2"), "{debug}");
+        let replacement = SecretReplacement {
+            name: stored.name.clone(),
+            secret: stored.secret.clone(),
+            previous_until: Timestamp::from_micros(5),
+        };
+        let debug = format!("{replacement:?}");
+        assert!(!debug.contains("very-secret"), "{debug}");
     }
 
     #[test]

@@ -221,9 +221,9 @@ async fn render(
 /// The flag endpoints, then the stored ones, as the page lists them: no secret, no query.
 fn rows(flags: &FlagWebhooks, stored: &[StoredWebhook]) -> Vec<EndpointRow> {
     let flag_rows = flags.0.iter().map(|(name, url)| row(name, url.as_str(), Source::Flag));
+    let now = Timestamp::now();
     let stored_rows = stored.iter().map(|webhook| {
-        let now = Timestamp::now();
-        let old_secret_until = webhook.previous_secret.as_ref().map(|old| old.until).filter(|until| *until > now);
+        let old_secret_until = webhook.previous_still_signing(now).map(|old| old.until);
         let source = Source::Page { by: webhook.created_by.clone(), at: webhook.created_at, old_secret_until };
         row(&webhook.name, &webhook.url, source)
     });
