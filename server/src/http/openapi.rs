@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use schemars::generate::SchemaSettings;
+use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -44,7 +45,7 @@ pub fn routes() -> Router<AppState> {
         openapi_json
     ),
     components(schemas(Problem, ProblemFieldError, PledgeReceipt, PledgeList, PledgeRecord, ReleasedPledge, Status, SpamReason, Health, Delivery, DeliveryList, DeliveryStatus)),
-    modifiers(&AdminToken, &PledgeBodyRequired),
+    modifiers(&AdminToken, &PledgeBody),
     tags(
         (name = "pledges", description = "What partner pages call, through the widget."),
         (name = "admin", description = "The charity's exports, review and webhook deliveries; they need the admin bearer token."),
@@ -66,12 +67,33 @@ impl Modify for AdminToken {
     }
 }
 
-/// A pledge POST without a body is refused (415, or 400 with a JSON type), so the document
-/// says the body is required; utoipa only infers that from a Rust type, and this body is a
-/// reference to the pledge crate's schema.
-struct PledgeBodyRequired;
+/// The pledge POST's body. It is required: a POST without one is refused (415, or 400 with a
+/// JSON type), and utoipa only infers that from a Rust type, while this body is a reference to
+/// the pledge crate's schema. It carries the contract's own example pledges, which the pledge
+/// crate's tests check against that schema and its rules, for whoever implements an endpoint.
+struct PledgeBody;
 
-impl Modify for PledgeBodyRequired {
+/// The examples shown with the pledge POST: each way of giving, with and without Gift Aid.
+const PLEDGE_EXAMPLES: [(&str, &str, &str); 4] = [
+    (
+        "child-gbp-gift-aid",
+        "A monthly child sponsorship in pounds, with a Gift Aid declaration",
+        include_str!("../../../contract/examples/child-gbp-gift-aid.json"),
+    ),
+    (
+        "village-usd",
+        "A monthly sponsorship of the village in US dollars",
+        include_str!("../../../contract/examples/village-usd.json"),
+    ),
+    ("one-off-xof", "A one-off gift in CFA francs", include_str!("../../../contract/examples/one-off-xof.json")),
+    (
+        "child-eur",
+        "A monthly child sponsorship in euros, in French, with a postal address",
+        include_str!("../../../contract/examples/child-eur.json"),
+    ),
+];
+
+impl Modify for PledgeBody {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let body = openapi
             .paths
@@ -79,8 +101,14 @@ impl Modify for PledgeBodyRequired {
             .get_mut("/v1/pledges")
             .and_then(|item| item.post.as_mut())
             .and_then(|post| post.request_body.as_mut());
-        if let Some(body) = body {
-            body.required = Some(utoipa::openapi::Required::True);
+        let Some(body) = body else { return };
+        body.required = Some(utoipa::openapi::Required::True);
+        if let Some(json) = body.content.get_mut("application/json") {
+            for (name, summary, text) in PLEDGE_EXAMPLES {
+                let value = serde_json::from_str(text).expect("the contract's examples are JSON");
+                let example = ExampleBuilder::new().summary(summary).value(Some(value)).build();
+                json.examples.insert(name.to_owned(), example.into());
+            }
         }
     }
 }
