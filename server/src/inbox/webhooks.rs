@@ -157,15 +157,7 @@ pub fn page(view: &WebhooksView<'_>, signed_in: SignedIn<'_>) -> Markup {
                 p { "A new secret is made and shown once. The old one goes on signing beside it for a day, so that whoever runs the endpoint can change over without missing a delivery." }
                 form method="post" action="/admin/webhooks/replace-secret" {
                     (layout::csrf_field(signed_in.csrf_token))
-                    div class="field" {
-                        label for=(REPLACE_FIELD) { "Endpoint" }
-                        select id=(REPLACE_FIELD) name="name" required
-                            aria-invalid=[problem(REPLACE_FIELD).map(|_| "true")]
-                            aria-describedby=[problem(REPLACE_FIELD).map(|_| "replace-name-problem")] {
-                            @for row in &stored { option value=(row.name) { (row.name) } }
-                        }
-                        @if let Some(message) = problem(REPLACE_FIELD) { p class="field-problem" id="replace-name-problem" { (message) } }
-                    }
+                    (endpoint_choice(REPLACE_FIELD, &stored, problem(REPLACE_FIELD)))
                     p { button type="submit" class="secondary" { "Replace the secret" } }
                 }
             }
@@ -181,15 +173,7 @@ pub fn page(view: &WebhooksView<'_>, signed_in: SignedIn<'_>) -> Markup {
                 p { "Deliveries still waiting for the endpoint are marked dead and not sent. Endpoints set by the operator are removed by changing the receiver's settings." }
                 form method="post" action="/admin/webhooks/remove" {
                     (layout::csrf_field(signed_in.csrf_token))
-                    div class="field" {
-                        label for=(REMOVE_FIELD) { "Endpoint" }
-                        select id=(REMOVE_FIELD) name="name" required
-                            aria-invalid=[problem(REMOVE_FIELD).map(|_| "true")]
-                            aria-describedby=[problem(REMOVE_FIELD).map(|_| "remove-name-problem")] {
-                            @for row in &stored { option value=(row.name) { (row.name) } }
-                        }
-                        @if let Some(message) = problem(REMOVE_FIELD) { p class="field-problem" id="remove-name-problem" { (message) } }
-                    }
+                    (endpoint_choice(REMOVE_FIELD, &stored, problem(REMOVE_FIELD)))
                     div class="choice" {
                         input id=(CONFIRM_FIELD) name="confirm" type="checkbox" value="yes" required
                             aria-invalid=[problem(CONFIRM_FIELD).map(|_| "true")]
@@ -203,6 +187,22 @@ pub fn page(view: &WebhooksView<'_>, signed_in: SignedIn<'_>) -> Markup {
         }
     };
     layout::page("Webhooks", Some(signed_in), content)
+}
+
+/// The field that picks one of the endpoints added on this page, with its problem if any.
+fn endpoint_choice(field: &str, stored: &[&EndpointRow], problem: Option<&str>) -> Markup {
+    let problem_id = format!("{field}-problem");
+    html! {
+        div class="field" {
+            label for=(field) { "Endpoint" }
+            select id=(field) name="name" required
+                aria-invalid=[problem.map(|_| "true")]
+                aria-describedby=[problem.map(|_| problem_id.as_str())] {
+                @for row in stored { option value=(row.name) { (row.name) } }
+            }
+            @if let Some(message) = problem { p class="field-problem" id=(problem_id) { (message) } }
+        }
+    }
 }
 
 fn table(endpoints: &[EndpointRow]) -> Markup {
@@ -326,6 +326,21 @@ mod tests {
         let problems = [FieldProblem { field: REMOVE_FIELD, message: "crm is set by the operator.".into() }];
         let text = render(Some(Outcome::Problems(&problems)), flag_only);
         assert!(text.contains(r#"<p class="field-problem">crm is set by the operator.</p>"#), "{text}");
+    }
+
+    #[test]
+    fn a_problem_with_an_endpoint_choice_is_linked_to_it() {
+        for (field, id) in [(REPLACE_FIELD, "replace-name-problem"), (REMOVE_FIELD, "remove-name-problem")] {
+            let problems = [FieldProblem { field, message: "No endpoint added on this page is called x.".into() }];
+            let text = render(Some(Outcome::Problems(&problems)), &rows());
+            assert!(
+                text.contains(&format!(
+                    r#"id="{field}" name="name" required aria-invalid="true" aria-describedby="{id}""#
+                )),
+                "{text}"
+            );
+            assert!(text.contains(&format!(r#"<p class="field-problem" id="{id}">No endpoint"#)), "{text}");
+        }
     }
 
     #[test]
