@@ -56,10 +56,7 @@ pub async fn add(
         Ok(checked) => checked,
         Err(problems) => return render(&store, &flags, &staff, Some(Outcome::Problems(&problems)), values).await,
     };
-    let secret = WebhookSecret::generate().map_err(|error| {
-        tracing::error!(%error, "no secret could be generated for a webhook endpoint");
-        PageError::Unavailable
-    })?;
+    let secret = new_secret()?;
     let webhook = NewWebhook {
         name: name.to_owned(),
         url: checked.to_string(),
@@ -78,6 +75,14 @@ pub async fn add(
         WebhookAdded::NameOfFlagEndpoint => flag_name(name),
     };
     render(&store, &flags, &staff, Some(Outcome::Problems(&[problem])), values).await
+}
+
+/// A secret for an endpoint, or the unavailable page when the system cannot make one.
+fn new_secret() -> Result<WebhookSecret, PageError> {
+    WebhookSecret::generate().map_err(|error| {
+        tracing::error!(%error, "no secret could be generated for a webhook endpoint");
+        PageError::Unavailable
+    })
 }
 
 /// The name and URL of an endpoint to add, or what is wrong with them, field by field.
@@ -143,10 +148,7 @@ pub async fn replace_secret(
     } else if flags.names().any(|flag| flag == name) {
         refused(format!("{name}'s secret is set in the receiver's settings; it is replaced by changing them."))
     } else {
-        let secret = WebhookSecret::generate().map_err(|error| {
-            tracing::error!(%error, "no secret could be generated for a webhook endpoint");
-            PageError::Unavailable
-        })?;
+        let secret = new_secret()?;
         let old_until = Timestamp::now().plus(OLD_SECRET_SIGNS_FOR);
         let replacement =
             SecretReplacement { name: name.to_owned(), secret: secret.expose().to_owned(), previous_until: old_until };
